@@ -1,0 +1,25 @@
+// @ts-check
+/**
+ * The one tsup configuration every package builds with: ESM, .d.ts files,
+ * sourcemaps, no bundling of dependencies. A package's tsup.config.ts is
+ * `export default library()` or `library({ entry: [...] })`.
+ */
+import { defineConfig } from 'tsup';
+
+/**
+ * @param {{ entry?: string[] | Record<string, string>, platform?: 'node' | 'neutral' | 'browser', banner?: string }} [options]
+ */
+export function library(options = {}) {
+  return defineConfig({
+    entry: options.entry ?? ['src/index.ts'],
+    format: ['esm'],
+    platform: options.platform ?? 'neutral',
+    target: 'es2022',
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    splitting: false,
+    treeshake: true,
+    ...(options.banner ? { banner: { js: options.banner } } : {}),
+  });
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// The entry point behind the README's commands. On a machine that has only
+// Node.js and npm it installs the pinned pnpm (into .tools/, nothing global),
+// installs dependencies from the frozen lockfile, then runs the job:
+//   test   build, typecheck, lint and test every package, then print
+//          one `N passed, N failed` line summed over all packages
+//   devnet start the local operator devnet (apps/operator)
+//   bench  run every package's benchmark (writes bench-results/*.json)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pnpmVersion = rootPackage.packageManager.replace(/^pnpm@/, '');
+const job = process.argv[2] ?? 'test';
+const extraArgs = process.argv.slice(3);
+
+function log(message) {
+  process.stderr.write(`[avs] ${message}\n`);
+}
+
+function fail(message) {
+  log(`error: ${message}`);
+  process.exit(1);
+}
+
+function checkNode() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  if (major < 20 || (major === 20 && minor < 19)) {
+    fail(`Node.js >= 20.19 is required, this is ${process.version}.`);
+  }
+}
+
+function pnpmOnPath() {
+  try {
+    const version = execFileSync('pnpm', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return version.trim() === pnpmVersion ? 'pnpm' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ensurePnpm() {
+  const onPath = pnpmOnPath();
+  if (onPath) return onPath;
+  const local = join(root, '.tools', 'node_modules', '.bin', 'pnpm');
+  if (!existsSync(local)) {
+    log(`installing pnpm ${pnpmVersion} into .tools/ (once)`);
+    run('npm', [
+      'install',
+      '--prefix',
+      join(root, '.tools'),
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--allow-scripts=pnpm',
+      `pnpm@${pnpmVersion}`,
+    ]);
+  }
+  return local;
+}
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
+  if (result.error) fail(`${command} could not start: ${result.error.message}`);
+  return result.status ?? 1;
+}
+
+function install(pnpm) {
+  log('installing dependencies (frozen lockfile)');
+  const status = run(pnpm, ['install', '--frozen-lockfile', '--prefer-offline']);
+  if (status !== 0) fail('pnpm install failed (see above).');
+}
+
+function workspacePackageDirs() {
+  const out = execFileSync(ensurePnpm(), ['list', '-r', '--depth', '-1', '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return JSON.parse(out).map((p) => p.path);
+}
+
+function summarizeTests() {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for (const dir of workspacePackageDirs()) {
+    const report = join(dir, '.vitest-report.json');
+    if (!existsSync(report)) continue;
+    const data = JSON.parse(readFileSync(report, 'utf8'));
+    passed += data.numPassedTests ?? 0;
+    failed += (data.numFailedTests ?? 0) + (data.numFailedTestSuites ?? 0);
+    skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
+  }
+  return { passed, failed, skipped };
+}
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+
+checkNode();
+const pnpm = ensurePnpm();
+install(pnpm);
+
+switch (job) {
+  case 'test': {
+    const status = run(
+      pnpm,
+      ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', ...extraArgs],
+      { env },
+    );
+    const { passed, failed, skipped } = summarizeTests();
+    if (passed + failed === 0) fail('no test ran.');
+    process.stdout.write(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    process.exit(status !== 0 || failed > 0 ? 1 : 0);
+    break;
+  }
+  case 'devnet': {
+    const operator = join(root, 'apps', 'operator', 'package.json');
+    if (!existsSync(operator)) {
+      log('The devnet (apps/operator) is not built yet: it will start a local chain, deploy the AVS');
+      log('contracts and run 3 operators. Until it exists, this command installs the workspace only.');
+      process.exit(0);
+    }
+    const build = run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@avs/operator...'], { env });
+    if (build !== 0) fail('build failed (see above).');
+    process.exit(run(pnpm, ['--filter', '@avs/operator', 'run', 'devnet', ...extraArgs], { env }));
+    break;
+  }
+  case 'bench': {
+    process.exit(run(pnpm, ['exec', 'turbo', 'run', 'bench', '--concurrency=1', ...extraArgs], { env }));
+    break;
+  }
+  default:
+    fail(`unknown job "${job}": use test, devnet or bench.`);
+}
