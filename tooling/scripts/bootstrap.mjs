@@ -51,16 +51,18 @@ function ensurePnpm() {
   const local = join(root, '.tools', 'node_modules', '.bin', 'pnpm');
   if (!existsSync(local)) {
     log(`installing pnpm ${pnpmVersion} into .tools/ (once)`);
-    run('npm', [
+    // npm refuses --allow-scripts here; pnpm's own install script only links its binary, which works without it.
+    const status = run('npm', [
       'install',
       '--prefix',
       join(root, '.tools'),
       '--no-save',
       '--no-audit',
       '--no-fund',
-      '--allow-scripts=pnpm',
       `pnpm@${pnpmVersion}`,
     ]);
+    if (status !== 0 || !existsSync(local))
+      fail(`could not install pnpm ${pnpmVersion} with npm (see above).`);
   }
   return local;
 }
