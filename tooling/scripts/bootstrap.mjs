@@ -102,10 +102,15 @@ function summarizeTests() {
   return { passed, failed, skipped };
 }
 
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
-
 checkNode();
 const pnpm = ensurePnpm();
+// turbo looks pnpm up on PATH, so a pnpm installed into .tools/ must be on it.
+const env = {
+  ...process.env,
+  PATH: pnpm === 'pnpm' ? process.env.PATH : `${dirname(pnpm)}:${process.env.PATH}`,
+  TURBO_TELEMETRY_DISABLED: '1',
+  DO_NOT_TRACK: '1',
+};
 install(pnpm);
 
 switch (job) {
