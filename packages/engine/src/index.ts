@@ -1,1 +1,3 @@
-export {};
+export * from './errors.js';
+export * from './task-command.js';
+export * from './task-state.js';

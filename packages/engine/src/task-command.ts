@@ -1,0 +1,119 @@
+/**
+ * The versioned envelope every engine entry in the Raft log is written in.
+ *
+ * Wire form: UTF-8 JSON `{"v":1,"cmd":{...}}`. A reader refuses a version it
+ * does not know with a {@link DecodeError} (the state machine then records the
+ * entry as skipped): a newer writer never crashes an older reader.
+ */
+import { z } from 'zod';
+import { DecodeError } from './errors.js';
+
+/** Envelope version written by this code. */
+export const COMMAND_VERSION = 1;
+
+const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'expected 0x-prefixed hex');
+const uint = z.number().int().nonnegative();
+
+/** Where a task stands on-chain: what the aggregation and the on-chain check need. */
+export const taskMetaSchema = z.object({
+  /** The on-chain task index (the TaskManager's). */
+  taskIndex: uint,
+  /** Block at which operator stake and keys are read. */
+  referenceBlock: uint,
+  quorumNumbers: z.array(z.number().int().min(0).max(255)).min(1),
+  /** Threshold per quorum, in percent, same order as `quorumNumbers`. */
+  thresholdPercentages: z.array(z.number().int().min(1).max(100)).min(1),
+  /** Wall-clock expiry (ms since the epoch), decided by the leader when it proposed the task. */
+  expiresAtMs: uint,
+  /** Optional expiry by block number. */
+  expiresAtBlock: uint.optional(),
+});
+export type TaskMeta = z.infer<typeof taskMetaSchema>;
+
+/**
+ * A task request (T) and the on-chain tasks its responses answer. A request
+ * may carry several: an oracle request for three prices has three on-chain
+ * tasks, and each operator returns one response per task.
+ */
+const createRequest = z.object({
+  type: z.literal('request.create'),
+  requestId: z.string().min(1).max(128),
+  /** The application's task request (T), as JSON. */
+  request: z.unknown(),
+  tasks: z.array(taskMetaSchema).min(1).max(256),
+});
+
+const aggregated = z.object({
+  type: z.literal('task.aggregated'),
+  taskIndex: uint,
+  /** Digest of the response the aggregate signs. */
+  digest: hex,
+  /** The application response (K) that reached the threshold, as JSON. */
+  response: z.unknown(),
+  signers: z.array(hex),
+  /** Signed stake per quorum as decimal strings (bigints do not survive JSON). */
+  signedStake: z.array(z.string().regex(/^\d+$/)),
+});
+
+const submitted = z.object({
+  type: z.literal('task.submitted'),
+  taskIndex: uint,
+  txHash: hex,
+  blockNumber: uint.optional(),
+});
+
+const expired = z.object({
+  type: z.literal('task.expired'),
+  taskIndex: uint,
+  reason: z.string().max(1024),
+});
+
+const failed = z.object({
+  type: z.literal('task.failed'),
+  taskIndex: uint,
+  reason: z.string().max(1024),
+});
+
+/** Every command the engine replicates. */
+export const taskCommandSchema = z.discriminatedUnion('type', [
+  createRequest,
+  aggregated,
+  submitted,
+  expired,
+  failed,
+]);
+export type TaskCommand = z.infer<typeof taskCommandSchema>;
+
+const envelopeSchema = z.object({ v: z.number().int(), cmd: z.unknown() });
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Encodes a command into a log entry's data. */
+export function encodeTaskCommand(cmd: TaskCommand): Uint8Array {
+  return encoder.encode(JSON.stringify({ v: COMMAND_VERSION, cmd }));
+}
+
+/**
+ * Decodes a log entry's data.
+ * @throws {DecodeError} on bytes that are not a version-1 envelope with a valid command
+ */
+export function decodeTaskCommand(data: Uint8Array): TaskCommand {
+  let json: unknown;
+  try {
+    json = JSON.parse(decoder.decode(data));
+  } catch (cause) {
+    throw new DecodeError('task command', 'not UTF-8 JSON', { cause });
+  }
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success) throw new DecodeError('task command', 'expected {"v": number, "cmd": object}');
+  if (envelope.data.v !== COMMAND_VERSION) {
+    throw new DecodeError(
+      'task command',
+      `envelope version ${envelope.data.v} is not supported (expected ${COMMAND_VERSION})`,
+    );
+  }
+  const cmd = taskCommandSchema.safeParse(envelope.data.cmd);
+  if (!cmd.success) throw new DecodeError('task command', z.prettifyError(cmd.error));
+  return cmd.data;
+}
