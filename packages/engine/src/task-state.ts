@@ -288,6 +288,6 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
 
   #dropRequestIfDone(requestId: string): void {
     const request = this.#requests.get(requestId);
-    if (request && request.taskIndexes.every((i) => !this.#tasks.has(i))) this.#requests.delete(requestId);
+    if (request?.taskIndexes.every((i) => !this.#tasks.has(i))) this.#requests.delete(requestId);
   }
 }
