@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import vector from '../../test/vectors/eip712-handshake.json' with { type: 'json' };
+import { bytesToHex, hexToBytes } from './bytes.js';
+import { answerOffer, completeHandshake, createOffer, verifyHandshakeSignature } from './handshake.js';
+import { OPERATOR_HANDSHAKE, operatorKeyScheme, sharedSecretScheme } from './handshake-scheme.js';
+import { ReplayWindow } from './replay-window.js';
+import { importSessionKey, signRequest, verifyRequest } from './request-signing.js';
+import { domainSeparator, typedDataDigest } from './typed-data.js';
+
+const domain = {
+  chainId: 31337,
+  verifyingContract: '0x' + '22'.repeat(20),
+  clusterId: '0x' + '33'.repeat(32),
+};
+const key = (n: number) => `0x${n.toString(16).padStart(2, '0').repeat(32)}`;
+
+describe('EIP-712 handshake signatures', () => {
+  it('match the digest and signature ethers computes (test/vectors/eip712-handshake.json)', () => {
+    const separator = domainSeparator(vector.domain);
+    expect(bytesToHex(separator)).toBe(vector.domainSeparator);
+    const digest = typedDataDigest(separator, OPERATOR_HANDSHAKE, {
+      ...vector.fields,
+      ephemeralKey: hexToBytes(vector.fields.ephemeralKey),
+    });
+    expect(bytesToHex(digest)).toBe(vector.digest);
+    const scheme = operatorKeyScheme({ privateKey: vector.privateKey, domain: vector.domain });
+    expect(scheme.nodeId).toBe(vector.fields.from);
+    expect(scheme.sign(vector.fields)).toBe(vector.signature);
+    expect(scheme.verify(vector.fields, vector.signature)).toBe(true);
+  });
+
+  it('reject another signer, changed fields, another domain and malformed signatures without throwing', () => {
+    const alice = operatorKeyScheme({ privateKey: key(1), domain });
+    const mallory = operatorKeyScheme({ privateKey: key(2), domain });
+    const other = operatorKeyScheme({ privateKey: key(1), domain: { ...domain, chainId: 1 } });
+    const fields = { ...vector.fields, from: alice.nodeId };
+    const sig = alice.sign(fields);
+    expect(alice.verify(fields, sig)).toBe(true);
+    expect(alice.verify(fields, mallory.sign(fields))).toBe(false);
+    expect(alice.verify({ ...fields, timestamp: fields.timestamp + 1 }, sig)).toBe(false);
+    expect(alice.verify(fields, other.sign(fields))).toBe(false);
+    for (const bad of ['0x', '0x1234', `0x${'ff'.repeat(65)}`, 'zz', `0x${'00'.repeat(65)}`]) {
+      expect(alice.verify(fields, bad)).toBe(false);
+    }
+  });
+
+  it('shared-secret mode accepts only holders of the secret', () => {
+    const secret = new Uint8Array(32).fill(7);
+    const a = sharedSecretScheme({ nodeId: 'node-a', secret, domain });
+    const b = sharedSecretScheme({ nodeId: 'node-b', secret, domain });
+    const outsider = sharedSecretScheme({ nodeId: 'node-a', secret: new Uint8Array(32).fill(8), domain });
+    const fields = { ...vector.fields, from: 'node-a', to: 'node-b' };
+    expect(b.verify(fields, a.sign(fields))).toBe(true);
+    expect(b.verify(fields, outsider.sign(fields))).toBe(false);
+    expect(() => sharedSecretScheme({ nodeId: 'x', secret: new Uint8Array(8), domain })).toThrow(
+      /at least 32 bytes/,
+    );
+  });
+});
+
+describe('handshake', () => {
+  it('gives both sides the same session key and id, and the client checks the answer', () => {
+    const client = operatorKeyScheme({ privateKey: key(1), domain });
+    const server = operatorKeyScheme({ privateKey: key(2), domain });
+    const pending = createOffer(client, server.nodeId, 1000);
+    expect(verifyHandshakeSignature(server, pending.offer)).toBe(true);
+    const { answer, keys } = answerOffer(server, pending.offer, 1001);
+    const clientKeys = completeHandshake(client, pending, answer, server.nodeId);
+    expect(clientKeys).toEqual(keys);
+    const impostor = operatorKeyScheme({ privateKey: key(3), domain });
+    expect(completeHandshake(client, pending, answer, impostor.nodeId)).toMatch(/expected/);
+    expect(
+      completeHandshake(client, pending, { ...answer, signature: pending.offer.signature }, server.nodeId),
+    ).toBe('the answer signature is invalid');
+    expect(completeHandshake(client, createOffer(client, server.nodeId, 5), answer, server.nodeId)).toMatch(
+      /nonce/,
+    );
+  });
+});
+
+describe('ReplayWindow', () => {
+  it('accepts each sequence number once, in any order within the window, and nothing older', () => {
+    const w = new ReplayWindow(8);
+    for (const seq of [5, 3, 4, 12, 6]) {
+      expect(w.check(seq)).toBe('ok');
+      w.mark(seq);
+    }
+    expect(w.check(5)).toBe('replayed');
+    expect(w.check(12)).toBe('replayed');
+    expect(w.check(4)).toBe('too-old');
+    expect(w.check(7)).toBe('ok');
+    expect(w.check(13)).toBe('ok');
+  });
+});
+
+describe('request signing', () => {
+  it('verifies only the exact request it signed', async () => {
+    const k = await importSessionKey(new Uint8Array(32).fill(1));
+    const parts = {
+      method: 'POST',
+      path: '/raft/v1/messages',
+      sessionId: '0xab',
+      timestamp: 5,
+      seq: 1,
+      body: new Uint8Array([1, 2, 3]),
+    };
+    const headers = await signRequest(k, parts);
+    const sig = headers['x-avs-signature']!;
+    expect(await verifyRequest(k, parts, sig)).toBe(true);
+    expect(await verifyRequest(k, { ...parts, body: new Uint8Array([1, 2, 4]) }, sig)).toBe(false);
+    expect(await verifyRequest(k, { ...parts, seq: 2 }, sig)).toBe(false);
+    expect(await verifyRequest(k, { ...parts, path: '/raft/v1/snapshot' }, sig)).toBe(false);
+    expect(await verifyRequest(k, parts, 'not hex')).toBe(false);
+    const other = await importSessionKey(new Uint8Array(32).fill(2));
+    expect(await verifyRequest(other, parts, sig)).toBe(false);
+  });
+});
