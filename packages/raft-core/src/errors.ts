@@ -68,3 +68,77 @@ export class NotLeaderError extends RaftError {
     );
   }
 }
+
+/** A configuration value is missing or out of range. */
+export class RaftConfigError extends RaftError {
+  override readonly name = 'RaftConfigError';
+  constructor(message: string) {
+    super('INVALID_CONFIG', message);
+  }
+}
+
+/** The caller used the API in a way it does not allow (wrong order, wrong argument). */
+export class RaftUsageError extends RaftError {
+  override readonly name = 'RaftUsageError';
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** Why a proposal was dropped. */
+export type DropReason =
+  | 'no-leader'
+  | 'forwarding-disabled'
+  | 'transfer-in-progress'
+  | 'uncommitted-size-exceeded'
+  | 'not-in-configuration'
+  | 'overwritten'
+  | 'node-closed';
+
+/**
+ * A proposal was not appended, or its entry was replaced by another leader's
+ * entry before it committed. Retrying is safe unless `reason` is `overwritten`
+ * and the command is not idempotent (the entry did not commit, so it is not
+ * applied either; retrying is safe then too).
+ */
+export class ProposalDroppedError extends RaftError {
+  override readonly name = 'ProposalDroppedError';
+  constructor(readonly reason: DropReason) {
+    super('PROPOSAL_DROPPED', `the proposal was dropped: ${reason}`);
+  }
+}
+
+/** A membership change is not allowed in the current (latest) configuration. */
+export class InvalidConfChangeError extends RaftError {
+  override readonly name = 'InvalidConfChangeError';
+  constructor(message: string) {
+    super('INVALID_CONF_CHANGE', `invalid membership change: ${message}`);
+  }
+}
+
+/** An operation did not finish within its deadline; its outcome is unknown. */
+export class RaftTimeoutError extends RaftError {
+  override readonly name = 'RaftTimeoutError';
+  constructor(
+    readonly operation: string,
+    readonly timeoutMs: number,
+  ) {
+    super('TIMEOUT', `${operation} did not finish within ${timeoutMs} ms; its outcome is unknown`);
+  }
+}
+
+/** The node is stopped (closed or halted by a fatal storage error). */
+export class NodeStoppedError extends RaftError {
+  override readonly name = 'NodeStoppedError';
+  constructor(options?: { cause?: unknown }) {
+    super('NODE_STOPPED', 'the raft node is stopped', options);
+  }
+}
+
+/** A leadership transfer did not complete (target unknown, lagging, or the election timed out). */
+export class LeadershipTransferError extends RaftError {
+  override readonly name = 'LeadershipTransferError';
+  constructor(message: string) {
+    super('TRANSFER_FAILED', `leadership transfer failed: ${message}`);
+  }
+}
