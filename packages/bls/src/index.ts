@@ -41,6 +41,18 @@ export {
 } from './errors.js';
 export { hashToG1 } from './hash-to-g1.js';
 export { BlsKeyPair } from './keypair.js';
+export {
+  type BlsKeystore,
+  decryptKeystore,
+  type EncryptKeystoreOptions,
+  encryptKeystore,
+  formatPubKey,
+  LIGHT_SCRYPT,
+  type Pbkdf2Params,
+  readKeystorePublicKey,
+  type ScryptParams,
+  STANDARD_SCRYPT,
+} from './keystore.js';
 export { type OperatorId, operatorIdFromPublicKey, operatorIdToBigInt, ZERO_PK_HASH } from './operator-id.js';
 export { type PairingG2, pairingProductIsOne } from './pairing.js';
 export {
