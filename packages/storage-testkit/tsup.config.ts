@@ -1,3 +1,4 @@
 import { library } from '@avs/tooling-config/tsup';
 
-export default library({ platform: 'node' });
+// crash-child is a script the crash case spawns; it ships next to index.js.
+export default library({ platform: 'node', entry: ['src/index.ts', 'src/crash-child.ts'] });
