@@ -1,1 +1,3 @@
-export {};
+export { LevelLockedError } from './errors.js';
+export { LevelBackend } from './level-backend.js';
+export { createLevelStorage, type LevelStorageOptions } from './level-storage.js';
