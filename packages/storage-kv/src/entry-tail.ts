@@ -35,6 +35,15 @@ export class EntryTail {
 
   /** Appends entries that continue the held range (`entries[0].index === start + length`). */
   append(entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (first && first.index !== this.start + this.length) {
+      if (this.length > 0) {
+        throw new Error(
+          `EntryTail invariant broken: appending index ${first.index} after ${this.start + this.length - 1}`,
+        );
+      }
+      this.start = first.index;
+    }
     for (const entry of entries) {
       this.items.push(entry);
       this.bytes += entrySize(entry);

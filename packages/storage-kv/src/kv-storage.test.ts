@@ -155,6 +155,16 @@ describe('KvStorage', () => {
     });
   });
 
+  it('installs a snapshot that leaps past the end of the log', async () => {
+    const backend = new MemoryBackend();
+    const storage = await open(backend);
+    await storage.save({ entries: range(1, 10, 1) });
+    await storage.save({ snapshot: snapshotAt(100, 5), entries: range(101, 105, 5) });
+    expect([storage.firstIndex(), storage.lastIndex(), storage.term(100)]).toEqual([101, 105, 5]);
+    expect(storage.entries(101, 106, 1000).map((e) => e.index)).toEqual([101, 102, 103, 104, 105]);
+    expect(backend.reads).toBe(0);
+  });
+
   it('shares one close between concurrent callers, finishing queued writes first', async () => {
     const backend = new MemoryBackend();
     const storage = await open(backend);

@@ -252,10 +252,11 @@ export class KvStorage implements Storage {
         this.tail.truncateFrom(cut);
       }
     }
-    this.tail.append(entries);
+    // Compact before appending: an installed snapshot may leap past the old log's end.
     const first = after.compacted.index + 1;
     this.tail.dropBelow(first);
     if (after.compacted.index > before.compacted.index) this.cold.removeWhere((index) => index < first);
+    this.tail.append(entries);
     this.tail.trim(this.tailBytes);
     this.state = after;
   }
