@@ -67,6 +67,8 @@ export class PeerResponseError extends TransportError {
     readonly status: number,
     readonly peerCode: string,
     message: string,
+    /** Other fields of the peer's JSON error (e.g. `expectedOffset` of `SNAPSHOT_OFFSET`). */
+    readonly details: Readonly<Record<string, unknown>> = {},
   ) {
     super('PEER_REJECTED', `${peer} answered ${status} ${peerCode}: ${message}`);
   }

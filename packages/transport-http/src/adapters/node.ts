@@ -1,0 +1,67 @@
+/**
+ * Serving on Node.js with `@hono/node-server` (HTTP or HTTPS). The only file
+ * with Node-specific serving code; see `node-fetch.ts` for the client side.
+ */
+
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+
+/** A running server. */
+export interface ServedNode {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, closes open connections, resolves when the server is closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link serveNode}. */
+export interface ServeNodeOptions {
+  /** Default `127.0.0.1`. */
+  readonly hostname?: string;
+  /** Default 0 (a free port). */
+  readonly port?: number;
+  /** Serve HTTPS with this PEM key and certificate chain. */
+  readonly tls?: { readonly key: string; readonly cert: string };
+}
+
+/**
+ * Serves a fetch handler (e.g. `server.fetch` or `app.fetch`) on Node.
+ * @returns once listening, with the URL and a close function
+ */
+export function serveNode(
+  fetch: (request: Request) => Response | Promise<Response>,
+  options: ServeNodeOptions = {},
+): Promise<ServedNode> {
+  const hostname = options.hostname ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const base = { fetch, hostname, port: options.port ?? 0 };
+    const server = serve(
+      options.tls
+        ? {
+            ...base,
+            createServer: createHttpsServer,
+            serverOptions: { key: options.tls.key, cert: options.tls.cert },
+          }
+        : base,
+      (info: AddressInfo) => {
+        const scheme = options.tls ? 'https' : 'http';
+        let closing: Promise<void> | undefined;
+        resolve({
+          url: `${scheme}://${hostname}:${info.port}`,
+          port: info.port,
+          close: () => {
+            closing ??= new Promise<void>((done) => {
+              server.close(() => done());
+              // Keep-alive connections would hold close() open until they time out.
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            });
+            return closing;
+          },
+        });
+      },
+    );
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,366 @@
+/**
+ * {@link HttpTransport}: the `Transport` of `@avs/raft-core` over HTTP.
+ *
+ * Sending: one ordered, bounded queue per peer; a worker per peer posts
+ * batches of up to `maxBatchBytes` one at a time (so order is kept), retries
+ * failed batches with exponential backoff and jitter, and reports failures to
+ * Raft with `reportUnreachable`. Snap messages take a separate queue and route,
+ * split into parts that the receiver reassembles; their outcome is reported to
+ * Raft as a `SnapStatus` message (`reject: true` on failure).
+ *
+ * Receiving: the {@link RaftServer} given in the options delivers to the
+ * handler passed to {@link HttpTransport.start}.
+ */
+import {
+  type Message,
+  MessageType,
+  type NodeId,
+  type Transport,
+  type TransportHandler,
+} from '@avs/raft-core';
+import type { HandshakeScheme } from '../auth/handshake-scheme.js';
+import { type Clock, systemClock } from '../clock.js';
+import { encodeBatch, encodeSnapshotPart } from '../codec/frame-codec.js';
+import { ConfigError, PeerResponseError } from '../errors.js';
+import { TransportMetrics } from '../metrics.js';
+import { FRAME_CONTENT_TYPE, type RaftServer } from '../server/raft-server.js';
+import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
+import { type FetchLike, PeerConnection } from './peer-connection.js';
+import { DEFAULT_QUEUE_LIMITS, type QueueLimits, SendQueue } from './send-queue.js';
+
+/** Options of {@link HttpTransport}. */
+export interface HttpTransportOptions {
+  /** This node's identity; must match the server's. */
+  readonly scheme: HandshakeScheme;
+  /** Where received messages arrive; omit for a send-only transport. */
+  readonly server?: RaftServer;
+  /** Default: the global `fetch`. On Node pass `createPooledFetch()` from `@avs/transport-http/node`. */
+  readonly fetch?: FetchLike;
+  readonly clock?: Clock;
+  /** Uniform numbers in [0, 1) for jitter; default `Math.random`. */
+  readonly random?: () => number;
+  readonly queue?: Partial<QueueLimits>;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Largest batch per request, estimated bytes; default 1 MiB. */
+  readonly maxBatchBytes?: number;
+  /** Snapshot chunk bytes per `/raft/v1/snapshot` request; default 1 MiB. Must fit the peer's `maxSnapshotPartBytes`. */
+  readonly snapshotPartBytes?: number;
+  /** Snap messages waiting per peer; default 8 (older ones are dropped and reported as failed). */
+  readonly maxQueuedSnapshots?: number;
+  /** Per-request timeout, ms; default 10 000. */
+  readonly requestTimeoutMs?: number;
+  /** Renew sessions after this long, ms; default 50 minutes (servers expire them after an hour by default). */
+  readonly sessionRenewMs?: number;
+  readonly metrics?: TransportMetrics;
+}
+
+interface Peer {
+  readonly conn: PeerConnection;
+  readonly queue: SendQueue;
+  readonly snapshots: Message[];
+  sending: boolean;
+  sendingSnapshots: boolean;
+  removed: boolean;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/** The `Transport` of `@avs/raft-core` over authenticated HTTP. */
+export class HttpTransport implements Transport {
+  /** Counters of both directions (shared with the server when it was given one). */
+  readonly metrics: TransportMetrics;
+  private readonly peers = new Map<NodeId, Peer>();
+  private readonly closer = new AbortController();
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly queueLimits: QueueLimits;
+  private readonly retry: RetryPolicy;
+  private readonly maxBatchBytes: number;
+  private readonly partBytes: number;
+  private readonly maxQueuedSnapshots: number;
+  private readonly fetchFn: FetchLike;
+  private handler: TransportHandler | undefined;
+  private closed = false;
+  private readonly workers = new Set<Promise<void>>();
+
+  constructor(private readonly options: HttpTransportOptions) {
+    if (options.server && options.server.nodeId !== options.scheme.nodeId) {
+      throw new ConfigError(
+        `the server serves ${options.server.nodeId} but the scheme is ${options.scheme.nodeId}`,
+      );
+    }
+    this.metrics = options.metrics ?? options.server?.metrics ?? new TransportMetrics();
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.queue };
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.maxBatchBytes = options.maxBatchBytes ?? 1024 * 1024;
+    this.partBytes = options.snapshotPartBytes ?? 1024 * 1024;
+    this.maxQueuedSnapshots = options.maxQueuedSnapshots ?? 8;
+    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    if (this.retry.attempts < 1) throw new ConfigError('retry.attempts must be at least 1');
+    if (this.partBytes < 1) throw new ConfigError('snapshotPartBytes must be positive');
+  }
+
+  /** This node's id. */
+  get nodeId(): NodeId {
+    return this.options.scheme.nodeId;
+  }
+
+  /**
+   * Adds a peer, or changes its URL (its queue is kept; its session is renewed).
+   * @param url base URL, e.g. `http://127.0.0.1:7001` (no trailing slash needed)
+   */
+  addPeer(id: NodeId, url: string): void {
+    const base = url.replace(/\/+$/, '');
+    const existing = this.peers.get(id);
+    const conn = new PeerConnection(id, base, {
+      scheme: this.options.scheme,
+      fetch: this.fetchFn,
+      clock: this.clock,
+      metrics: this.metrics,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 10_000,
+      sessionRenewMs: this.options.sessionRenewMs ?? 50 * 60 * 1000,
+      closed: this.closer.signal,
+    });
+    if (existing) {
+      existing.removed = true;
+      this.peers.set(id, { ...existing, conn, removed: false, sending: false, sendingSnapshots: false });
+      this.pump(id);
+      return;
+    }
+    this.peers.set(id, {
+      conn,
+      queue: new SendQueue(this.queueLimits),
+      snapshots: [],
+      sending: false,
+      sendingSnapshots: false,
+      removed: false,
+    });
+  }
+
+  /** Removes a peer; its queued messages are dropped. */
+  removePeer(id: NodeId): void {
+    const peer = this.peers.get(id);
+    if (!peer) return;
+    peer.removed = true;
+    this.metrics.dropped.sendFailed += peer.queue.clear() + peer.snapshots.length;
+    peer.snapshots.length = 0;
+    this.peers.delete(id);
+  }
+
+  /** Ids of the peers currently added. */
+  peerIds(): NodeId[] {
+    return [...this.peers.keys()];
+  }
+
+  async start(handler: TransportHandler): Promise<void> {
+    this.handler = handler;
+    this.options.server?.attach(handler);
+  }
+
+  send(messages: readonly Message[]): void {
+    if (this.closed) return;
+    const touched = new Set<NodeId>();
+    for (const m of messages) {
+      const peer = this.peers.get(m.to);
+      if (!peer) {
+        this.metrics.dropped.unknownPeer++;
+        this.report(m.to, m.type === MessageType.Snap);
+        continue;
+      }
+      if (m.type === MessageType.Snap) {
+        if (peer.snapshots.length >= this.maxQueuedSnapshots) {
+          peer.snapshots.shift();
+          this.metrics.dropped.queueFull++;
+          this.report(m.to, true);
+        }
+        peer.snapshots.push(m);
+      } else {
+        this.metrics.dropped.queueFull += peer.queue.push(m);
+      }
+      touched.add(m.to);
+    }
+    for (const id of touched) this.pump(id);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.closer.abort();
+    this.options.server?.attach(undefined);
+    for (const id of [...this.peers.keys()]) this.removePeer(id);
+    await Promise.allSettled([...this.workers]);
+    this.handler = undefined;
+  }
+
+  /** Reports a failed send to Raft, outside the caller's stack (Raft may be inside `send`). */
+  private report(peer: NodeId, snapshotFailed: boolean): void {
+    const handler = this.handler;
+    if (!handler || this.closed) return;
+    this.metrics.unreachableReports++;
+    queueMicrotask(() => {
+      if (snapshotFailed) handler.receive(this.snapStatus(peer, true));
+      handler.reportUnreachable(peer);
+    });
+  }
+
+  private snapStatus(peer: NodeId, reject: boolean): Message {
+    return {
+      type: MessageType.SnapStatus,
+      from: peer,
+      to: this.nodeId,
+      term: 0,
+      logTerm: 0,
+      index: 0,
+      entries: [],
+      commit: 0,
+      reject,
+      rejectHint: 0,
+      context: NO_BYTES,
+    };
+  }
+
+  private track(work: Promise<void>): void {
+    this.workers.add(work);
+    void work.finally(() => this.workers.delete(work));
+  }
+
+  private pump(id: NodeId): void {
+    const peer = this.peers.get(id);
+    if (!peer || peer.removed) return;
+    if (!peer.sending && peer.queue.length > 0) {
+      peer.sending = true;
+      this.track(this.drainMessages(peer));
+    }
+    if (!peer.sendingSnapshots && peer.snapshots.length > 0) {
+      peer.sendingSnapshots = true;
+      this.track(this.drainSnapshots(peer));
+    }
+  }
+
+  /** Retries `attempt` per the policy. @returns true on success */
+  private async withRetries(peer: Peer, attempt: (n: number) => Promise<'done' | 'fatal'>): Promise<boolean> {
+    for (let n = 1; n <= this.retry.attempts; n++) {
+      if (n > 1) {
+        this.metrics.retries++;
+        await this.clock.sleep(backoffDelay(this.retry, n - 1, this.random), this.closer.signal);
+      }
+      if (this.closed || peer.removed) return false;
+      try {
+        if ((await attempt(n)) === 'done') return true;
+        return false;
+      } catch (error) {
+        // A 4xx other than the ones handled by `attempt` will not succeed on retry.
+        if (
+          error instanceof PeerResponseError &&
+          error.status >= 400 &&
+          error.status < 500 &&
+          error.status !== 429
+        ) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
+  private async drainMessages(peer: Peer): Promise<void> {
+    try {
+      while (!this.closed && !peer.removed && peer.queue.length > 0) {
+        const batch = peer.queue.take(this.maxBatchBytes);
+        const frame = encodeBatch(batch);
+        const ok = await this.withRetries(peer, async () => {
+          const res = await peer.conn.request('POST', '/raft/v1/messages', frame, FRAME_CONTENT_TYPE);
+          await res.body?.cancel();
+          return 'done';
+        });
+        if (ok) {
+          this.metrics.sent.batches++;
+          this.metrics.sent.messages += batch.length;
+          this.metrics.sent.bytes += frame.length;
+        } else if (!this.closed && !peer.removed) {
+          this.metrics.dropped.sendFailed += batch.length;
+          this.report(peer.conn.id, false);
+        }
+      }
+    } finally {
+      peer.sending = false;
+    }
+    // Messages may have arrived while the last request was in flight.
+    if (peer.queue.length > 0) this.pump(peer.conn.id);
+  }
+
+  private async drainSnapshots(peer: Peer): Promise<void> {
+    try {
+      while (!this.closed && !peer.removed && peer.snapshots.length > 0) {
+        const message = peer.snapshots.shift()!;
+        const ok = await this.sendSnapshot(peer, message);
+        if (ok) {
+          this.metrics.sent.snapshots++;
+          this.metrics.sent.messages++;
+          if (message.snapshotChunk?.done && this.handler) {
+            const handler = this.handler;
+            queueMicrotask(() => handler.receive(this.snapStatus(peer.conn.id, false)));
+          }
+        } else if (!this.closed && !peer.removed) {
+          this.metrics.dropped.sendFailed++;
+          // Later chunks of the same snapshot cannot be assembled without this one.
+          const meta = message.snapshotChunk?.metadata;
+          for (let i = peer.snapshots.length - 1; i >= 0; i--) {
+            const other = peer.snapshots[i]!.snapshotChunk?.metadata;
+            if (other && meta && other.index === meta.index && other.term === meta.term) {
+              peer.snapshots.splice(i, 1);
+              this.metrics.dropped.sendFailed++;
+            }
+          }
+          this.report(peer.conn.id, true);
+        }
+      }
+    } finally {
+      peer.sendingSnapshots = false;
+    }
+    if (peer.snapshots.length > 0) this.pump(peer.conn.id);
+  }
+
+  /** Sends one Snap message in parts, resuming at the offset the receiver asks for. */
+  private async sendSnapshot(peer: Peer, message: Message): Promise<boolean> {
+    const chunk = message.snapshotChunk!;
+    const total = chunk.data.length;
+    let offset = 0;
+    // A receiver that keeps sending us back cannot hold the worker forever.
+    let budget = 2 * Math.ceil(total / this.partBytes) + 4;
+    for (;;) {
+      if (budget-- <= 0) return false;
+      const end = Math.min(total, offset + this.partBytes);
+      const part = encodeSnapshotPart({
+        message: { ...message, snapshotChunk: { ...chunk, data: chunk.data.subarray(offset, end) } },
+        partOffset: offset,
+        partTotal: total,
+      });
+      let next = end;
+      const ok = await this.withRetries(peer, async () => {
+        try {
+          const res = await peer.conn.request('PUT', '/raft/v1/snapshot', part, FRAME_CONTENT_TYPE);
+          const body = (await res.json()) as { received?: unknown };
+          if (typeof body.received === 'number') next = body.received;
+          return 'done';
+        } catch (error) {
+          // The receiver has a different offset (it restarted, or an earlier response was lost): resume there.
+          const expected = error instanceof PeerResponseError ? error.details.expectedOffset : undefined;
+          if (error instanceof PeerResponseError && error.status === 409 && typeof expected === 'number') {
+            if (expected < 0 || expected > total) return 'fatal';
+            next = expected;
+            return 'done';
+          }
+          throw error;
+        }
+      });
+      if (!ok) return false;
+      this.metrics.sent.snapshotParts++;
+      this.metrics.sent.bytes += part.length;
+      if (next >= total) return true;
+      offset = next;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The middleware that authenticates every request except `/health` and the
+ * handshake. Cheap header checks run first, so unauthenticated traffic gets a
+ * 401 before the body is read; then the body is read within its size limit and
+ * the HMAC is checked; only then is the request marked in the replay window and
+ * the authenticated peer id set in the context (`c.get('peer')`).
+ */
+import type { NodeId } from '@avs/raft-core';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { AUTH_HEADERS, verifyRequest } from '../auth/request-signing.js';
+import type { SessionStore } from '../auth/session-store.js';
+import type { Clock } from '../clock.js';
+import { AuthError, HttpError } from '../errors.js';
+import type { Membership } from './server-options.js';
+
+/** Hono environment of authenticated routes: `c.get('peer')` is the caller's NodeId, `c.get('body')` the raw body. */
+export interface AuthEnv {
+  Variables: {
+    /** The authenticated caller. */
+    peer: NodeId;
+    /** The request body, already read and covered by the signature. */
+    body: Uint8Array;
+  };
+}
+
+/** Options of one use of the auth middleware. */
+export interface AuthOptions {
+  /** Also let admitted (not yet member) nodes through; default false. */
+  readonly allowAdmitted?: boolean;
+  /** Body-size limit in bytes for the routes behind this middleware; default the server's `maxJsonBytes`. */
+  readonly maxBodyBytes?: number;
+}
+
+/** What the middleware needs from the server. */
+export interface AuthContext {
+  readonly sessions: SessionStore;
+  readonly membership: Membership;
+  readonly clock: Clock;
+  readonly maxClockSkewMs: number;
+  readonly defaultMaxBodyBytes: number;
+}
+
+const SEQ = /^[1-9][0-9]{0,15}$/;
+const TIMESTAMP = /^[0-9]{1,16}$/;
+const SESSION = /^0x[0-9a-f]{64}$/;
+const SIGNATURE = /^0x[0-9a-f]{64}$/;
+
+/** Checks membership (or admission when allowed) of an authenticated peer. @throws AuthError 403 */
+export async function requireMember(
+  membership: Membership,
+  peer: NodeId,
+  allowAdmitted: boolean,
+): Promise<void> {
+  if (await membership.isMember(peer)) return;
+  if (allowAdmitted && membership.isAdmitted && (await membership.isAdmitted(peer))) return;
+  throw new AuthError(
+    403,
+    'NOT_MEMBER',
+    allowAdmitted
+      ? `${peer} is neither a cluster member nor an admitted joiner`
+      : `${peer} is not a cluster member`,
+  );
+}
+
+function pathOf(c: Context): string {
+  const url = new URL(c.req.url);
+  return url.pathname + url.search;
+}
+
+/**
+ * Builds the auth middleware.
+ * @returns a Hono middleware; on failure it throws {@link AuthError} (401/403) or {@link HttpError} 413
+ */
+export function createAuthMiddleware(
+  ctx: AuthContext,
+  options: AuthOptions = {},
+): MiddlewareHandler<AuthEnv> {
+  const maxBody = options.maxBodyBytes ?? ctx.defaultMaxBodyBytes;
+  const allowAdmitted = options.allowAdmitted ?? false;
+  const limit = bodyLimit({
+    maxSize: maxBody,
+    onError: () => {
+      throw new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds the limit of ${maxBody} bytes`);
+    },
+  });
+  return async (c, next) => {
+    const h = c.req.raw.headers;
+    const sessionId = h.get(AUTH_HEADERS.session);
+    const timestamp = h.get(AUTH_HEADERS.timestamp);
+    const seq = h.get(AUTH_HEADERS.seq);
+    const signature = h.get(AUTH_HEADERS.signature);
+    if (sessionId === null || timestamp === null || seq === null || signature === null) {
+      throw new AuthError(
+        401,
+        'UNSIGNED',
+        `authentication headers ${Object.values(AUTH_HEADERS).join(', ')} are required; open a session at /raft/v1/handshake`,
+      );
+    }
+    if (
+      !SESSION.test(sessionId) ||
+      !TIMESTAMP.test(timestamp) ||
+      !SEQ.test(seq) ||
+      !SIGNATURE.test(signature)
+    ) {
+      throw new AuthError(
+        401,
+        'MALFORMED_AUTH',
+        'expected a 32-byte hex session id, a decimal timestamp and sequence number, and a 32-byte hex signature',
+      );
+    }
+    const now = ctx.clock.now();
+    const session = ctx.sessions.get(sessionId);
+    if (!session) throw new AuthError(401, 'UNKNOWN_SESSION', 'unknown session; handshake again');
+    if (session.expiresAt <= now) {
+      ctx.sessions.delete(sessionId);
+      throw new AuthError(401, 'SESSION_EXPIRED', 'the session expired; handshake again');
+    }
+    const ts = Number(timestamp);
+    if (Math.abs(now - ts) > ctx.maxClockSkewMs) {
+      throw new AuthError(
+        401,
+        'STALE_TIMESTAMP',
+        `timestamp ${ts} is more than ${ctx.maxClockSkewMs} ms away from this node's clock (${now})`,
+      );
+    }
+    const n = Number(seq);
+    const seen = session.window.check(n);
+    if (seen !== 'ok')
+      throw new AuthError(
+        401,
+        'REPLAYED',
+        `sequence number ${n} was ${seen === 'replayed' ? 'already used' : 'too old'}`,
+      );
+    await requireMember(ctx.membership, session.peer, allowAdmitted);
+    await limit(c, async () => {});
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const parts = { method: c.req.method, path: pathOf(c), sessionId, timestamp: ts, seq: n, body };
+    if (!(await verifyRequest(session.key, parts, signature))) {
+      throw new AuthError(
+        401,
+        'BAD_SIGNATURE',
+        'the request signature does not match its method, path, headers and body',
+      );
+    }
+    // Check again: a request with the same number may have been verified while this one awaited.
+    if (session.window.check(n) !== 'ok')
+      throw new AuthError(401, 'REPLAYED', `sequence number ${n} was already used`);
+    session.window.mark(n);
+    c.set('peer', session.peer);
+    c.set('body', body);
+    await next();
+  };
+}
