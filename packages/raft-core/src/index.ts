@@ -1,5 +1,8 @@
 export * from './conf-state.js';
+export { decodeConfChange, encodeConfChange } from './confchange/codec.js';
+export { RAFT_CONFIG_DEFAULTS, type RaftConfig } from './config.js';
 export * from './errors.js';
+export { type Logger, silentLogger } from './logger.js';
 export {
   createMemoryNetwork,
   type Delivery,
@@ -12,8 +15,14 @@ export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
 export type { Clock, TimerHandle } from './node/clock.js';
 export { ManualClock } from './node/manual-clock.js';
 export { systemClock } from './node/system-clock.js';
+export type { Role } from './raft.js';
 export { createSeededRandom, type Random } from './random.js';
+export { type ProposalPosition, RawNode } from './raw-node.js';
+export type { ReadOnlyOption, ReadState } from './read-only.js';
+export type { AppliedConfChange, Ready, SoftState } from './ready.js';
 export type * from './state-machine.js';
+export type { ProgressStatus, RaftStatus } from './status.js';
 export type * from './storage.js';
+export type { ProgressState } from './tracker/progress.js';
 export type * from './transport.js';
 export * from './types.js';
