@@ -1,3 +1,9 @@
+export type {
+  OperatorInfo,
+  OperatorSetState,
+  OperatorStateProvider,
+  QuorumInfo,
+} from './aggregation/types.js';
 export {
   curve,
   FP_MODULUS,

@@ -1,0 +1,227 @@
+/**
+ * The state of one aggregation task: its operators at the reference block,
+ * and per digest the verified and not-yet-verified signatures. No timers and
+ * no events here: the service drives it and publishes what it returns.
+ * @module
+ */
+
+import type { G1Point, G2Point } from '../curve.js';
+import { G1, G2 } from '../curve.js';
+import { hashToG1 } from '../hash-to-g1.js';
+import { type OperatorId, operatorIdFromPublicKey } from '../operator-id.js';
+import { aggregatePublicKeysG1 } from '../signature.js';
+import { OperatorStateError } from './errors.js';
+import type { AggregatedResult, BestProgress, OperatorInfo, OperatorSetState, TaskParams } from './types.js';
+
+/** An operator as this task sees it. */
+export interface TaskOperator {
+  /** Lowercase operator id. */
+  id: OperatorId;
+  info: OperatorInfo;
+  /** Number of the task's quorums the operator is in (>= 1 for task members, 0 otherwise). */
+  multiplicity: number;
+  /** Stake per task quorum, aligned with quorumNumbers (0n where not a member). */
+  stakes: bigint[];
+}
+
+/** One signature held by a digest aggregate. */
+export interface HeldSignature {
+  operator: TaskOperator;
+  signature: G1Point;
+}
+
+/** Signatures over one digest. Invariant: `verifiedSig`/`verifiedApkG2` are the multiplicity-weighted sums over `verified`. */
+export class DigestAggregate {
+  readonly digest: `0x${string}`;
+  readonly h: G1Point;
+  readonly verified = new Map<OperatorId, HeldSignature>();
+  readonly pending = new Map<OperatorId, HeldSignature>();
+  verifiedSig: G1Point = G1.ZERO;
+  verifiedApkG2: G2Point = G2.ZERO;
+  readonly verifiedStake: bigint[];
+  readonly pendingStake: bigint[];
+  /** Waiting in the service's verification queue. */
+  queued = false;
+
+  constructor(digest: `0x${string}`, quorumCount: number) {
+    this.digest = digest;
+    this.h = hashToG1(digest);
+    this.verifiedStake = new Array<bigint>(quorumCount).fill(0n);
+    this.pendingStake = new Array<bigint>(quorumCount).fill(0n);
+  }
+
+  addPending(held: HeldSignature): void {
+    this.pending.set(held.operator.id, held);
+    addInto(this.pendingStake, held.operator.stakes, 1n);
+  }
+
+  removePending(id: OperatorId): HeldSignature | undefined {
+    const held = this.pending.get(id);
+    if (held === undefined) return undefined;
+    this.pending.delete(id);
+    addInto(this.pendingStake, held.operator.stakes, -1n);
+    return held;
+  }
+
+  addVerified(held: HeldSignature): void {
+    const k = BigInt(held.operator.multiplicity);
+    this.verified.set(held.operator.id, held);
+    this.verifiedSig = this.verifiedSig.add(times(held.signature, k));
+    this.verifiedApkG2 = this.verifiedApkG2.add(times(held.operator.info.publicKeyG2, k));
+    addInto(this.verifiedStake, held.operator.stakes, 1n);
+  }
+
+  /** Moves every pending signature to the verified set (after a successful check). */
+  commitPending(): void {
+    for (const held of this.pending.values()) this.addVerified(held);
+    this.pending.clear();
+    this.pendingStake.fill(0n);
+  }
+
+  /** The whole aggregate (verified and pending), weighted by multiplicity: what would go on-chain. */
+  claim(): { h: G1Point; signature: G1Point; apkG2: G2Point } {
+    let signature = this.verifiedSig;
+    let apkG2 = this.verifiedApkG2;
+    for (const held of this.pending.values()) {
+      const k = BigInt(held.operator.multiplicity);
+      signature = signature.add(times(held.signature, k));
+      apkG2 = apkG2.add(times(held.operator.info.publicKeyG2, k));
+    }
+    return { h: this.h, signature, apkG2 };
+  }
+
+  get signerCount(): number {
+    return this.verified.size + this.pending.size;
+  }
+}
+
+function times<P extends { multiplyUnsafe(k: bigint): P }>(p: P, k: bigint): P {
+  return k === 1n ? p : p.multiplyUnsafe(k);
+}
+
+function addInto(acc: bigint[], values: readonly bigint[], sign: bigint): void {
+  for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as bigint) + sign * (values[i] as bigint);
+}
+
+/** signed * 100 >= total * pct for every quorum. */
+export function meetsThresholds(
+  signed: readonly bigint[],
+  totals: readonly bigint[],
+  pcts: readonly number[],
+): boolean {
+  for (let i = 0; i < totals.length; i++) {
+    if ((signed[i] as bigint) * 100n < (totals[i] as bigint) * BigInt(pcts[i] as number)) return false;
+  }
+  return true;
+}
+
+/** The loaded operator set of a task, indexed for signature processing. */
+export class TaskOperators {
+  readonly byId = new Map<OperatorId, TaskOperator>();
+  readonly totals: bigint[];
+  readonly quorumApks: G1Point[];
+  /** Members of at least one task quorum. */
+  readonly memberCount: number;
+
+  constructor(params: TaskParams, state: OperatorSetState) {
+    const q = params.quorumNumbers;
+    const members: TaskOperator[][] = q.map(() => []);
+    let memberCount = 0;
+    for (const info of state.operators) {
+      const id = info.operatorId.toLowerCase() as OperatorId;
+      if (this.byId.has(id)) throw new OperatorStateError(`operator ${id} is listed twice`);
+      if (operatorIdFromPublicKey(info.publicKeyG1) !== id) {
+        throw new OperatorStateError(`operator ${id}: its id is not keccak256 of its G1 key`);
+      }
+      const stakes = q.map((n) => info.stakes.get(n) ?? 0n);
+      if (stakes.some((s) => s < 0n)) throw new OperatorStateError(`operator ${id}: negative stake`);
+      const op: TaskOperator = { id, info, multiplicity: 0, stakes };
+      q.forEach((n, i) => {
+        if (info.stakes.has(n)) {
+          op.multiplicity++;
+          members[i]?.push(op);
+        }
+      });
+      if (op.multiplicity > 0) memberCount++;
+      this.byId.set(id, op);
+    }
+    this.memberCount = memberCount;
+    this.totals = [];
+    this.quorumApks = [];
+    q.forEach((n, i) => {
+      const quorum = state.quorums.find((x) => x.quorumNumber === n);
+      if (quorum === undefined) throw new OperatorStateError(`quorum ${n} missing from the operator state`);
+      if (quorum.totalStake < 0n) throw new OperatorStateError(`quorum ${n}: negative total stake`);
+      this.totals.push(quorum.totalStake);
+      this.quorumApks.push(
+        quorum.aggregatePublicKeyG1 ??
+          aggregatePublicKeysG1((members[i] ?? []).map((m) => m.info.publicKeyG1)),
+      );
+    });
+  }
+}
+
+/** Builds the on-chain-shaped result from a digest's verified signers. */
+export function buildAggregatedResult(
+  params: TaskParams,
+  ops: TaskOperators,
+  agg: DigestAggregate,
+): AggregatedResult {
+  const byUint = (a: OperatorId, b: OperatorId) => {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+  const nonSigners = [...ops.byId.values()]
+    .filter((o) => o.multiplicity > 0 && !agg.verified.has(o.id))
+    .map((o) => o.id)
+    .sort(byUint);
+  return {
+    status: 'aggregated',
+    taskIndex: params.taskIndex,
+    referenceBlock: params.referenceBlock,
+    digest: agg.digest,
+    quorumNumbers: [...params.quorumNumbers],
+    nonSignerPublicKeysG1: nonSigners.map((id) => (ops.byId.get(id) as TaskOperator).info.publicKeyG1),
+    nonSignerOperatorIds: nonSigners,
+    quorumApksG1: [...ops.quorumApks],
+    signersApkG2: agg.verifiedApkG2,
+    signersAggSigG1: agg.verifiedSig,
+    signerOperatorIds: [...agg.verified.keys()].sort(byUint),
+    signedStakePerQuorum: [...agg.verifiedStake],
+    totalStakePerQuorum: [...ops.totals],
+  };
+}
+
+/** The digest closest to its thresholds: the highest minimum over quorums of signed/total, then most signers. */
+export function bestProgress(
+  ops: TaskOperators | undefined,
+  digests: Iterable<DigestAggregate>,
+): BestProgress | null {
+  if (ops === undefined) return null;
+  let best: { agg: DigestAggregate; score: bigint; stake: bigint[] } | undefined;
+  for (const agg of digests) {
+    if (agg.signerCount === 0) continue;
+    const stake = agg.verifiedStake.map((v, i) => v + (agg.pendingStake[i] as bigint));
+    let score = -1n;
+    stake.forEach((s, i) => {
+      const total = ops.totals[i] as bigint;
+      const ratio = total === 0n ? 10n ** 18n : (s * 10n ** 18n) / total;
+      if (score < 0n || ratio < score) score = ratio;
+    });
+    if (
+      best === undefined ||
+      score > best.score ||
+      (score === best.score && agg.signerCount > best.agg.signerCount)
+    ) {
+      best = { agg, score, stake };
+    }
+  }
+  if (best === undefined) return null;
+  return {
+    digest: best.agg.digest,
+    signedStakePerQuorum: best.stake,
+    totalStakePerQuorum: [...ops.totals],
+    signerCount: best.agg.signerCount,
+  };
+}
