@@ -68,7 +68,7 @@ export class PeerConnection {
   private async handshake(): Promise<ClientSession> {
     const { scheme, clock, metrics } = this.deps;
     metrics.handshakes.initiated++;
-    const pending = createOffer(scheme, this.id, clock.now());
+    const pending = createOffer(scheme, this.id, Math.floor(clock.now()));
     let res: Response;
     try {
       res = await this.deps.fetch(`${this.url}/raft/v1/handshake`, {
@@ -132,7 +132,7 @@ export class PeerConnection {
   async request(method: string, path: string, body: Uint8Array, contentType: string): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const session = await this.currentSession();
-      const timestamp = this.deps.clock.now();
+      const timestamp = Math.floor(this.deps.clock.now());
       const seq = ++session.seq;
       const auth = await signRequest(session.key, {
         method,

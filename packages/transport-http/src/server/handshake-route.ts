@@ -28,7 +28,7 @@ export interface HandshakeContext {
  */
 export async function handleHandshake(c: Context, ctx: HandshakeContext): Promise<Response> {
   const offer = await parseJson(c, handshakeMessageSchema);
-  const now = ctx.clock.now();
+  const now = Math.floor(ctx.clock.now());
   if (offer.to !== ctx.scheme.nodeId) {
     throw new AuthError(
       401,

@@ -1,0 +1,212 @@
+import { type Message, MessageType } from '@avs/raft-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { heartbeat } from '../../test/support/arbitraries.js';
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { inProcessFetch } from '../../test/support/in-process.js';
+import { operator, RecordingHandler, until } from '../../test/support/nodes.js';
+import { createRaftServer, type RaftServer } from '../server/raft-server.js';
+import { HttpTransport, type HttpTransportOptions } from './http-transport.js';
+import type { FetchLike } from './peer-connection.js';
+
+const alice = operator(1);
+const bob = operator(2);
+const membership = { isMember: (id: string) => id === alice.nodeId || id === bob.nodeId };
+const open: HttpTransport[] = [];
+
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((t) => t.close()));
+});
+
+function bobServer(clock: FakeClock, limits = {}): { server: RaftServer; handler: RecordingHandler } {
+  const server = createRaftServer({ scheme: bob, membership, clock, limits });
+  const handler = new RecordingHandler();
+  server.attach(handler);
+  return { server, handler };
+}
+
+async function aliceTransport(fetch: FetchLike, clock: FakeClock, extra: Partial<HttpTransportOptions> = {}) {
+  const transport = new HttpTransport({ scheme: alice, fetch, clock, random: () => 0.5, ...extra });
+  open.push(transport);
+  const handler = new RecordingHandler();
+  await transport.start(handler);
+  transport.addPeer(bob.nodeId, 'http://bob/');
+  return { transport, handler };
+}
+
+function snapMessage(size: number, done = true): Message {
+  const data = new Uint8Array(size).map((_, i) => i % 251);
+  return {
+    ...heartbeat(alice.nodeId, bob.nodeId, 4),
+    type: MessageType.Snap,
+    snapshotChunk: {
+      metadata: {
+        index: 100,
+        term: 3,
+        confState: {
+          voters: [alice.nodeId, bob.nodeId],
+          learners: [],
+          votersOutgoing: [],
+          learnersNext: [],
+          autoLeave: false,
+        },
+      },
+      totalSize: size,
+      offset: 0,
+      data,
+      done,
+    },
+  };
+}
+
+describe('HttpTransport', () => {
+  it('delivers messages in order, batched into few requests', async () => {
+    const clock = new FakeClock();
+    const { server, handler } = bobServer(clock);
+    const { transport } = await aliceTransport(inProcessFetch(server), clock);
+    const messages = Array.from({ length: 2000 }, (_, i) => heartbeat(alice.nodeId, bob.nodeId, 5, i));
+    for (let i = 0; i < messages.length; i += 100) transport.send(messages.slice(i, i + 100));
+    await until(() => handler.received.length === 2000);
+    expect(handler.received).toEqual(messages);
+    expect(server.metrics.received.batches).toBeLessThan(100);
+    expect(transport.metrics.handshakes.initiated).toBe(1);
+  });
+
+  it('retries with backoff and jitter, then delivers', async () => {
+    const clock = new FakeClock();
+    const { server, handler } = bobServer(clock);
+    let failures = 2;
+    const flaky: FetchLike = async (input, init) => {
+      if (input.endsWith('/raft/v1/messages') && failures-- > 0) throw new TypeError('fetch failed');
+      return inProcessFetch(server)(input, init);
+    };
+    const { transport, handler: mine } = await aliceTransport(flaky, clock);
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 5)]);
+    await until(() => handler.received.length === 1);
+    // random() = 0.5: 3/4 of 50 ms, then 3/4 of 100 ms.
+    expect(clock.sleeps).toEqual([37.5, 75]);
+    expect(transport.metrics.retries).toBe(2);
+    expect(mine.unreachable).toEqual([]);
+  });
+
+  it('reports the peer unreachable and drops the batch when every attempt fails', async () => {
+    const clock = new FakeClock();
+    const down: FetchLike = async () => {
+      throw new TypeError('connect ECONNREFUSED');
+    };
+    const { transport, handler } = await aliceTransport(down, clock, { retry: { attempts: 2 } });
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 5), heartbeat(alice.nodeId, bob.nodeId, 5)]);
+    await until(() => handler.unreachable.length === 1);
+    expect(handler.unreachable).toEqual([bob.nodeId]);
+    expect(transport.metrics.dropped.sendFailed).toBe(2);
+  });
+
+  it('reports messages to unknown peers as unreachable, never throws', async () => {
+    const clock = new FakeClock();
+    const { transport, handler } = await aliceTransport(
+      async () => new Response(null, { status: 204 }),
+      clock,
+    );
+    expect(() => transport.send([heartbeat(alice.nodeId, 'nobody', 1)])).not.toThrow();
+    await until(() => handler.unreachable.length === 1);
+    expect(handler.unreachable).toEqual(['nobody']);
+    expect(transport.metrics.dropped.unknownPeer).toBe(1);
+  });
+
+  it('bounds each peer queue (drop-oldest) while the peer is slow', async () => {
+    const clock = new FakeClock();
+    const { server, handler } = bobServer(clock);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const slow: FetchLike = async (input, init) => {
+      if (input.endsWith('/raft/v1/messages')) await gate;
+      return inProcessFetch(server)(input, init);
+    };
+    const { transport } = await aliceTransport(slow, clock, {
+      queue: { maxMessages: 10 },
+      maxBatchBytes: 64,
+    });
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 5, 0)]);
+    await until(() => transport.metrics.handshakes.initiated === 1);
+    await new Promise((r) => setTimeout(r, 20));
+    transport.send(Array.from({ length: 50 }, (_, i) => heartbeat(alice.nodeId, bob.nodeId, 5, i + 1)));
+    expect(transport.metrics.dropped.queueFull).toBe(40);
+    release();
+    await until(() => handler.received.length === 11);
+    expect(handler.received.map((m) => m.commit)).toEqual([0, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
+  });
+
+  it('sends a snapshot chunk in parts, reassembled into one message, and reports success to Raft', async () => {
+    const clock = new FakeClock();
+    const { server, handler } = bobServer(clock);
+    const { transport, handler: mine } = await aliceTransport(inProcessFetch(server), clock, {
+      snapshotPartBytes: 1000,
+    });
+    const snap = snapMessage(10_500);
+    transport.send([snap]);
+    await until(() => mine.received.length === 1);
+    expect(handler.received).toEqual([snap]);
+    expect(server.metrics.received.snapshotParts).toBe(11);
+    expect(mine.received[0]).toMatchObject({ type: MessageType.SnapStatus, from: bob.nodeId, reject: false });
+  });
+
+  it('resumes a snapshot at the receiver offset after a lost response', async () => {
+    const clock = new FakeClock();
+    const { server, handler } = bobServer(clock);
+    let puts = 0;
+    const lossy: FetchLike = async (input, init) => {
+      const res = await inProcessFetch(server)(input, init);
+      // The third part reaches the server but its answer is lost.
+      if (input.endsWith('/raft/v1/snapshot') && ++puts === 3) throw new TypeError('socket hang up');
+      return res;
+    };
+    const { transport, handler: mine } = await aliceTransport(lossy, clock, { snapshotPartBytes: 1000 });
+    const snap = snapMessage(5000);
+    transport.send([snap]);
+    await until(() => mine.received.length === 1);
+    expect(handler.received).toEqual([snap]);
+    expect(server.metrics.rejected.SNAPSHOT_OFFSET).toBe(1);
+    expect(mine.received[0]).toMatchObject({ type: MessageType.SnapStatus, reject: false });
+  });
+
+  it('reports a failed snapshot to Raft as a rejected SnapStatus', async () => {
+    const clock = new FakeClock();
+    const down: FetchLike = async () => {
+      throw new TypeError('connect ECONNREFUSED');
+    };
+    const { transport, handler } = await aliceTransport(down, clock, { retry: { attempts: 1 } });
+    transport.send([snapMessage(100)]);
+    await until(() => handler.unreachable.length === 1);
+    expect(handler.received).toMatchObject([
+      { type: MessageType.SnapStatus, from: bob.nodeId, reject: true },
+    ]);
+  });
+
+  it('handshakes again when the peer forgot the session (restart)', async () => {
+    const clock = new FakeClock();
+    let { server, handler } = bobServer(clock);
+    const { transport } = await aliceTransport((i, init) => inProcessFetch(server)(i, init), clock);
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 5, 1)]);
+    await until(() => handler.received.length === 1);
+    ({ server, handler } = bobServer(clock));
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 5, 2)]);
+    await until(() => handler.received.length === 1);
+    expect(handler.received[0]?.commit).toBe(2);
+    expect(transport.metrics.handshakes.initiated).toBe(2);
+  });
+
+  it('does not send to a peer that fails the handshake as someone else', async () => {
+    const clock = new FakeClock();
+    const mallory = operator(9);
+    const impostor = createRaftServer({ scheme: mallory, membership: { isMember: () => true }, clock });
+    impostor.attach(new RecordingHandler());
+    const { transport, handler } = await aliceTransport(inProcessFetch(impostor), clock, {
+      retry: { attempts: 1 },
+    });
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 5)]);
+    await until(() => handler.unreachable.length === 1);
+    expect(impostor.metrics.received.messages).toBe(0);
+    expect(transport.metrics.handshakes.failed).toBe(1);
+  });
+});
