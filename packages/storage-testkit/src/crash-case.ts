@@ -119,7 +119,7 @@ export function registerCrashCase(test: CaseRegistrar): void {
       await opened.storage.close();
       for (let round = 0; round < (crash.rounds ?? 3); round++) {
         const seed = (options.seed ?? 1) * 1000 + round;
-        const run = await runChild(crash, h.location, seed, rng.int(10, 60));
+        const run = await runChild(crash, h.location, seed, rng.int(10, 150));
         const describe = `round ${round} (child seed ${seed}), child stderr:\n${run.stderr}`;
         expect(
           run.killed,

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     writeSync(1, formatCrashLine({ kind: 'begin', seq, operation: operation.description }));
     await operation.apply(storage);
     operation.applyToModel(model);
-    writeSync(1, formatCrashLine({ kind: 'ack', seq }));
+    writeSync(1, formatCrashLine({ kind: 'ack', seq, lastIndex: model.lastIndex() }));
   }
 }
 

@@ -3,14 +3,14 @@ import type { OperationDescription } from './random-operations.js';
 /**
  * Lines the crash child writes on stdout, one JSON object per line:
  * `ready` once open (with the log bounds it found), `begin` before it calls a
- * write, `ack` after that write's promise resolved. Lines are written with a
+ * write, `ack` after that write's promise resolved (with the last index then acknowledged). Lines are written with a
  * synchronous `writeSync(1, …)`, so every `ack` the parent reads was resolved
  * before the kill.
  */
 export type CrashLine =
   | { readonly kind: 'ready'; readonly firstIndex: number; readonly lastIndex: number }
   | { readonly kind: 'begin'; readonly seq: number; readonly operation: OperationDescription }
-  | { readonly kind: 'ack'; readonly seq: number };
+  | { readonly kind: 'ack'; readonly seq: number; readonly lastIndex: number };
 
 /** Encodes one protocol line (with its newline). */
 export function formatCrashLine(line: CrashLine): string {

@@ -53,7 +53,7 @@ describe('LogModel', () => {
 
 describe('crash protocol', () => {
   it('round-trips lines and rejects garbage with the line in the message', () => {
-    const line = { kind: 'ack', seq: 7 } as const;
+    const line = { kind: 'ack', seq: 7, lastIndex: 12 } as const;
     expect(testkit.parseCrashLine(testkit.formatCrashLine(line).trim())).toEqual(line);
     expect(() => testkit.parseCrashLine('hello')).toThrow(/not JSON: "hello"/);
     expect(() => testkit.parseCrashLine('{"kind":"nope"}')).toThrow(/unknown line/);

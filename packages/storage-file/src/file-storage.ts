@@ -1,0 +1,548 @@
+import { join } from 'node:path';
+import {
+  CompactedError,
+  EMPTY_SNAPSHOT_METADATA,
+  type Entry,
+  type HardState,
+  type InitialState,
+  RaftUsageError,
+  type Snapshot,
+  type Storage,
+  StorageClosedError,
+  StorageFatalError,
+  type StorageUpdate,
+  UnavailableError,
+} from '@avs/raft-core';
+import { ByteWriter } from './byte-writer.js';
+import { acquireDirectoryLock } from './directory-lock.js';
+import { EntryCache } from './entry-cache.js';
+import { CorruptionError } from './errors.js';
+import { type FileLike, type FileOps, nodeFileOps, readFully, writeFully } from './file-ops.js';
+import type { LogIndex } from './log-index.js';
+import { type FileStorageOptions, resolveOptions } from './options.js';
+import {
+  decodeSnapshot,
+  parseSnapshotFileName,
+  snapshotFileName,
+  writeSnapshotFile,
+} from './snapshot-file.js';
+import type { StorageLogger } from './storage-logger.js';
+import { decodeEntryAt, encodeHeader, encodeMark, encodeUpdate, RecordType } from './wal-record.js';
+import { replayWal, type SegmentInfo, segmentFileName } from './wal-replay.js';
+
+type Op =
+  | { readonly kind: 'save'; readonly update: StorageUpdate; resolve(): void; reject(e: unknown): void }
+  | {
+      readonly kind: 'createSnapshot';
+      readonly snapshot: Snapshot;
+      resolve(): void;
+      reject(e: unknown): void;
+    }
+  | { readonly kind: 'compact'; readonly index: number; resolve(): void; reject(e: unknown): void };
+
+/** An op checked and encoded into the batch, waiting for the write to be durable. */
+interface Prepared {
+  readonly op: Op;
+  /** A snapshot file to write (atomically) before the WAL record. */
+  readonly snapshotFile?: Snapshot;
+  /** Applies the op to memory once durable; `base` is the batch's file position. */
+  readonly apply: (base: number) => void;
+}
+
+/** Largest span read from a segment in one cold-read call. */
+const MAX_READ_SPAN = 8 * 1024 * 1024;
+
+/**
+ * The default `Storage`: a segmented, checksummed write-ahead log in one
+ * directory, fdatasync'ed before any write resolves. See the package README
+ * for the format and the guarantees.
+ */
+export class FileStorage implements Storage {
+  private readonly cache: EntryCache;
+  private readonly queue: Op[] = [];
+  private running: Promise<void> | undefined;
+  private failure: unknown;
+  private readFailure: unknown;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  private listener: () => void = () => {};
+  private readonly loading = new Set<number>();
+  private active!: { info: SegmentInfo; file: FileLike };
+
+  private constructor(
+    private readonly dir: string,
+    private readonly fs: FileOps,
+    private readonly logger: StorageLogger,
+    private readonly segmentBytes: number,
+    cacheBytes: number,
+    private readonly index: LogIndex,
+    private hardState: HardState,
+    private snap: Snapshot,
+    private readonly segments: SegmentInfo[],
+    private readonly releaseLock: () => Promise<void>,
+  ) {
+    this.cache = new EntryCache(cacheBytes);
+  }
+
+  /**
+   * Opens (creating if needed) the storage in `options.dir`: takes the
+   * directory lock, replays the WAL (truncating a torn tail, which is
+   * logged), loads the latest snapshot and warms the cache with the log's tail.
+   * @throws DirectoryLockedError when another live process (or storage) has the directory.
+   * @throws CorruptionError when a file is damaged anywhere but a torn tail; names the file and offset.
+   * @throws FileStorageOptionsError for invalid options.
+   */
+  static async open(options: FileStorageOptions): Promise<FileStorage> {
+    const o = resolveOptions(options);
+    const fs: FileOps = { ...nodeFileOps, ...o.fs };
+    await fs.mkdir(o.dir);
+    const releaseLock = await acquireDirectoryLock(fs, o.dir, o.logger);
+    try {
+      const names = await fs.readdir(o.dir);
+      for (const name of names) {
+        if (name.endsWith('.tmp') && !name.startsWith('LOCK')) {
+          o.logger.info(`storage-file: removing unfinished temp file ${name}`, { file: join(o.dir, name) });
+          await fs.unlink(join(o.dir, name));
+        }
+      }
+      const replay = await replayWal(fs, o.dir, o.logger);
+      const snap = await loadSnapshot(fs, o.dir, replay.snapshotRef, names, o.logger);
+      const storage = new FileStorage(
+        o.dir,
+        fs,
+        o.logger,
+        o.segmentBytes,
+        o.cacheBytes,
+        replay.index,
+        replay.hardState,
+        snap,
+        replay.segments,
+        releaseLock,
+      );
+      await storage.start();
+      return storage;
+    } catch (error) {
+      await releaseLock().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async start(): Promise<void> {
+    const last = this.segments[this.segments.length - 1];
+    if (last) {
+      this.active = { info: last, file: await this.fs.open(last.path, 'r+') };
+    } else {
+      await this.startSegment(1);
+    }
+    // Warm the cache with the tail of the log, newest first, up to the budget.
+    let lo = this.index.lastIndex() + 1;
+    let bytes = 0;
+    while (lo > this.index.firstIndex()) {
+      const size = this.index.sizes[lo - 1 - this.index.offset - 1]!;
+      if (bytes + size > this.cache.budget) break;
+      bytes += size;
+      lo--;
+    }
+    if (lo <= this.index.lastIndex()) this.cache.add(await this.readEntries(lo, this.index.lastIndex() + 1));
+  }
+
+  async initialState(): Promise<InitialState> {
+    return { hardState: this.hardState, snapshotMetadata: this.snap.metadata };
+  }
+
+  entries(lo: number, hi: number, maxBytes: number): Entry[] {
+    if (lo <= this.index.offset) throw new CompactedError(lo, this.index.firstIndex());
+    if (hi > this.index.lastIndex() + 1) {
+      throw new RaftUsageError(
+        `entries(${lo}, ${hi}) is out of bounds: lastIndex is ${this.index.lastIndex()}`,
+      );
+    }
+    const out: Entry[] = [];
+    let bytes = 0;
+    for (let i = lo; i < hi; i++) {
+      const e = this.cache.get(i);
+      if (!e) {
+        if (out.length > 0) break; // a shorter page is allowed; the rest is read on the next call
+        this.startLoad(lo, hi, maxBytes);
+        throw new UnavailableError(lo, hi);
+      }
+      bytes += e.data.byteLength;
+      if (out.length > 0 && bytes > maxBytes) break;
+      out.push(e);
+    }
+    return out;
+  }
+
+  term(index: number): number {
+    if (index < this.index.offset) throw new CompactedError(index, this.index.firstIndex());
+    const term = this.index.term(index);
+    if (term === undefined) {
+      throw new RaftUsageError(`term(${index}) is out of bounds: lastIndex is ${this.index.lastIndex()}`);
+    }
+    return term;
+  }
+
+  firstIndex(): number {
+    return this.index.firstIndex();
+  }
+
+  lastIndex(): number {
+    return this.index.lastIndex();
+  }
+
+  snapshot(): Snapshot {
+    return this.snap;
+  }
+
+  save(update: StorageUpdate): Promise<void> {
+    return this.enqueue((resolve, reject) => ({ kind: 'save', update, resolve, reject }));
+  }
+
+  createSnapshot(snapshot: Snapshot): Promise<void> {
+    return this.enqueue((resolve, reject) => ({ kind: 'createSnapshot', snapshot, resolve, reject }));
+  }
+
+  compact(index: number): Promise<void> {
+    return this.enqueue((resolve, reject) => ({ kind: 'compact', index, resolve, reject }));
+  }
+
+  onAvailable(listener: () => void): void {
+    this.listener = listener;
+  }
+
+  /** Waits for queued writes, closes the files and releases the lock. Concurrent calls share one close. */
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  /** Bytes of entry data in the cache (for tests and metrics). */
+  cachedBytes(): number {
+    return this.cache.size();
+  }
+
+  /** Segment files currently on disk, oldest first (for tests and metrics). */
+  segmentFiles(): string[] {
+    return this.segments.map((s) => s.path);
+  }
+
+  private async doClose(): Promise<void> {
+    this.closed = true;
+    while (this.running) await this.running;
+    try {
+      await this.active.file.close();
+    } finally {
+      await this.releaseLock();
+    }
+  }
+
+  private enqueue(make: (resolve: () => void, reject: (e: unknown) => void) => Op): Promise<void> {
+    if (this.closed) return Promise.reject(new StorageClosedError());
+    if (this.failure !== undefined) return Promise.reject(this.fatal());
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push(make(resolve, reject));
+      this.running ??= this.runLoop();
+    });
+  }
+
+  private fatal(): StorageFatalError {
+    const cause = this.failure;
+    return new StorageFatalError(
+      `storage-file: a write in ${this.dir} failed (${(cause as Error)?.message ?? String(cause)}); refusing further writes`,
+      { cause },
+    );
+  }
+
+  /** The group-commit loop: every plain save queued while a write was in flight goes out in one write + fdatasync. */
+  private async runLoop(): Promise<void> {
+    while (this.queue.length > 0) {
+      if (this.failure !== undefined) {
+        for (const op of this.queue.splice(0)) op.reject(this.fatal());
+        break;
+      }
+      let n = 1;
+      if (isPlainSave(this.queue[0]!)) while (n < this.queue.length && isPlainSave(this.queue[n]!)) n++;
+      await this.execute(this.queue.splice(0, n));
+    }
+    this.running = undefined;
+  }
+
+  private async execute(batch: Op[]): Promise<void> {
+    const w = new ByteWriter(4096);
+    const prepared: Prepared[] = [];
+    let projectedLast = this.index.lastIndex();
+    for (const op of batch) {
+      try {
+        const p = this.prepare(op, w, projectedLast);
+        projectedLast = p.lastIndex;
+        prepared.push(p.prepared);
+      } catch (error) {
+        op.reject(error);
+      }
+    }
+    if (prepared.length === 0) return;
+    const base = this.active.info.size;
+    try {
+      for (const p of prepared)
+        if (p.snapshotFile) await writeSnapshotFile(this.fs, this.dir, p.snapshotFile);
+      if (w.length > 0) {
+        await writeFully(this.active.file, w.view8(), base);
+        await this.active.file.datasync();
+      }
+      this.active.info.size += w.length;
+      for (const p of prepared) p.apply(base);
+      await this.afterWrite(prepared);
+    } catch (error) {
+      this.failure = error;
+      for (const p of prepared) p.op.reject(this.fatal());
+      return;
+    }
+    for (const p of prepared) p.op.resolve();
+  }
+
+  /** Checks an op against the log and encodes it into `w`. */
+  private prepare(op: Op, w: ByteWriter, projectedLast: number): { prepared: Prepared; lastIndex: number } {
+    const seq = this.active.info.seq;
+    switch (op.kind) {
+      case 'save': {
+        const { hardState, snapshot } = op.update;
+        const floor = snapshot ? snapshot.metadata.index : this.index.offset;
+        const before = snapshot ? snapshot.metadata.index : projectedLast;
+        const entries = (op.update.entries ?? []).filter((e) => e.index > floor);
+        const first = entries[0];
+        if (first && first.index > before + 1) {
+          throw new RaftUsageError(`save: entry ${first.index} would leave a gap after lastIndex ${before}`);
+        }
+        for (let i = 1; i < entries.length; i++) {
+          if (entries[i]!.index !== first!.index + i) {
+            throw new RaftUsageError(`save: entries are not contiguous at index ${entries[i]!.index}`);
+          }
+        }
+        const mark = snapshot ? { index: snapshot.metadata.index, term: snapshot.metadata.term } : undefined;
+        const encoded = encodeUpdate(w, hardState, mark, entries);
+        const apply = (base: number) => {
+          if (snapshot) {
+            this.index.reset(snapshot.metadata.index, snapshot.metadata.term);
+            this.cache.clear();
+            this.snap = snapshot;
+          }
+          if (first) {
+            this.cache.deleteFrom(first.index);
+            for (const e of encoded) this.index.put(e.index, e.term, seq, base + e.relativePosition, e.size);
+            this.cache.add(entries);
+          }
+          if (hardState) this.hardState = hardState;
+        };
+        const lastIndex = first ? first.index + entries.length - 1 : before;
+        return { prepared: { op, apply, ...(snapshot ? { snapshotFile: snapshot } : {}) }, lastIndex };
+      }
+      case 'createSnapshot': {
+        const { index, term } = op.snapshot.metadata;
+        if (index > this.index.lastIndex()) {
+          throw new RaftUsageError(
+            `createSnapshot: index ${index} is past lastIndex ${this.index.lastIndex()}`,
+          );
+        }
+        const known = index >= this.index.offset ? this.index.term(index) : undefined;
+        if (known !== undefined && known !== term) {
+          throw new RaftUsageError(
+            `createSnapshot: term ${term} at index ${index}, but the log has term ${known}`,
+          );
+        }
+        encodeMark(w, RecordType.Snapshot, index, term);
+        const snapshot = op.snapshot;
+        return {
+          prepared: { op, snapshotFile: snapshot, apply: () => (this.snap = snapshot) },
+          lastIndex: projectedLast,
+        };
+      }
+      case 'compact': {
+        const { index } = op;
+        if (index > this.snap.metadata.index) {
+          throw new RaftUsageError(
+            `compact(${index}) is past the latest snapshot's index ${this.snap.metadata.index}`,
+          );
+        }
+        if (index <= this.index.offset)
+          return { prepared: { op, apply: () => {} }, lastIndex: projectedLast };
+        const term = this.index.term(index);
+        if (term === undefined)
+          throw new RaftUsageError(`compact(${index}) is past lastIndex ${this.index.lastIndex()}`);
+        encodeMark(w, RecordType.Compact, index, term);
+        const apply = () => {
+          this.index.compact(index, term);
+          this.cache.deleteUpTo(index);
+        };
+        return { prepared: { op, apply }, lastIndex: projectedLast };
+      }
+    }
+  }
+
+  /** Removes superseded snapshot files, rotates a full segment, deletes segments nothing refers to. */
+  private async afterWrite(prepared: Prepared[]): Promise<void> {
+    if (prepared.some((p) => p.snapshotFile)) {
+      const keep = snapshotFileName(this.snap.metadata.index, this.snap.metadata.term);
+      for (const name of await this.fs.readdir(this.dir)) {
+        if (name !== keep && parseSnapshotFileName(name)) await this.fs.unlink(join(this.dir, name));
+      }
+    }
+    if (this.active.info.size >= this.segmentBytes) await this.startSegment(this.active.info.seq + 1);
+    // Only a prefix is deleted, oldest first, each made durable before the next: the remaining
+    // segments always start with a header describing everything before them.
+    while (this.segments.length > 1 && !this.index.isLive(this.segments[0]!.seq)) {
+      const gone = this.segments.shift()!;
+      await this.fs.unlink(gone.path);
+      await this.fs.syncDirectory(this.dir);
+    }
+  }
+
+  /** Creates segment `seq`, headed by the current state, and makes it the active one. */
+  private async startSegment(seq: number): Promise<void> {
+    const path = join(this.dir, segmentFileName(seq));
+    const w = new ByteWriter(256);
+    encodeHeader(w, {
+      seq,
+      offset: this.index.offset,
+      offsetTerm: this.index.offsetTerm,
+      lastIndex: this.index.lastIndex(),
+      snapshotIndex: this.snap.metadata.index,
+      snapshotTerm: this.snap.metadata.term,
+      hardState: this.hardState,
+    });
+    const file = await this.fs.open(path, 'w');
+    try {
+      await writeFully(file, w.view8(), 0);
+      await file.datasync();
+      await this.fs.syncDirectory(this.dir);
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw error;
+    }
+    const previous = this.active?.file;
+    const info: SegmentInfo = { seq, path, size: w.length };
+    this.segments.push(info);
+    this.active = { info, file };
+    await previous?.close();
+  }
+
+  /** Starts loading entries from `lo` (as many as `maxBytes` or the cache allows) and calls the listener when done. */
+  private startLoad(lo: number, hi: number, maxBytes: number): void {
+    if (this.readFailure !== undefined) {
+      throw new StorageFatalError(`storage-file: reading ${this.dir} failed`, { cause: this.readFailure });
+    }
+    if (this.closed) throw new StorageClosedError();
+    if (this.loading.has(lo)) return;
+    const budget = Math.min(maxBytes, Math.max(this.cache.budget / 2, 64 * 1024));
+    let end = lo + 1;
+    let bytes = this.index.sizes[lo - this.index.offset - 1]!;
+    while (end < hi) {
+      const size = this.index.sizes[end - this.index.offset - 1]!;
+      if (bytes + size > budget) break;
+      bytes += size;
+      end++;
+    }
+    this.loading.add(lo);
+    const seen = this.locations(lo, end);
+    this.readEntries(lo, end)
+      .then(
+        (entries) => {
+          // Keep only entries still live at the same place (the log may have changed during the read).
+          const now = this.locations(lo, end);
+          this.cache.addLoaded(entries.filter((_, k) => now[k] !== undefined && now[k] === seen[k]));
+        },
+        (error: unknown) => {
+          if (lo > this.index.offset && lo <= this.index.lastIndex()) {
+            this.readFailure = error;
+            this.logger.warn(`storage-file: reading entries ${lo}..${end - 1} failed`, {
+              error: String(error),
+            });
+          }
+        },
+      )
+      .finally(() => {
+        this.loading.delete(lo);
+        this.listener();
+      });
+  }
+
+  private locations(lo: number, hi: number): (string | undefined)[] {
+    const out: (string | undefined)[] = [];
+    for (let i = lo; i < hi; i++) {
+      const k = i - this.index.offset - 1;
+      out.push(k < 0 ? undefined : `${this.index.segments[k]}:${this.index.positions[k]}`);
+    }
+    return out;
+  }
+
+  /** Reads entries `[lo, hi)` from their segments, one read per contiguous span. */
+  private async readEntries(lo: number, hi: number): Promise<Entry[]> {
+    const spans: { seq: number; start: number; items: { position: number; size: number }[] }[] = [];
+    for (let i = lo; i < hi; i++) {
+      const k = i - this.index.offset - 1;
+      const seq = this.index.segments[k]!;
+      const position = this.index.positions[k]!;
+      const size = this.index.sizes[k]!;
+      const last = spans[spans.length - 1];
+      if (
+        last &&
+        last.seq === seq &&
+        position >= last.start &&
+        position + size - last.start <= MAX_READ_SPAN
+      ) {
+        last.items.push({ position, size });
+      } else {
+        spans.push({ seq, start: position, items: [{ position, size }] });
+      }
+    }
+    const out: Entry[] = [];
+    for (const span of spans) {
+      const end = Math.max(...span.items.map((it) => it.position + it.size));
+      const file = await this.fs.open(join(this.dir, segmentFileName(span.seq)), 'r');
+      try {
+        const buf = await readFully(file, end - span.start, span.start);
+        for (const it of span.items) {
+          out.push(decodeEntryAt(buf.subarray(it.position - span.start, it.position - span.start + it.size)));
+        }
+      } finally {
+        await file.close();
+      }
+    }
+    return out;
+  }
+}
+
+function isPlainSave(op: Op): boolean {
+  return op.kind === 'save' && !op.update.snapshot;
+}
+
+/** Loads the snapshot the WAL refers to and removes any other snapshot file (left by a crash). */
+async function loadSnapshot(
+  fs: FileOps,
+  dir: string,
+  ref: { index: number; term: number },
+  names: readonly string[],
+  logger: StorageLogger,
+): Promise<Snapshot> {
+  const keep = ref.index > 0 ? snapshotFileName(ref.index, ref.term) : undefined;
+  for (const name of names) {
+    if (name !== keep && parseSnapshotFileName(name)) {
+      logger.info(`storage-file: removing snapshot file ${name}, which the log does not refer to`, {
+        file: join(dir, name),
+      });
+      await fs.unlink(join(dir, name));
+    }
+  }
+  if (!keep) return { metadata: EMPTY_SNAPSHOT_METADATA, data: new Uint8Array(0) };
+  const path = join(dir, keep);
+  if (!names.includes(keep))
+    throw new CorruptionError(path, 0, 'the log refers to this snapshot but the file is missing');
+  const snap = decodeSnapshot(await fs.readFile(path), path);
+  if (snap.metadata.index !== ref.index || snap.metadata.term !== ref.term) {
+    throw new CorruptionError(
+      path,
+      0,
+      `holds snapshot (${snap.metadata.index}, ${snap.metadata.term}), expected (${ref.index}, ${ref.term})`,
+    );
+  }
+  return snap;
+}
