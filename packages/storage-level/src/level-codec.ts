@@ -1,5 +1,5 @@
-import type { Entry, EntryType, SnapshotMetadata } from '@avs/raft-core';
-import { type LogState, StorageCorruptError } from '@avs/storage-kv';
+import type { Entry, EntryType } from '@avs/raft-core';
+import { checkLogState, isCount, type LogState, StorageCorruptError } from '@avs/storage-kv';
 
 const TWO_32 = 2 ** 32;
 const ENTRY_HEADER = 9;
@@ -65,43 +65,11 @@ export function decodeMeta(value: Uint8Array): LevelMeta {
     throw new StorageCorruptError('leveldb meta record', 'is not UTF-8 JSON', { cause });
   }
   const meta = parsed as Partial<LevelMeta> | null;
-  const state = meta?.state;
-  const valid =
-    meta?.version === 1 &&
-    isCount(meta.snapshotChunks) &&
-    isCount(meta.snapshotBytes) &&
-    state !== undefined &&
-    isCount(state.lastIndex) &&
-    isCount(state.compacted?.index) &&
-    isCount(state.compacted?.term) &&
-    isCount(state.hardState?.term) &&
-    isCount(state.hardState?.commit) &&
-    typeof state.hardState?.vote === 'string' &&
-    isSnapshotMetadata(state.snapshot) &&
-    state.compacted.index <= state.lastIndex;
-  if (!valid) {
+  if (meta?.version !== 1 || !isCount(meta.snapshotChunks) || !isCount(meta.snapshotBytes)) {
     throw new StorageCorruptError(
       'leveldb meta record',
-      'expected {version: 1, state: {hardState, compacted, lastIndex, snapshot}, snapshotChunks, snapshotBytes}',
+      'expected {version: 1, state, snapshotChunks, snapshotBytes} with non-negative integer counts',
     );
   }
-  return meta as LevelMeta;
-}
-
-function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
-function isSnapshotMetadata(value: unknown): value is SnapshotMetadata {
-  const m = value as Partial<SnapshotMetadata> | null | undefined;
-  const c = m?.confState;
-  return (
-    isCount(m?.index) &&
-    isCount(m?.term) &&
-    c !== undefined &&
-    [c.voters, c.learners, c.votersOutgoing, c.learnersNext].every(
-      (list) => Array.isArray(list) && list.every((id) => typeof id === 'string'),
-    ) &&
-    typeof c.autoLeave === 'boolean'
-  );
+  return { ...meta, state: checkLogState(meta.state, 'leveldb meta record state') } as LevelMeta;
 }
