@@ -142,3 +142,18 @@ export class LeadershipTransferError extends RaftError {
     super('TRANSFER_FAILED', `leadership transfer failed: ${message}`);
   }
 }
+
+/**
+ * The node cannot tell whether a proposal was applied: its entry's index was
+ * covered by a snapshot installed from the leader before this node applied
+ * it. Check the application state, or make the command idempotent and retry.
+ */
+export class OutcomeUnknownError extends RaftError {
+  override readonly name = 'OutcomeUnknownError';
+  constructor(readonly index: number) {
+    super(
+      'OUTCOME_UNKNOWN',
+      `the outcome of the proposal at index ${index} is unknown: a snapshot replaced it`,
+    );
+  }
+}

@@ -12,8 +12,12 @@ export {
   MemoryTransport,
 } from './memory-network.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory-storage.js';
+export { type BootstrapMembers, bootstrapStorage } from './node/bootstrap.js';
 export type { Clock, TimerHandle } from './node/clock.js';
+export type { RaftNodeEventMap, Unsubscribe } from './node/events.js';
 export { ManualClock } from './node/manual-clock.js';
+export { RAFT_NODE_DEFAULTS, type RaftNodeConfig } from './node/node-config.js';
+export { type CallOptions, RaftNode, type RaftNodeOptions, type RaftNodeStatus } from './node/raft-node.js';
 export { systemClock } from './node/system-clock.js';
 export type { Role } from './raft.js';
 export { createSeededRandom, type Random } from './random.js';

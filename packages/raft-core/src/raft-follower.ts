@@ -190,12 +190,8 @@ export function restore(r: Raft, s: Snapshot): boolean {
     r.becomeFollower(r.term + 1, NONE);
     return false;
   }
+  // A snapshot taken before we were added does not list us; the membership entries after it will.
   const cs = md.confState;
-  const inConfig = [...cs.voters, ...cs.learners, ...cs.votersOutgoing].includes(r.id);
-  if (!inConfig) {
-    r.drop('snapshot-without-us');
-    return false;
-  }
   if (r.log.matchTerm(md.index, md.term)) {
     // We have the snapshot's last entry: our log up to there matches; just fast-forward the commit.
     r.log.commitTo(md.index);

@@ -62,5 +62,5 @@ export class ManualClock implements Clock {
 
 /** Lets pending promise callbacks run (a bounded number of macrotask-free turns). */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
+  for (let i = 0; i < 200; i++) await Promise.resolve();
 }
