@@ -37,7 +37,8 @@ import {
   DigestAggregate,
   meetsThresholds,
   type TaskOperator,
-  TaskOperators,
+  type TaskOperators,
+  taskOperatorsFor,
 } from './task.js';
 import type {
   AggregationResult,
@@ -202,7 +203,7 @@ export class BlsAggregationService {
     try {
       const state = await this.#provider.getOperatorState(p.referenceBlock, p.quorumNumbers);
       if (task.status === 'loading') {
-        task.ops = new TaskOperators(p, state);
+        task.ops = taskOperatorsFor(p.quorumNumbers, state);
         task.status = 'active';
       }
     } catch (cause) {
@@ -392,7 +393,7 @@ export class BlsAggregationService {
   }
 
   #newDigest(task: TaskRecord, digest: `0x${string}`, ops: TaskOperators): DigestAggregate {
-    const agg = new DigestAggregate(digest, ops.totals.length);
+    const agg = new DigestAggregate(digest, ops);
     task.digests.set(digest, agg);
     return agg;
   }

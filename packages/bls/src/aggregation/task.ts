@@ -30,29 +30,39 @@ export interface HeldSignature {
   signature: G1Point;
 }
 
-/** Signatures over one digest. Invariant: `verifiedSig`/`verifiedApkG2` are the multiplicity-weighted sums over `verified`. */
+/**
+ * Signatures over one digest.
+ * Invariant: `verifiedSig` is the multiplicity-weighted sum of the `verified` signatures.
+ * The weighted G2 key sum is computed on demand (see {@link DigestAggregate.apkG2}).
+ */
 export class DigestAggregate {
   readonly digest: `0x${string}`;
   readonly h: G1Point;
   readonly verified = new Map<OperatorId, HeldSignature>();
   readonly pending = new Map<OperatorId, HeldSignature>();
   verifiedSig: G1Point = G1.ZERO;
-  verifiedApkG2: G2Point = G2.ZERO;
   readonly verifiedStake: bigint[];
   readonly pendingStake: bigint[];
   /** Waiting in the service's verification queue. */
   queued = false;
+  readonly #ops: TaskOperators;
+  /** Bumped whenever the set verified ∪ pending changes (not when pending is committed). */
+  #unionVersion = 0;
+  #verifiedVersion = 0;
+  #apkMemo: { key: string; apk: G2Point } | undefined;
 
-  constructor(digest: `0x${string}`, quorumCount: number) {
+  constructor(digest: `0x${string}`, ops: TaskOperators) {
     this.digest = digest;
     this.h = hashToG1(digest);
-    this.verifiedStake = new Array<bigint>(quorumCount).fill(0n);
-    this.pendingStake = new Array<bigint>(quorumCount).fill(0n);
+    this.#ops = ops;
+    this.verifiedStake = new Array<bigint>(ops.totals.length).fill(0n);
+    this.pendingStake = new Array<bigint>(ops.totals.length).fill(0n);
   }
 
   addPending(held: HeldSignature): void {
     this.pending.set(held.operator.id, held);
     addInto(this.pendingStake, held.operator.stakes, 1n);
+    this.#unionVersion++;
   }
 
   removePending(id: OperatorId): HeldSignature | undefined {
@@ -60,34 +70,65 @@ export class DigestAggregate {
     if (held === undefined) return undefined;
     this.pending.delete(id);
     addInto(this.pendingStake, held.operator.stakes, -1n);
+    this.#unionVersion++;
     return held;
   }
 
   addVerified(held: HeldSignature): void {
-    const k = BigInt(held.operator.multiplicity);
+    this.#addVerified(held);
+    this.#unionVersion++;
+  }
+
+  #addVerified(held: HeldSignature): void {
     this.verified.set(held.operator.id, held);
-    this.verifiedSig = this.verifiedSig.add(times(held.signature, k));
-    this.verifiedApkG2 = this.verifiedApkG2.add(times(held.operator.info.publicKeyG2, k));
+    this.verifiedSig = this.verifiedSig.add(times(held.signature, BigInt(held.operator.multiplicity)));
     addInto(this.verifiedStake, held.operator.stakes, 1n);
+    this.#verifiedVersion++;
   }
 
   /** Moves every pending signature to the verified set (after a successful check). */
   commitPending(): void {
-    for (const held of this.pending.values()) this.addVerified(held);
+    for (const held of this.pending.values()) this.#addVerified(held);
     this.pending.clear();
     this.pendingStake.fill(0n);
+  }
+
+  /**
+   * Sum of k * pkG2 over the verified signers (or verified ∪ pending). Whichever is
+   * cheaper: adding the signers' keys, or subtracting the non-signers' from the
+   * task's cached total (with most operators signing, that is a handful of G2 additions).
+   */
+  apkG2(includePending: boolean): G2Point {
+    const union = includePending || this.pending.size === 0;
+    const key = union ? `u${this.#unionVersion}` : `v${this.#verifiedVersion}`;
+    if (this.#apkMemo?.key === key) return this.#apkMemo.apk;
+    const isSigner = (id: OperatorId) => this.verified.has(id) || (union && this.pending.has(id));
+    const signerCount = this.verified.size + (union ? this.pending.size : 0);
+    let apk: G2Point;
+    if (signerCount * 2 >= this.#ops.memberCount) {
+      apk = this.#ops.weightedApkG2();
+      for (const op of this.#ops.members) {
+        if (!isSigner(op.id)) apk = apk.subtract(times(op.info.publicKeyG2, BigInt(op.multiplicity)));
+      }
+    } else {
+      apk = G2.ZERO;
+      const add = (held: HeldSignature) => {
+        apk = apk.add(times(held.operator.info.publicKeyG2, BigInt(held.operator.multiplicity)));
+      };
+      this.verified.forEach(add);
+      if (union) this.pending.forEach(add);
+    }
+    this.#apkMemo = { key, apk };
+    return apk;
   }
 
   /** The whole aggregate (verified and pending), weighted by multiplicity: what would go on-chain. */
   claim(): { h: G1Point; signature: G1Point; apkG2: G2Point } {
     let signature = this.verifiedSig;
-    let apkG2 = this.verifiedApkG2;
     for (const held of this.pending.values()) {
-      const k = BigInt(held.operator.multiplicity);
-      signature = signature.add(times(held.signature, k));
-      apkG2 = apkG2.add(times(held.operator.info.publicKeyG2, k));
+      signature = signature.add(times(held.signature, BigInt(held.operator.multiplicity)));
     }
-    return { h: this.h, signature, apkG2 };
+    return { h: this.h, signature, apkG2: this.apkG2(true) };
   }
 
   get signerCount(): number {
@@ -115,37 +156,69 @@ export function meetsThresholds(
   return true;
 }
 
-/** The loaded operator set of a task, indexed for signature processing. */
+/** Operator ids already checked against their G1 keys, per info object (providers usually reuse them). */
+const checkedIds = new WeakMap<OperatorInfo, OperatorId>();
+
+function checkedId(info: OperatorInfo): OperatorId {
+  let id = checkedIds.get(info);
+  if (id === undefined) {
+    id = info.operatorId.toLowerCase() as OperatorId;
+    if (operatorIdFromPublicKey(info.publicKeyG1) !== id) {
+      throw new OperatorStateError(`operator ${id}: its id is not keccak256 of its G1 key`);
+    }
+    checkedIds.set(info, id);
+  }
+  return id;
+}
+
+const indexCache = new WeakMap<OperatorSetState, Map<string, TaskOperators>>();
+
+/**
+ * The indexed operator set for a state and quorum list. Immutable, so it is cached
+ * per state object: tasks at a block the provider already answered share it.
+ */
+export function taskOperatorsFor(quorumNumbers: readonly number[], state: OperatorSetState): TaskOperators {
+  let byQuorums = indexCache.get(state);
+  if (byQuorums === undefined) {
+    byQuorums = new Map();
+    indexCache.set(state, byQuorums);
+  }
+  const key = quorumNumbers.join(',');
+  let ops = byQuorums.get(key);
+  if (ops === undefined) {
+    ops = new TaskOperators(quorumNumbers, state);
+    byQuorums.set(key, ops);
+  }
+  return ops;
+}
+
+/** The loaded operator set of a task, indexed for signature processing. Immutable after construction. */
 export class TaskOperators {
   readonly byId = new Map<OperatorId, TaskOperator>();
+  /** Members of at least one task quorum. */
+  readonly members: TaskOperator[] = [];
   readonly totals: bigint[];
   readonly quorumApks: G1Point[];
-  /** Members of at least one task quorum. */
-  readonly memberCount: number;
+  #weightedApkG2: G2Point | undefined;
 
-  constructor(params: TaskParams, state: OperatorSetState) {
-    const q = params.quorumNumbers;
-    const members: TaskOperator[][] = q.map(() => []);
-    let memberCount = 0;
+  constructor(quorumNumbers: readonly number[], state: OperatorSetState) {
+    const q = quorumNumbers;
+    const perQuorum: TaskOperator[][] = q.map(() => []);
     for (const info of state.operators) {
-      const id = info.operatorId.toLowerCase() as OperatorId;
+      const id = checkedId(info);
       if (this.byId.has(id)) throw new OperatorStateError(`operator ${id} is listed twice`);
-      if (operatorIdFromPublicKey(info.publicKeyG1) !== id) {
-        throw new OperatorStateError(`operator ${id}: its id is not keccak256 of its G1 key`);
-      }
       const stakes = q.map((n) => info.stakes.get(n) ?? 0n);
       if (stakes.some((s) => s < 0n)) throw new OperatorStateError(`operator ${id}: negative stake`);
       const op: TaskOperator = { id, info, multiplicity: 0, stakes };
       q.forEach((n, i) => {
         if (info.stakes.has(n)) {
           op.multiplicity++;
-          members[i]?.push(op);
+          perQuorum[i]?.push(op);
         }
       });
-      if (op.multiplicity > 0) memberCount++;
+      if (op.multiplicity > 0) this.members.push(op);
       this.byId.set(id, op);
     }
-    this.memberCount = memberCount;
     this.totals = [];
     this.quorumApks = [];
     q.forEach((n, i) => {
@@ -155,9 +228,23 @@ export class TaskOperators {
       this.totals.push(quorum.totalStake);
       this.quorumApks.push(
         quorum.aggregatePublicKeyG1 ??
-          aggregatePublicKeysG1((members[i] ?? []).map((m) => m.info.publicKeyG1)),
+          aggregatePublicKeysG1((perQuorum[i] ?? []).map((m) => m.info.publicKeyG1)),
       );
     });
+  }
+
+  get memberCount(): number {
+    return this.members.length;
+  }
+
+  /** Sum of k * pkG2 over all members (computed once). */
+  weightedApkG2(): G2Point {
+    if (this.#weightedApkG2 === undefined) {
+      let apk = G2.ZERO;
+      for (const op of this.members) apk = apk.add(times(op.info.publicKeyG2, BigInt(op.multiplicity)));
+      this.#weightedApkG2 = apk;
+    }
+    return this.#weightedApkG2;
   }
 }
 
@@ -185,7 +272,7 @@ export function buildAggregatedResult(
     nonSignerPublicKeysG1: nonSigners.map((id) => (ops.byId.get(id) as TaskOperator).info.publicKeyG1),
     nonSignerOperatorIds: nonSigners,
     quorumApksG1: [...ops.quorumApks],
-    signersApkG2: agg.verifiedApkG2,
+    signersApkG2: agg.apkG2(false),
     signersAggSigG1: agg.verifiedSig,
     signerOperatorIds: [...agg.verified.keys()].sort(byUint),
     signedStakePerQuorum: [...agg.verifiedStake],
