@@ -1,0 +1,48 @@
+/**
+ * `@avs/kv`: a replicated key-value server built from `@avs/raft-core`, a
+ * storage backend and `@avs/transport-http`. The pieces are exported so the
+ * store can also run in-process (tests, benchmarks) or be embedded.
+ */
+export {
+  type Compare,
+  commandSchema,
+  compareSchema,
+  decodeCommand,
+  encodeCommand,
+  type KvCommand,
+  type KvRecord,
+  type KvResult,
+  MAX_KEY_LENGTH,
+  MAX_VALUE_LENGTH,
+  type MemberInfo,
+  memberInfoSchema,
+} from './commands.js';
+export {
+  CompareFailedError,
+  KeyNotFoundError,
+  KvBadRequestError,
+  KvConfigError,
+  KvError,
+  type KvErrorStatus,
+  KvNotLeaderError,
+  KvTimeoutError,
+  KvUnavailableError,
+  MembershipError,
+  toKvError,
+} from './errors.js';
+export { createKvApi, MAX_BODY_BYTES } from './kv-api.js';
+export {
+  type KvMembership,
+  KvNode,
+  type KvNodeOptions,
+  type KvNodeStatus,
+  type KvRead,
+  type PeerLinks,
+  type ReadConsistency,
+} from './kv-node.js';
+export {
+  KvSnapshotError,
+  KvStateMachine,
+  type KvStateMachineOptions,
+  type KvStats,
+} from './kv-state-machine.js';
