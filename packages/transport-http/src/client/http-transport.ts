@@ -200,9 +200,19 @@ export class HttpTransport implements Transport {
     if (!handler || this.closed) return;
     this.metrics.unreachableReports++;
     queueMicrotask(() => {
-      if (snapshotFailed) handler.receive(this.snapStatus(peer, true));
+      if (snapshotFailed) this.reportSnapshot(handler, peer, false);
       handler.reportUnreachable(peer);
     });
+  }
+
+  /**
+   * Tells Raft how a snapshot send ended: through `reportSnapshot(peer, ok)` when
+   * the handler has one (as RaftNode may), else as a local `SnapStatus` message.
+   */
+  private reportSnapshot(handler: TransportHandler, peer: NodeId, ok: boolean): void {
+    const withReport = handler as TransportHandler & { reportSnapshot?: (peer: NodeId, ok: boolean) => void };
+    if (typeof withReport.reportSnapshot === 'function') withReport.reportSnapshot(peer, ok);
+    else handler.receive(this.snapStatus(peer, !ok));
   }
 
   private snapStatus(peer: NodeId, reject: boolean): Message {
@@ -301,7 +311,7 @@ export class HttpTransport implements Transport {
           this.metrics.sent.messages++;
           if (message.snapshotChunk?.done && this.handler) {
             const handler = this.handler;
-            queueMicrotask(() => handler.receive(this.snapStatus(peer.conn.id, false)));
+            queueMicrotask(() => this.reportSnapshot(handler, peer.conn.id, true));
           }
         } else if (!this.closed && !peer.removed) {
           this.metrics.dropped.sendFailed++;

@@ -1,0 +1,201 @@
+/**
+ * The transport benchmark, runtime-neutral: two nodes on 127.0.0.1, one
+ * sending Raft messages to the other through HttpTransport (handshake, HMAC per
+ * request, batching), and a baseline without authentication: the same codec,
+ * the same HTTP stack and the same batch sizes, one request in flight, posted
+ * to a bare Hono route. Modes alternate for several rounds (so both run with a
+ * warm JIT) and the best round of each counts. The runtime-specific part is `serve`.
+ */
+import { EntryType, type Message, MessageType, type NodeId, type TransportHandler } from '@avs/raft-core';
+import { Hono } from 'hono';
+import { operatorKeyScheme } from '../src/auth/handshake-scheme.js';
+import { HttpTransport } from '../src/client/http-transport.js';
+import type { FetchLike } from '../src/client/peer-connection.js';
+import { decodeBatch, encodeBatch } from '../src/codec/frame-codec.js';
+import { createRaftServer } from '../src/server/raft-server.js';
+
+/** Serves a fetch handler on 127.0.0.1 and returns its URL and a closer. */
+export type ServeFn = (
+  fetch: (request: Request) => Response | Promise<Response>,
+) => Promise<{ url: string; close(): Promise<void> }>;
+
+/** One measured row. */
+export interface BenchRow {
+  readonly runtime: string;
+  readonly workload: string;
+  readonly mode: 'authenticated' | 'baseline-no-auth';
+  readonly messages: number;
+  readonly batches: number;
+  readonly seconds: number;
+  readonly messagesPerSecond: number;
+  readonly megabytesPerSecond: number;
+}
+
+interface Round {
+  readonly seconds: number;
+  readonly bytes: number;
+  readonly batches: number;
+}
+
+const ROUNDS = 3;
+const domain = {
+  chainId: 31337,
+  verifyingContract: `0x${'c0'.repeat(20)}`,
+  clusterId: `0x${'1d'.repeat(32)}`,
+};
+
+function appMessage(from: NodeId, to: NodeId, i: number, payload: Uint8Array): Message {
+  return {
+    type: MessageType.App,
+    from,
+    to,
+    term: 3,
+    logTerm: 3,
+    index: 1000 + i,
+    entries: [{ term: 3, index: 1001 + i, type: EntryType.Normal, data: payload }],
+    commit: 900 + i,
+    reject: false,
+    rejectHint: 0,
+    context: new Uint8Array(0),
+  };
+}
+
+class Counter implements TransportHandler {
+  count = 0;
+  private waiter: { n: number; resolve: () => void } | undefined;
+  receive(): void {
+    this.count++;
+    if (this.waiter && this.count >= this.waiter.n) {
+      this.waiter.resolve();
+      this.waiter = undefined;
+    }
+  }
+  reportUnreachable(peer: NodeId): void {
+    throw new Error(`benchmark peer ${peer} became unreachable`);
+  }
+  reach(n: number): Promise<void> {
+    if (this.count >= n) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiter = { n, resolve };
+    });
+  }
+}
+
+function row(
+  runtime: string,
+  workload: string,
+  mode: BenchRow['mode'],
+  messages: number,
+  rounds: Round[],
+): BenchRow {
+  const best = rounds.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  return {
+    runtime,
+    workload,
+    mode,
+    messages,
+    batches: best.batches,
+    seconds: best.seconds,
+    messagesPerSecond: messages / best.seconds,
+    megabytesPerSecond: best.bytes / best.seconds / 1e6,
+  };
+}
+
+/** Runs both modes for one workload. */
+export async function runWorkload(
+  runtime: string,
+  serve: ServeFn,
+  fetchFn: FetchLike,
+  workload: { name: string; messages: number; payloadBytes: number },
+): Promise<BenchRow[]> {
+  const a = operatorKeyScheme({ privateKey: new Uint8Array(32).fill(1), domain });
+  const b = operatorKeyScheme({ privateKey: new Uint8Array(32).fill(2), domain });
+  const payload = new Uint8Array(workload.payloadBytes).fill(7);
+  const messages = Array.from({ length: workload.messages }, (_, i) =>
+    appMessage(a.nodeId, b.nodeId, i, payload),
+  );
+
+  // Authenticated: the real transport end to end.
+  const server = createRaftServer({ scheme: b, membership: { isMember: (id) => id === a.nodeId } });
+  const counter = new Counter();
+  const receiver = new HttpTransport({ scheme: b, server });
+  await receiver.start(counter);
+  const served = await serve(server.fetch);
+  const sender = new HttpTransport({
+    scheme: a,
+    fetch: fetchFn,
+    queue: { maxMessages: workload.messages * 2, maxBytes: 2 ** 40 },
+  });
+  await sender.start(new Counter());
+  sender.addPeer(b.nodeId, served.url);
+
+  // Baseline: a bare route that decodes and counts.
+  const plain = new Hono();
+  let received = 0;
+  plain.post('/raw', async (c) => {
+    received += decodeBatch(new Uint8Array(await c.req.arrayBuffer())).length;
+    return c.body(null, 204);
+  });
+  const rawServed = await serve(plain.fetch);
+  const post = async (frame: Uint8Array) => {
+    const res = await fetchFn(`${rawServed.url}/raw`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: frame as Uint8Array<ArrayBuffer>,
+    });
+    await res.body?.cancel();
+  };
+
+  const authRounds: Round[] = [];
+  const baseRounds: Round[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const base = counter.count;
+    const batchesBefore = sender.metrics.sent.batches;
+    const bytesBefore = sender.metrics.sent.bytes;
+    let t0 = performance.now();
+    for (let i = 0; i < messages.length; i += 1000) sender.send(messages.slice(i, i + 1000));
+    await counter.reach(base + messages.length);
+    const batches = sender.metrics.sent.batches - batchesBefore;
+    authRounds.push({
+      seconds: (performance.now() - t0) / 1000,
+      bytes: sender.metrics.sent.bytes - bytesBefore,
+      batches,
+    });
+
+    // Same batch sizes, encoded inside the timed loop as the transport does.
+    const perBatch = Math.max(1, Math.round(messages.length / Math.max(1, batches)));
+    received = 0;
+    let bytes = 0;
+    let frames = 0;
+    t0 = performance.now();
+    for (let i = 0; i < messages.length; i += perBatch) {
+      const frame = encodeBatch(messages.slice(i, i + perBatch));
+      await post(frame);
+      bytes += frame.length;
+      frames++;
+    }
+    baseRounds.push({ seconds: (performance.now() - t0) / 1000, bytes, batches: frames });
+    if (received !== messages.length) throw new Error(`baseline delivered ${received} of ${messages.length}`);
+  }
+  await sender.close();
+  await receiver.close();
+  await served.close();
+  await rawServed.close();
+  return [
+    row(runtime, workload.name, 'authenticated', messages.length, authRounds),
+    row(runtime, workload.name, 'baseline-no-auth', messages.length, baseRounds),
+  ];
+}
+
+/** The workloads every runtime runs. */
+export const WORKLOADS = [
+  { name: 'small (App, 1 entry of 64 B)', messages: 100_000, payloadBytes: 64 },
+  { name: 'large (App, 1 entry of 64 KiB)', messages: 1_000, payloadBytes: 64 * 1024 },
+];
+
+/** Runs every workload. */
+export async function runAll(runtime: string, serve: ServeFn, fetchFn: FetchLike): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const w of WORKLOADS) rows.push(...(await runWorkload(runtime, serve, fetchFn, w)));
+  return rows;
+}
