@@ -270,6 +270,42 @@ describe('BlsAggregationService: per-digest aggregation and misbehaviour', () =>
   });
 });
 
+describe('BlsAggregationService: several tasks ready at once', () => {
+  it('verifies them together, and a bad signature in one task does not harm the others', async () => {
+    const s = setup(6);
+    for (const t of [1, 2, 3]) await s.service.initializeTask(task(t, { thresholdPercentages: [80] }));
+    // All three tasks reach the threshold within one turn, so one combined check covers them.
+    const sent: Promise<void>[] = [];
+    for (const t of [1, 2, 3]) {
+      for (let i = 0; i < 5; i++) {
+        const d = digestOf(`task ${t}`);
+        const signature = t === 2 && i === 3 ? keyPair(i).sign(D1) : keyPair(i).sign(d);
+        sent.push(
+          s.service.processSignature({
+            taskIndex: t,
+            digest: d,
+            signature,
+            operatorId: keyPair(i).operatorId,
+          }),
+        );
+      }
+    }
+    await Promise.all(sent);
+    await flush();
+    expect(s.results.map((r) => [r.taskIndex, r.status])).toEqual([
+      [1, 'aggregated'],
+      [3, 'aggregated'],
+    ]);
+    expect(s.invalid.map((r) => [r.taskIndex, r.operatorId])).toEqual([[2, keyPair(3).operatorId]]);
+    await s.sign(2, 5, digestOf('task 2')); // 5 of 6 valid again
+    const r2 = asAggregated(await s.service.resultOf(2));
+    expect(r2.nonSignerOperatorIds).toEqual([keyPair(3).operatorId]);
+    for (const t of [1, 3])
+      expect(verifiesOnChain(asAggregated(await s.service.resultOf(t)), () => 1)).toBe(true);
+    expect(verifiesOnChain(r2, () => 1)).toBe(true);
+  });
+});
+
 describe('BlsAggregationService: expiry, window, lifecycle', () => {
   it('expires by wall clock with the best progress, exactly once', async () => {
     const s = setup(4);
