@@ -3,7 +3,6 @@ export { entrySize } from './entry-size.js';
 export { EntryTail } from './entry-tail.js';
 export { KvStorageError, StorageArgumentError, StorageCorruptError } from './errors.js';
 export type { KvBackend, LoadedLog } from './kv-backend.js';
-export { checkLogState, isCount } from './log-state-check.js';
 export { KvStorage, type KvStorageOptions } from './kv-storage.js';
 export {
   EMPTY_HARD_STATE,
@@ -17,3 +16,4 @@ export {
   planCreateSnapshot,
   planSave,
 } from './log-state.js';
+export { checkLogState, isCount } from './log-state-check.js';

@@ -14,7 +14,6 @@ import { decodeEntry, decodeMeta, encodeEntry, encodeMeta, type LevelMeta } from
 import { entryKey, entryKeyIndex, META_KEY, snapshotChunkKey } from './level-keys.js';
 
 type Db = ClassicLevel<Uint8Array, Uint8Array>;
-type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 /** How many entries one iterator step fetches from LevelDB. */
 const ITERATOR_STEP = 256;
@@ -91,27 +90,27 @@ export class LevelBackend implements KvBackend {
 
   async write(change: LogChange): Promise<void> {
     const { before, after, entries, snapshot } = change;
-    const ops: BatchOp[] = entries.map((entry) => ({
-      type: 'put',
-      key: entryKey(entry.index),
-      value: encodeEntry(entry),
-    }));
+    // A chained batch hands each operation to LevelDB as it is added: several times faster than an array batch.
+    const batch = this.db.batch();
+    for (const entry of entries) batch.put(entryKey(entry.index), encodeEntry(entry));
     let { snapshotChunks, snapshotBytes } = this.meta;
     if (snapshot) {
       const data = snapshot.data;
       const chunks = Math.ceil(data.byteLength / this.snapshotChunkBytes);
       for (let i = 0; i < chunks; i++) {
-        const slice = data.subarray(i * this.snapshotChunkBytes, (i + 1) * this.snapshotChunkBytes);
-        // A copy: LevelDB may hold the value after the call returns, the caller may reuse its buffer.
-        ops.push({ type: 'put', key: snapshotChunkKey(i), value: slice.slice() });
+        // A copy: the caller may reuse its buffer once the write resolved.
+        batch.put(
+          snapshotChunkKey(i),
+          data.slice(i * this.snapshotChunkBytes, (i + 1) * this.snapshotChunkBytes),
+        );
       }
-      for (let i = chunks; i < snapshotChunks; i++) ops.push({ type: 'del', key: snapshotChunkKey(i) });
+      for (let i = chunks; i < snapshotChunks; i++) batch.del(snapshotChunkKey(i));
       snapshotChunks = chunks;
       snapshotBytes = data.byteLength;
     }
     const meta: LevelMeta = { version: 1, state: after, snapshotChunks, snapshotBytes };
-    ops.push({ type: 'put', key: META_KEY, value: encodeMeta(meta) });
-    await this.db.batch(ops, { sync: true });
+    batch.put(META_KEY, encodeMeta(meta));
+    await batch.write({ sync: true });
     this.meta = meta;
     // Garbage only from here on: the meta record already excludes it, so these need no sync.
     if (after.lastIndex < before.lastIndex) await this.removeGarbage(after.lastIndex, before.lastIndex);
