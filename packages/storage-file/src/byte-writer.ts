@@ -51,6 +51,18 @@ export class ByteWriter {
     this.length += data.length;
   }
 
+  /** One entry's encoding (index f64, term f64, type u8, length u32, data) with a single bounds check. */
+  entry(index: number, term: number, type: number, data: Uint8Array): void {
+    this.reserve(21 + data.length);
+    const at = this.length;
+    this.view.setFloat64(at, index, true);
+    this.view.setFloat64(at + 8, term, true);
+    this.buf[at + 16] = type;
+    this.view.setUint32(at + 17, data.length, true);
+    this.buf.set(data, at + 21);
+    this.length = at + 21 + data.length;
+  }
+
   /** Overwrites a u32 at `at` (for lengths and checksums known only later). */
   patchU32(at: number, v: number): void {
     this.view.setUint32(at, v, true);

@@ -327,8 +327,10 @@ export class FileStorage implements Storage {
             this.snap = snapshot;
           }
           if (first) {
-            this.cache.deleteFrom(first.index);
-            for (const e of encoded) this.index.put(e.index, e.term, seq, base + e.relativePosition, e.size);
+            if (first.index <= this.index.lastIndex())
+              this.cache.deleteFrom(first.index, this.index.lastIndex());
+            const positions = encoded.relativePositions.map((p) => base + p);
+            this.index.putRun(first.index, seq, encoded.terms, positions, encoded.sizes);
             this.cache.add(entries);
           }
           if (hardState) this.hardState = hardState;

@@ -58,6 +58,28 @@ export class LogIndex {
     this.liveBySegment.set(segment, (this.liveBySegment.get(segment) ?? 0) + 1);
   }
 
+  /**
+   * Appends a run of entries starting at `first` (all in one segment),
+   * replacing everything from `first` on. Entries at or below the compaction
+   * point are skipped. One map update per run instead of per entry.
+   * @throws RangeError when `first` would leave a gap.
+   */
+  putRun(first: number, segment: number, terms: number[], positions: number[], sizes: number[]): void {
+    const skip = Math.max(0, this.offset + 1 - first);
+    if (skip >= terms.length) return;
+    const start = first + skip;
+    if (start > this.lastIndex() + 1)
+      throw new RangeError(`entry ${start} leaves a gap after ${this.lastIndex()}`);
+    if (start <= this.lastIndex()) this.truncateFrom(start);
+    for (let k = skip; k < terms.length; k++) {
+      this.terms.push(terms[k]!);
+      this.segments.push(segment);
+      this.positions.push(positions[k]!);
+      this.sizes.push(sizes[k]!);
+    }
+    this.liveBySegment.set(segment, (this.liveBySegment.get(segment) ?? 0) + terms.length - skip);
+  }
+
   /** Replaces the whole log by a snapshot at `(index, term)`. */
   reset(index: number, term: number): void {
     this.truncateFrom(this.offset + 1);

@@ -200,24 +200,26 @@ export function decodeEntryAt(buf: Uint8Array): {
   return { index, term, type, data };
 }
 
-/** What {@link encodeUpdate} wrote for each entry: its position relative to the writer's start. */
-export interface EncodedEntry {
-  readonly index: number;
-  readonly term: number;
-  readonly relativePosition: number;
-  readonly size: number;
+/** Where {@link encodeUpdate} put the entries: columns, relative to the writer's start. */
+export interface EncodedEntries {
+  readonly terms: number[];
+  readonly relativePositions: number[];
+  readonly sizes: number[];
 }
 
 /**
  * Appends an update record.
- * @returns each entry's relative position and encoded size.
+ * @returns each entry's term, relative position and encoded size.
  */
 export function encodeUpdate(
   w: ByteWriter,
   hardState: HardState | undefined,
   snapshot: { index: number; term: number } | undefined,
   entries: readonly { index: number; term: number; type: EntryType; data: Uint8Array }[],
-): EncodedEntry[] {
+): EncodedEntries {
+  let total = 64 + (hardState ? 20 + hardState.vote.length * 3 : 0);
+  for (const e of entries) total += ENTRY_HEADER_BYTES + e.data.length;
+  w.reserve(total);
   const start = beginRecord(w, RecordType.Update);
   w.u8((hardState ? 1 : 0) | (snapshot ? 2 : 0) | (entries.length > 0 ? 4 : 0));
   if (hardState) writeHardState(w, hardState);
@@ -225,17 +227,14 @@ export function encodeUpdate(
     w.f64(snapshot.index);
     w.f64(snapshot.term);
   }
-  const out: EncodedEntry[] = [];
+  const out: EncodedEntries = { terms: [], relativePositions: [], sizes: [] };
   if (entries.length > 0) {
     w.u32(entries.length);
     for (const e of entries) {
-      const relativePosition = w.length;
-      w.f64(e.index);
-      w.f64(e.term);
-      w.u8(e.type);
-      w.u32(e.data.length);
-      w.bytes(e.data);
-      out.push({ index: e.index, term: e.term, relativePosition, size: ENTRY_HEADER_BYTES + e.data.length });
+      out.relativePositions.push(w.length);
+      out.terms.push(e.term);
+      out.sizes.push(ENTRY_HEADER_BYTES + e.data.length);
+      w.entry(e.index, e.term, e.type, e.data);
     }
   }
   endRecord(w, start);
