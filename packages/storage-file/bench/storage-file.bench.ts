@@ -151,7 +151,7 @@ async function main(): Promise<void> {
         value: section.batchedEntriesPerSec,
         goal: '>= 200000',
       },
-      [`same, 4 saves in flight, group commit (entries/s)`]: {
+      'same, 4 saves in flight, group commit (entries/s)': {
         value: section.groupCommitEntriesPerSec,
         goal: '',
       },
