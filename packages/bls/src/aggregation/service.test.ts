@@ -477,6 +477,31 @@ describe('BlsAggregationService: expiry, window, lifecycle', () => {
     ).rejects.toBeInstanceOf(UnknownTaskError);
   });
 
+  it('a throwing listener goes to onError and does not stop delivery', async () => {
+    const { provider } = operators(1);
+    const errors: unknown[] = [];
+    const service = new BlsAggregationService({
+      operatorState: provider,
+      clock: new ManualClock(),
+      onError: (e) => errors.push(e),
+    });
+    const seen: number[] = [];
+    service.onResult(() => {
+      throw new Error('listener bug');
+    });
+    service.onResult((r) => seen.push(r.taskIndex));
+    await service.initializeTask(task(1));
+    await service.processSignature({
+      taskIndex: 1,
+      digest: D1,
+      signature: keyPair(0).sign(D1),
+      operatorId: keyPair(0).operatorId,
+    });
+    await service.resultOf(1);
+    expect(seen).toEqual([1]);
+    expect(errors).toHaveLength(1);
+  });
+
   it('close() ends every task with one result and ends the iterators', async () => {
     const s = setup(3);
     const iter = s.service.results();

@@ -60,8 +60,11 @@ export interface AggregationServiceOptions {
   maxInvalidSignaturesPerOperator?: number;
   /** How many finished tasks are remembered, to tell "late" from "unknown" and to answer `resultOf`. Default 4096. */
   finishedTaskMemory?: number;
-  /** Called when a result/report listener throws (the service itself carries on). */
-  onListenerError?: (error: unknown) => void;
+  /**
+   * Called when a result/report listener throws, or when background work (verification,
+   * a timer) fails unexpectedly. The service carries on either way; default: ignore.
+   */
+  onError?: (error: unknown) => void;
 }
 
 type Status = 'loading' | 'active' | 'window' | 'done';
@@ -138,7 +141,7 @@ export class BlsAggregationService {
   readonly #clock: Clock;
   readonly #maxInvalid: number;
   readonly #memory: number;
-  readonly #onListenerError: ((e: unknown) => void) | undefined;
+  readonly #onError: ((e: unknown) => void) | undefined;
   readonly #tasks = new Map<number, TaskRecord>();
   readonly #finished = new Map<number, AggregationResult>();
   readonly #resultListeners = new Set<(r: AggregationResult) => void>();
@@ -155,7 +158,7 @@ export class BlsAggregationService {
     this.#clock = options.clock ?? systemClock;
     this.#maxInvalid = options.maxInvalidSignaturesPerOperator ?? 3;
     this.#memory = options.finishedTaskMemory ?? 4096;
-    this.#onListenerError = options.onListenerError;
+    this.#onError = options.onError;
   }
 
   /**
@@ -198,7 +201,9 @@ export class BlsAggregationService {
     };
     this.#tasks.set(p.taskIndex, task);
     if (p.expiry.afterMs !== undefined) {
-      task.cancelExpiry = this.#clock.setTimer(p.expiry.afterMs, () => this.#expire(task, 'time'));
+      task.cancelExpiry = this.#clock.setTimer(p.expiry.afterMs, () =>
+        this.#guard(() => this.#expire(task, 'time')),
+      );
     }
     try {
       const state = await this.#provider.getOperatorState(p.referenceBlock, p.quorumNumbers);
@@ -424,7 +429,7 @@ export class BlsAggregationService {
       this.#queue.push({ task, agg });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
-        queueMicrotask(() => this.#flush());
+        queueMicrotask(() => this.#guard(() => this.#flush()));
       }
     }
   }
@@ -477,7 +482,7 @@ export class BlsAggregationService {
     if (windowMs > 0 && agg.signerCount < ops.memberCount) {
       task.status = 'window';
       task.windowDigest = agg;
-      task.cancelWindow = this.#clock.setTimer(windowMs, () => this.#closeWindow(task));
+      task.cancelWindow = this.#clock.setTimer(windowMs, () => this.#guard(() => this.#closeWindow(task)));
       return;
     }
     this.#finish(task, buildAggregatedResult(task.params, ops, agg));
@@ -537,12 +542,21 @@ export class BlsAggregationService {
     this.#emit(this.#resultListeners, result);
   }
 
+  /** Background work must never throw into the runtime (an uncaught error would stop the process). */
+  #guard(work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.#onError?.(error);
+    }
+  }
+
   #emit<T>(listeners: Set<(v: T) => void>, value: T): void {
     for (const l of listeners) {
       try {
         l(value);
       } catch (error) {
-        this.#onListenerError?.(error);
+        this.#onError?.(error);
       }
     }
   }
