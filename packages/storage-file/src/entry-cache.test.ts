@@ -32,23 +32,42 @@ describe('EntryCache', () => {
     expect(c.get(1)).toBeDefined();
   });
 
-  it('replaces entries and removes ranges with exact byte accounting', () => {
+  it('replaces a suffix and removes ranges with exact byte accounting', () => {
     const c = new EntryCache(1000);
     c.add([e(1), e(2), e(3), e(4)]);
+    c.deleteFrom(3);
     c.add([e(3, 50, 2)]);
     expect(c.get(3)?.term).toBe(2);
-    expect(c.size()).toBe(80);
-    c.deleteFrom(3, 4);
+    expect(c.get(4)).toBeUndefined();
+    expect(c.size()).toBe(70);
+    c.deleteFrom(3);
     expect(c.size()).toBe(20);
     c.deleteUpTo(1);
     expect(c.size()).toBe(10);
+    expect(c.get(1)).toBeUndefined();
     expect(c.get(2)).toBeDefined();
-    // Stale FIFO slots (replaced entry 3) do not evict the live replacement.
-    const d = new EntryCache(20);
-    d.add([e(1), e(2)]);
-    d.add([e(1, 10, 5)]);
-    d.add([e(3)]);
-    expect(d.get(1)?.term).toBe(5);
-    expect(d.size()).toBe(20);
+  });
+
+  it('serves loaded entries below the tail and drops them on compaction', () => {
+    const c = new EntryCache(100);
+    c.add([e(50), e(51)]);
+    c.addLoaded([e(10), e(11)]);
+    expect(c.get(10)).toBeDefined();
+    expect(c.get(51)).toBeDefined();
+    expect(c.size()).toBe(40);
+    c.deleteUpTo(10);
+    expect(c.get(10)).toBeUndefined();
+    expect(c.get(11)).toBeDefined();
+    c.deleteFrom(11);
+    expect(c.size()).toBe(0);
+  });
+
+  it('evicts a long tail from the front without losing the newest entries', () => {
+    const c = new EntryCache(10 * 100);
+    for (let i = 1; i <= 20_000; i += 100) c.add(Array.from({ length: 100 }, (_, k) => e(i + k)));
+    expect(c.size()).toBe(1000);
+    expect(c.get(20_000)).toBeDefined();
+    expect(c.get(19_901)).toBeDefined();
+    expect(c.get(19_900)).toBeUndefined();
   });
 });

@@ -1,18 +1,22 @@
 import type { Entry } from '@avs/raft-core';
 
 /**
- * A byte-bounded cache of entries, oldest-inserted evicted first. The most
- * recently loaded range is protected until the next load, so the reader that
- * asked for it finds it on retry even if the range alone exceeds the budget.
+ * A byte-bounded cache of entries in two parts:
+ * - the *tail*: a dense array for the contiguous run of recently appended
+ *   entries (Raft appends in order, so this is where almost every entry
+ *   lands; an array push is much cheaper than a Map insert on long logs);
+ * - *loaded*: entries read back from disk by the cold path, in a Map.
  *
- * Eviction walks a FIFO array with a head pointer rather than iterating the
- * Map from its start: V8 Maps iterate over deleted slots until they rehash,
- * which made front-deletion quadratic on long logs.
+ * Over budget, loaded entries go first (oldest first), then the tail's oldest.
+ * The most recently loaded range is protected until the next load, so the
+ * reader that asked for it finds it on retry even if it alone exceeds the budget.
  */
 export class EntryCache {
-  private readonly map = new Map<number, Entry>();
-  private fifo: Entry[] = [];
+  /** `tail[k]` is the entry at `tailStart + k`; slots before `head` are evicted. */
+  private tail: Entry[] = [];
+  private tailStart = 0;
   private head = 0;
+  private readonly loaded = new Map<number, Entry>();
   private bytes = 0;
   private protectedLo = 0;
   private protectedHi = -1;
@@ -20,7 +24,9 @@ export class EntryCache {
   constructor(readonly budget: number) {}
 
   get(index: number): Entry | undefined {
-    return this.map.get(index);
+    const k = index - this.tailStart;
+    if (k >= this.head && k < this.tail.length) return this.tail[k];
+    return this.loaded.get(index);
   }
 
   /** Bytes of entry data held. */
@@ -28,77 +34,105 @@ export class EntryCache {
     return this.bytes;
   }
 
-  /** Adds (or replaces) entries, then evicts down to the budget. */
+  /**
+   * Adds a contiguous run of appended entries (the caller has already
+   * removed what they replace with {@link deleteFrom}), then evicts down to the budget.
+   */
   add(entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (!first) return;
+    if (first.index !== this.tailStart + this.tail.length || this.head === this.tail.length) {
+      // Not a continuation of the tail: start a new one (the old tail's entries move to `loaded`
+      // only if they are still wanted; dropping them is always correct for a cache).
+      this.dropTail();
+      this.tailStart = first.index;
+    }
     for (const e of entries) {
-      const old = this.map.get(e.index);
-      if (old) this.bytes -= old.data.byteLength;
-      this.map.set(e.index, e);
-      this.fifo.push(e);
+      this.tail.push(e);
       this.bytes += e.data.byteLength;
     }
     this.evict();
   }
 
-  /** Adds a loaded range and protects it from eviction until the next load. */
+  /** Adds entries read from disk and protects them from eviction until the next load. */
   addLoaded(entries: readonly Entry[]): void {
     this.protectedLo = entries[0]?.index ?? 0;
     this.protectedHi = entries[entries.length - 1]?.index ?? -1;
-    this.add(entries);
+    for (const e of entries) {
+      if (this.get(e.index)) continue;
+      this.loaded.set(e.index, e);
+      this.bytes += e.data.byteLength;
+    }
+    this.evict();
   }
 
-  /**
-   * Drops entries with index in `[index, last]` (`last`: the log's last index,
-   * so a truncation costs the size of the suffix, not of the cache).
-   */
-  deleteFrom(index: number, last: number): void {
-    if (last - index + 1 < this.map.size) {
-      for (let i = index; i <= last; i++) this.remove(i);
-      return;
+  /** Drops entries with index >= `index`. */
+  deleteFrom(index: number): void {
+    const keep = Math.max(this.head, index - this.tailStart);
+    for (let k = keep; k < this.tail.length; k++) this.bytes -= this.tail[k]!.data.byteLength;
+    if (keep < this.tail.length) this.tail.length = keep;
+    for (const [i, e] of [...this.loaded]) {
+      if (i >= index) {
+        this.loaded.delete(i);
+        this.bytes -= e.data.byteLength;
+      }
     }
-    for (const i of [...this.map.keys()]) if (i >= index) this.remove(i);
   }
 
   /** Drops entries with index <= `index`. */
   deleteUpTo(index: number): void {
-    for (const i of [...this.map.keys()]) if (i <= index) this.remove(i);
+    while (this.head < this.tail.length && this.tailStart + this.head <= index) this.evictTailHead();
+    for (const [i, e] of [...this.loaded]) {
+      if (i <= index) {
+        this.loaded.delete(i);
+        this.bytes -= e.data.byteLength;
+      }
+    }
+    this.compactTail();
   }
 
   clear(): void {
-    this.map.clear();
-    this.fifo = [];
+    this.tail = [];
     this.head = 0;
+    this.tailStart = 0;
+    this.loaded.clear();
     this.bytes = 0;
   }
 
-  private remove(index: number): void {
-    const e = this.map.get(index);
-    if (!e) return;
-    this.map.delete(index);
+  private dropTail(): void {
+    for (let k = this.head; k < this.tail.length; k++) this.bytes -= this.tail[k]!.data.byteLength;
+    this.tail = [];
+    this.head = 0;
+  }
+
+  private evictTailHead(): void {
+    const e = this.tail[this.head]!;
     this.bytes -= e.data.byteLength;
+    // Release the reference so the data can be collected before the array is compacted.
+    (this.tail as (Entry | undefined)[])[this.head] = undefined;
+    this.head++;
   }
 
   private evict(): void {
-    const skipped: Entry[] = [];
-    while (this.bytes > this.budget && this.head < this.fifo.length) {
-      const e = this.fifo[this.head++]!;
-      // A stale FIFO slot: the entry was replaced or removed since.
-      if (this.map.get(e.index) !== e) continue;
-      if (e.index >= this.protectedLo && e.index <= this.protectedHi) {
-        skipped.push(e);
-        continue;
-      }
-      this.map.delete(e.index);
+    if (this.bytes <= this.budget) return;
+    for (const [i, e] of [...this.loaded]) {
+      if (this.bytes <= this.budget) break;
+      if (i >= this.protectedLo && i <= this.protectedHi) continue;
+      this.loaded.delete(i);
       this.bytes -= e.data.byteLength;
     }
-    if (skipped.length > 0) this.fifo.push(...skipped);
-    if (this.head > 1024 && this.head * 2 > this.fifo.length) {
-      this.fifo = this.fifo.slice(this.head);
-      this.head = 0;
+    while (this.bytes > this.budget && this.head < this.tail.length) {
+      const index = this.tailStart + this.head;
+      if (index >= this.protectedLo && index <= this.protectedHi) break;
+      this.evictTailHead();
     }
-    // Stale slots accumulate when nothing needs evicting (deletes, replacements): drop them now and then.
-    if (this.fifo.length - this.head > 4 * this.map.size + 1024) {
-      this.fifo = this.fifo.slice(this.head).filter((e) => this.map.get(e.index) === e);
+    this.compactTail();
+  }
+
+  private compactTail(): void {
+    if (this.head > 4096 && this.head * 2 > this.tail.length) {
+      this.tail = this.tail.slice(this.head);
+      this.tailStart += this.head;
       this.head = 0;
     }
   }

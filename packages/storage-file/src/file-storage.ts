@@ -327,8 +327,7 @@ export class FileStorage implements Storage {
             this.snap = snapshot;
           }
           if (first) {
-            if (first.index <= this.index.lastIndex())
-              this.cache.deleteFrom(first.index, this.index.lastIndex());
+            if (first.index <= this.index.lastIndex()) this.cache.deleteFrom(first.index);
             const positions = encoded.relativePositions.map((p) => base + p);
             this.index.putRun(first.index, seq, encoded.terms, positions, encoded.sizes);
             this.cache.add(entries);
