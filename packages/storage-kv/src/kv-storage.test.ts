@@ -63,6 +63,12 @@ describe('KvStorage', () => {
     expect((await again.initialState()).hardState).toEqual({ term: 1, vote: 'a', commit: 2 });
   });
 
+  it('answers a later initialState() with the current durable state', async () => {
+    const storage = await open(new MemoryBackend());
+    await storage.save({ entries: range(1, 2, 1), hardState: { term: 1, vote: '', commit: 2 } });
+    expect(await storage.initialState()).toMatchObject({ hardState: { term: 1, vote: '', commit: 2 } });
+  });
+
   it('throws UnavailableError for entries outside memory, loads them and calls onAvailable', async () => {
     const backend = new MemoryBackend();
     await (await open(backend)).save({ entries: range(1, 50, 1) });

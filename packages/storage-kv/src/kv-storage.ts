@@ -82,9 +82,17 @@ export class KvStorage implements Storage {
     this.label = options.label ?? 'storage';
   }
 
-  /** @throws StorageCorruptError (or the backend's error) when what is stored cannot be read. */
+  /**
+   * Loads what is persisted on the first call; later calls (RaftNode's
+   * bootstrap check calls it before the node starts) return the current
+   * durable hard state and snapshot metadata.
+   * @throws StorageCorruptError (or the backend's error) when what is stored cannot be read.
+   */
   initialState(): Promise<InitialState> {
     if (this.closing) return Promise.reject(new StorageClosedError());
+    if (this.ready) {
+      return Promise.resolve({ hardState: this.state.hardState, snapshotMetadata: this.state.snapshot });
+    }
     this.loaded ??= this.backend.load(this.tailBytes).then((loaded) => {
       this.state = loaded.state;
       this.latestSnapshot = loaded.snapshot;
