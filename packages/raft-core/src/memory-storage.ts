@@ -107,18 +107,38 @@ export class MemoryStorage implements Storage {
   }
 
   createSnapshot(snapshot: Snapshot): Promise<void> {
-    return this.write('createSnapshot', undefined, () => {
+    return this.write('createSnapshot', undefined, () => this.createSnapshotNow(snapshot));
+  }
+
+  /** {@link createSnapshot}, applied synchronously (simulations). */
+  createSnapshotSync(snapshot: Snapshot): void {
+    this.checkOpen();
+    this.createSnapshotNow(snapshot);
+  }
+
+  /** {@link compact}, applied synchronously (simulations). */
+  compactSync(index: number): void {
+    this.checkOpen();
+    this.compactNow(index);
+  }
+
+  private createSnapshotNow(snapshot: Snapshot): void {
+    {
       const { index } = snapshot.metadata;
       if (index <= this.snap.metadata.index) return; // older than what we have: nothing to do
       if (index > this.lastIndex()) {
         throw new RaftUsageError(`snapshot index ${index} is past lastIndex ${this.lastIndex()}`);
       }
       this.snap = snapshot;
-    });
+    }
   }
 
   compact(index: number): Promise<void> {
-    return this.write('compact', undefined, () => {
+    return this.write('compact', undefined, () => this.compactNow(index));
+  }
+
+  private compactNow(index: number): void {
+    {
       const offset = this.ents[0]!.index;
       if (index <= offset) return;
       if (index > this.snap.metadata.index) {
@@ -130,7 +150,7 @@ export class MemoryStorage implements Storage {
       const head = kept[0]!;
       kept[0] = { index: head.index, term: head.term, type: EntryType.Normal, data: new Uint8Array(0) };
       this.ents = kept;
-    });
+    }
   }
 
   onAvailable(_listener: () => void): void {

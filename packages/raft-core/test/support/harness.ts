@@ -139,6 +139,22 @@ export class Cluster {
     return n;
   }
 
+  /** Replaces each listed node's storage content and reopens it (a node restarted with that log). */
+  seed(logs: Record<NodeId, { entries: Entry[]; term: number; commit?: number }>): void {
+    const cs = confState(
+      this.ids.filter((i) => !this.options.learners?.includes(i)),
+      this.options.learners ?? [],
+    );
+    for (const [id, l] of Object.entries(logs)) {
+      const n = this.node(id);
+      n.storage.saveSync({
+        entries: l.entries,
+        hardState: { term: l.term, vote: '', commit: l.commit ?? 0 },
+      });
+      n.raw = TestNode.open(id, n.storage, n.config, cs);
+    }
+  }
+
   cut(a: NodeId, b: NodeId): void {
     this.cuts.add(`${a}>${b}`);
     this.cuts.add(`${b}>${a}`);
