@@ -1,7 +1,7 @@
 import { encodeConfChange } from '../confchange/codec.js';
 import { RaftUsageError } from '../errors.js';
-import type { Storage } from '../storage.js';
-import type { Entry, NodeId } from '../types.js';
+import type { InitialState, Storage } from '../storage.js';
+import type { Entry, HardState, NodeId } from '../types.js';
 import { ConfChangeTransition, ConfChangeType, EntryType } from '../types.js';
 
 /** The initial membership of a new cluster. */
@@ -10,9 +10,8 @@ export interface BootstrapMembers {
   readonly learners?: readonly NodeId[];
 }
 
-/** Whether storage has never been written. */
-export async function isStorageEmpty(storage: Storage): Promise<boolean> {
-  const init = await storage.initialState();
+/** Whether a storage whose initial state is `init` has never been written. */
+export function isEmptyInitialState(storage: Storage, init: InitialState): boolean {
   return (
     init.hardState.term === 0 &&
     init.hardState.commit === 0 &&
@@ -26,10 +25,16 @@ export async function isStorageEmpty(storage: Storage): Promise<boolean> {
  * committed membership entry per member at term 1. Every founding member must
  * be bootstrapped with the same members (order does not matter: ids are
  * sorted so every log is identical). Nodes that join later are not
- * bootstrapped; they are added with a membership change.
+ * bootstrapped; they are added with a membership change. Pass `initial` when
+ * `storage.initialState()` was already called (it is called at most once).
+ * @returns the hard state written
  * @throws RaftUsageError when storage is not empty or the member list is invalid
  */
-export async function bootstrapStorage(storage: Storage, members: BootstrapMembers): Promise<void> {
+export async function bootstrapStorage(
+  storage: Storage,
+  members: BootstrapMembers,
+  initial?: InitialState,
+): Promise<HardState> {
   const voters = [...new Set(members.voters)].sort();
   const learners = [...new Set(members.learners ?? [])].sort();
   if (voters.length === 0) throw new RaftUsageError('bootstrap needs at least one voter');
@@ -38,7 +43,8 @@ export async function bootstrapStorage(storage: Storage, members: BootstrapMembe
   }
   if (learners.some((id) => voters.includes(id)))
     throw new RaftUsageError('a member cannot be both voter and learner');
-  if (!(await isStorageEmpty(storage))) throw new RaftUsageError('bootstrap needs empty storage');
+  const init = initial ?? (await storage.initialState());
+  if (!isEmptyInitialState(storage, init)) throw new RaftUsageError('bootstrap needs empty storage');
   const entries: Entry[] = [
     ...voters.map((nodeId) => ({ type: ConfChangeType.AddVoter, nodeId })),
     ...learners.map((nodeId) => ({ type: ConfChangeType.AddLearner, nodeId })),
@@ -48,5 +54,7 @@ export async function bootstrapStorage(storage: Storage, members: BootstrapMembe
     type: EntryType.ConfChange,
     data: encodeConfChange({ transition: ConfChangeTransition.Auto, changes: [change] }),
   }));
-  await storage.save({ entries, hardState: { term: 1, vote: '', commit: entries.length } });
+  const hardState: HardState = { term: 1, vote: '', commit: entries.length };
+  await storage.save({ entries, hardState });
+  return hardState;
 }

@@ -26,7 +26,7 @@ import type { Storage, StorageUpdate } from '../storage.js';
 import type { Transport } from '../transport.js';
 import type { ConfChange, ConfState, Entry, NodeId, Snapshot } from '../types.js';
 import { ConfChangeTransition, ConfChangeType, EntryType, NONE } from '../types.js';
-import { type BootstrapMembers, bootstrapStorage, isStorageEmpty } from './bootstrap.js';
+import { type BootstrapMembers, bootstrapStorage, isEmptyInitialState } from './bootstrap.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { type RaftNodeEventMap, TypedEmitter, type Unsubscribe } from './events.js';
 import { RAFT_NODE_DEFAULTS, type RaftNodeConfig } from './node-config.js';
@@ -185,9 +185,11 @@ export class RaftNode<R = unknown> {
    * @throws RaftConfigError for invalid settings or inconsistent storage
    */
   static async create<R>(opts: RaftNodeOptions<R>): Promise<RaftNode<R>> {
-    if (opts.bootstrap && (await isStorageEmpty(opts.storage)))
-      await bootstrapStorage(opts.storage, opts.bootstrap);
-    const init = await opts.storage.initialState();
+    let init = await opts.storage.initialState();
+    if (opts.bootstrap && isEmptyInitialState(opts.storage, init)) {
+      const hardState = await bootstrapStorage(opts.storage, opts.bootstrap, init);
+      init = { ...init, hardState };
+    }
     let snapIndex = 0;
     let snapTerm = 0;
     let conf = EMPTY_CONF_STATE;
@@ -227,8 +229,8 @@ export class RaftNode<R = unknown> {
   }
 
   /** Writes the founding membership into empty storage (see {@link bootstrapStorage}). */
-  static bootstrap(storage: Storage, members: BootstrapMembers): Promise<void> {
-    return bootstrapStorage(storage, members);
+  static async bootstrap(storage: Storage, members: BootstrapMembers): Promise<void> {
+    await bootstrapStorage(storage, members);
   }
 
   /** Starts the transport and the tick timer. Idempotent. */
