@@ -25,6 +25,7 @@ it('exports of @avs/bls', () => {
       "aggregateSignatures",
       "curve",
       "decryptKeystore",
+      "decryptKeystoreSecret",
       "digestToBytes",
       "digestToHex",
       "encryptKeystore",

@@ -50,6 +50,7 @@ export { BlsKeyPair } from './keypair.js';
 export {
   type BlsKeystore,
   decryptKeystore,
+  decryptKeystoreSecret,
   type EncryptKeystoreOptions,
   encryptKeystore,
   formatPubKey,

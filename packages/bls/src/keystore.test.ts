@@ -1,9 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { g1ToSolidity } from './encoding.js';
 import { KeystoreFormatError, KeystorePasswordError } from './errors.js';
 import { BlsKeyPair } from './keypair.js';
-import { decryptKeystore, encryptKeystore, readKeystorePublicKey } from './keystore.js';
+import {
+  decryptKeystore,
+  decryptKeystoreSecret,
+  encryptKeystore,
+  readKeystorePublicKey,
+} from './keystore.js';
 
 const FAST = { scrypt: { n: 1024, r: 8, p: 1 } };
 const kp = BlsKeyPair.fromSecretKey(
@@ -84,5 +90,25 @@ describe('keystore', () => {
     expect(g1ToSolidity(pub).X).toBe(
       643552363890320897587044283125191574906281609959531590546948318138132520777n,
     );
+  });
+
+  it("decrypts go-ethereum's v3 vectors (pbkdf2, and 31- and 30-byte secrets)", async () => {
+    const vectors = JSON.parse(
+      readFileSync(new URL('../test/vectors/go-ethereum-v3-keystore.json', import.meta.url), 'utf8'),
+    ) as Record<string, { json: unknown; password: string; priv: string }>;
+    expect(Object.keys(vectors)).toEqual(['wikipage_test_vector_pbkdf2', '31_byte_key', '30_byte_key']);
+    for (const v of Object.values(vectors)) {
+      expect(bytesToHex(await decryptKeystoreSecret(v.json, v.password))).toBe(v.priv);
+      await expect(decryptKeystoreSecret(v.json, `${v.password}!`)).rejects.toBeInstanceOf(
+        KeystorePasswordError,
+      );
+    }
+    // The pbkdf2 vector holds a secp256k1 key above the BN254 order: not a BLS key.
+    await expect(
+      decryptKeystore(vectors.wikipage_test_vector_pbkdf2!.json, 'testpassword'),
+    ).rejects.toBeInstanceOf(KeystoreFormatError);
+    // A 31-byte secret is a valid scalar, read big-endian as eigensdk-go's fr.SetBytes does.
+    const short = await decryptKeystore(vectors['31_byte_key']!.json, 'foo');
+    expect(short.exportSecretKey()).toBe(BigInt(`0x${vectors['31_byte_key']!.priv}`));
   });
 });
