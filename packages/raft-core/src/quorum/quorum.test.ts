@@ -77,7 +77,7 @@ describe('majority quorum', () => {
             if (x !== undefined) votes.set(`n${i}`, x);
           });
           const r = majorityVoteResult(voters, votes);
-          const missing = vs.findIndex((x) => x === undefined);
+          const missing = vs.indexOf(undefined);
           if (missing >= 0) {
             const more = new Map(votes).set(`n${missing}`, true);
             const r2 = majorityVoteResult(voters, more);
