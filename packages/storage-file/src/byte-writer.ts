@@ -63,6 +63,15 @@ export class ByteWriter {
     this.length = at + 21 + data.length;
   }
 
+  /** Empties the writer, keeping its buffer (unless it grew past `keepBytes`). */
+  reset(keepBytes: number): void {
+    this.length = 0;
+    if (this.buf.length > keepBytes) {
+      this.buf = new Uint8Array(4096);
+      this.view = new DataView(this.buf.buffer);
+    }
+  }
+
   /** Overwrites a u32 at `at` (for lengths and checksums known only later). */
   patchU32(at: number, v: number): void {
     this.view.setUint32(at, v, true);

@@ -67,6 +67,7 @@ export class FileStorage implements Storage {
   private closing: Promise<void> | undefined;
   private listener: () => void = () => {};
   private readonly loading = new Set<number>();
+  private readonly writer = new ByteWriter(64 * 1024);
   private active!: { info: SegmentInfo; file: FileLike };
 
   private constructor(
@@ -268,7 +269,9 @@ export class FileStorage implements Storage {
   }
 
   private async execute(batch: Op[]): Promise<void> {
-    const w = new ByteWriter(4096);
+    // One writer reused by every batch: batches run one at a time, and the bytes are on disk before the next.
+    const w = this.writer;
+    w.reset(4 * 1024 * 1024);
     const prepared: Prepared[] = [];
     let projectedLast = this.index.lastIndex();
     for (const op of batch) {

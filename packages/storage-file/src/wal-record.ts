@@ -64,10 +64,14 @@ export type WalRecord =
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** The last vote encoded: it rarely changes, and encoding it every save showed up in profiles. */
+let lastVote = { text: '', bytes: new Uint8Array(0) };
+
 function writeHardState(w: ByteWriter, hs: HardState): void {
   w.f64(hs.term);
   w.f64(hs.commit);
-  const vote = utf8.encode(hs.vote);
+  if (lastVote.text !== hs.vote) lastVote = { text: hs.vote, bytes: utf8.encode(hs.vote) };
+  const vote = lastVote.bytes;
   w.u16(vote.length);
   w.bytes(vote);
 }
