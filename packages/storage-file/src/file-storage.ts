@@ -232,6 +232,9 @@ export class FileStorage implements Storage {
     while (this.running) await this.running;
     try {
       await this.active.file.close();
+    } catch (error) {
+      // After a failed write the handle may fail to close too; that failure was already reported.
+      if (this.failure === undefined) throw error;
     } finally {
       await this.releaseLock();
     }
@@ -275,11 +278,14 @@ export class FileStorage implements Storage {
     const prepared: Prepared[] = [];
     let projectedLast = this.index.lastIndex();
     for (const op of batch) {
+      const mark = w.length;
       try {
         const p = this.prepare(op, w, projectedLast);
         projectedLast = p.lastIndex;
         prepared.push(p.prepared);
       } catch (error) {
+        // Drop whatever the refused op had encoded (e.g. a record over the size limit): it must never reach the disk.
+        w.length = mark;
         op.reject(error);
       }
     }

@@ -205,3 +205,18 @@ describe('failed writes', () => {
     expect(again.lastIndex()).toBe(5);
   });
 });
+
+describe('refused updates', () => {
+  it('a save refused for a gap writes nothing and the storage stays usable', async () => {
+    const dir = await tempDir();
+    const { storage } = await openStorage(dir);
+    await storage.save({ entries: makeEntries(1, 3, 1) });
+    await expect(storage.save({ entries: makeEntries(5, 6, 1) })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(storage.compact(2)).rejects.toMatchObject({ code: 'USAGE' });
+    await storage.save({ entries: makeEntries(4, 4, 1) });
+    await storage.close();
+    const { storage: again, logger } = await openStorage(dir);
+    expect(again.lastIndex()).toBe(4);
+    expect(logger.lines).toEqual([]);
+  });
+});
