@@ -1,3 +1,80 @@
+export {
+  abiDigest,
+  type EngineCallbacksOptions,
+  type OperatorEndpoints,
+  type ProcessedResponse,
+  type ResponseSigner,
+  resolveResponseProcessor,
+  type SignedTaskResponse,
+  type TaskConsensusCallbacks,
+} from './callbacks.js';
+export type { EngineChain, SubmittedResponse, TaskSubmission, TaskSubmitter } from './chain-port.js';
+export {
+  type OperatorRaftConfig,
+  operatorRaftConfigSchema,
+  parseEngineConfig,
+  type ResolvedEngineConfig,
+} from './config.js';
+export { raftNodeFactory } from './consensus-factory.js';
+export type {
+  ConsensusCallOptions,
+  ConsensusConfChange,
+  ConsensusEventMap,
+  ConsensusNode,
+  ConsensusNodeFactory,
+  ConsensusNodeOptions,
+  ConsensusSettings,
+} from './consensus-node.js';
+export {
+  createTaskConsensusEngine,
+  type ElectionResult,
+  type EngineStatus,
+  type LeaderInfo,
+  TaskConsensusEngine,
+  type TaskConsensusEngineOptions,
+  type TaskSpec,
+} from './engine.js';
+export type { EngineEventMap, Unsubscribe } from './engine-events.js';
+export {
+  type EngineRpcClient,
+  type EngineRpcHandler,
+  type EngineTransport,
+  fromRemoteError,
+  type PeerAddress,
+  type RemoteErrorBody,
+  toRemoteError,
+} from './engine-transport.js';
 export * from './errors.js';
+export {
+  JOIN_DOMAIN_NAME,
+  JOIN_DOMAIN_VERSION,
+  JOIN_REQUEST_TYPES,
+  type JoinRequest,
+  joinRequestDigest,
+  joinRequestSchema,
+  randomNonce,
+  recoverJoinSigner,
+  type SignedJoinRequest,
+  signedJoinRequestSchema,
+  signJoinRequest,
+} from './join-request.js';
+export type { AggregationOptions } from './leader-duties.js';
+export {
+  type AcceptedResponse,
+  InMemoryChain,
+  type InMemoryChainHooks,
+  type InMemoryChainOperator,
+} from './memory-chain.js';
+export { createMemoryEngineNetwork, type MemoryEngineNetwork, memoryUrl } from './memory-engine-network.js';
 export * from './task-command.js';
 export * from './task-state.js';
+export {
+  g1JsonSchema,
+  type JoinResult,
+  joinResultSchema,
+  MAX_RESPONSES_PER_SUBMISSION,
+  type ResponseVerdict,
+  type SubmitResponsesResult,
+  signedTaskResponseWireSchema,
+  submitResponsesResultSchema,
+} from './wire.js';

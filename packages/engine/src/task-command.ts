@@ -43,6 +43,25 @@ const createRequest = z.object({
   tasks: z.array(taskMetaSchema).min(1).max(256),
 });
 
+const decimal = z.string().regex(/^\d+$/, 'expected a decimal string');
+const g1Json = z.object({ X: decimal, Y: decimal });
+const g2Json = z.object({ X: z.tuple([decimal, decimal]), Y: z.tuple([decimal, decimal]) });
+
+/**
+ * Everything the on-chain check needs besides the response, replicated with
+ * the aggregate so a new leader can submit it without re-collecting signatures.
+ * Points are JSON (decimal strings, `@avs/bls` `G1Json`/`G2Json`).
+ */
+export const aggregateProofSchema = z.object({
+  nonSignerPublicKeysG1: z.array(g1Json).max(10_000),
+  nonSignerOperatorIds: z.array(hex).max(10_000),
+  quorumApksG1: z.array(g1Json).max(256),
+  signersApkG2: g2Json,
+  signersAggSigG1: g1Json,
+  totalStakePerQuorum: z.array(decimal).max(256),
+});
+export type AggregateProof = z.infer<typeof aggregateProofSchema>;
+
 const aggregated = z.object({
   type: z.literal('task.aggregated'),
   taskIndex: uint,
@@ -53,6 +72,8 @@ const aggregated = z.object({
   signers: z.array(hex),
   /** Signed stake per quorum as decimal strings (bigints do not survive JSON). */
   signedStake: z.array(z.string().regex(/^\d+$/)),
+  /** The aggregate itself (absent only in entries written before it was added). */
+  proof: aggregateProofSchema.optional(),
 });
 
 const submitted = z.object({
@@ -74,6 +95,32 @@ const failed = z.object({
   reason: z.string().max(1024),
 });
 
+const address = z.string().regex(/^0x[0-9a-f]{40}$/, 'expected a lowercase 0x address');
+const url = z.string().min(1).max(2048);
+
+/** A cluster member's metadata (its Raft node id is its lowercase operator address). */
+export const memberInfoSchema = z.object({
+  id: address,
+  /** The operator's BLS operator id (bytes32). */
+  operatorId: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a bytes32 hex operator id'),
+  httpUrl: url,
+  raftUrl: url,
+});
+export type MemberInfo = z.infer<typeof memberInfoSchema>;
+
+const memberUpsert = z.object({
+  type: z.literal('member.upsert'),
+  member: memberInfoSchema,
+  /** Nonce of the join request that admitted it: replicated so no leader accepts it twice. */
+  joinNonce: hex.optional(),
+});
+
+const memberRemove = z.object({
+  type: z.literal('member.remove'),
+  id: address,
+  reason: z.string().max(1024),
+});
+
 /** Every command the engine replicates. */
 export const taskCommandSchema = z.discriminatedUnion('type', [
   createRequest,
@@ -81,6 +128,8 @@ export const taskCommandSchema = z.discriminatedUnion('type', [
   submitted,
   expired,
   failed,
+  memberUpsert,
+  memberRemove,
 ]);
 export type TaskCommand = z.infer<typeof taskCommandSchema>;
 

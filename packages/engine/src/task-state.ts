@@ -10,7 +10,13 @@
  */
 import type { Entry, StateMachine } from '@avs/raft-core';
 import { DecodeError } from './errors.js';
-import { decodeTaskCommand, type TaskCommand, type TaskMeta } from './task-command.js';
+import {
+  type AggregateProof,
+  decodeTaskCommand,
+  type MemberInfo,
+  type TaskCommand,
+  type TaskMeta,
+} from './task-command.js';
 
 /** Where an on-chain task stands. `expired`, `failed` and `submitted` are final. */
 export type TaskStatus = 'pending' | 'aggregated' | 'submitted' | 'expired' | 'failed';
@@ -30,6 +36,8 @@ export interface TaskAggregate {
   readonly response: unknown;
   readonly signers: readonly string[];
   readonly signedStake: readonly string[];
+  /** What the on-chain check needs; lets a new leader submit without re-collecting. */
+  readonly proof?: AggregateProof;
 }
 
 /** An on-chain task as replicated. */
@@ -47,7 +55,9 @@ export interface TaskRecord {
 /** Work the engine does after an apply; never done inside it. */
 export type TaskEvent =
   | { readonly type: 'request-created'; readonly request: RequestRecord }
-  | { readonly type: 'task-updated'; readonly task: TaskRecord };
+  | { readonly type: 'task-updated'; readonly task: TaskRecord }
+  | { readonly type: 'member-updated'; readonly member: MemberInfo }
+  | { readonly type: 'member-removed'; readonly id: string; readonly reason: string };
 
 /** The outcome of one applied entry, handed back to whoever proposed it. */
 export type ApplyOutcome =
@@ -70,11 +80,15 @@ export interface TaskStateOptions {
   readonly maxFinishedTasks?: number;
   /** Skipped entries remembered for `status()`. Default 100. */
   readonly maxSkippedKept?: number;
+  /** Join nonces remembered against replay; the oldest are dropped first. Default 10 000. */
+  readonly maxJoinNonces?: number;
 }
 
 const FINAL: ReadonlySet<TaskStatus> = new Set(['submitted', 'expired', 'failed']);
 
-const ALLOWED: Record<Exclude<TaskCommand['type'], 'request.create'>, ReadonlySet<TaskStatus>> = {
+type TransitionCommand = Exclude<TaskCommand, { type: 'request.create' | 'member.upsert' | 'member.remove' }>;
+
+const ALLOWED: Record<TransitionCommand['type'], ReadonlySet<TaskStatus>> = {
   'task.aggregated': new Set(['pending']),
   'task.submitted': new Set(['aggregated']),
   'task.expired': new Set(['pending']),
@@ -95,6 +109,9 @@ interface SnapshotV1 {
   finishedOrder: number[];
   skipped: SkippedEntry[];
   skippedTotal: number;
+  /** Added later: absent in older snapshots. */
+  members?: MemberInfo[];
+  joinNonces?: string[];
 }
 
 const encoder = new TextEncoder();
@@ -109,12 +126,32 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
   #skipped: SkippedEntry[] = [];
   #skippedTotal = 0;
   #events: TaskEvent[] = [];
+  readonly #members = new Map<string, MemberInfo>();
+  /** Used join nonces, oldest first (a Set keeps insertion order). */
+  readonly #joinNonces = new Set<string>();
   readonly #maxFinished: number;
   readonly #maxSkipped: number;
+  readonly #maxJoinNonces: number;
 
   constructor(options: TaskStateOptions = {}) {
     this.#maxFinished = options.maxFinishedTasks ?? 10_000;
     this.#maxSkipped = options.maxSkippedKept ?? 100;
+    this.#maxJoinNonces = options.maxJoinNonces ?? 10_000;
+  }
+
+  /** Metadata of a member (by lowercase address), as replicated. */
+  member(id: string): MemberInfo | undefined {
+    return this.#members.get(id);
+  }
+
+  /** Every member with replicated metadata. */
+  members(): MemberInfo[] {
+    return [...this.#members.values()];
+  }
+
+  /** Whether a join request nonce has already admitted a member. */
+  joinNonceUsed(nonce: string): boolean {
+    return this.#joinNonces.has(nonce.toLowerCase());
   }
 
   apply(entries: readonly Entry[]): ApplyOutcome[] {
@@ -158,6 +195,8 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
       finishedOrder: this.#finishedOrder,
       skipped: this.#skipped,
       skippedTotal: this.#skippedTotal,
+      members: [...this.#members.values()],
+      joinNonces: [...this.#joinNonces],
     };
     return encoder.encode(JSON.stringify(snap));
   }
@@ -179,6 +218,10 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
     this.#finishedOrder = [...snap.finishedOrder];
     this.#skipped = [...snap.skipped];
     this.#skippedTotal = snap.skippedTotal;
+    this.#members.clear();
+    for (const m of snap.members ?? []) this.#members.set(m.id, m);
+    this.#joinNonces.clear();
+    for (const n of snap.joinNonces ?? []) this.#joinNonces.add(n);
     this.#events = [];
   }
 
@@ -195,7 +238,32 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
       return { ok: false, code: 'DECODE_ERROR', message: reason };
     }
     if (cmd.type === 'request.create') return this.#createRequest(cmd, entry.index);
+    if (cmd.type === 'member.upsert') return this.#upsertMember(cmd);
+    if (cmd.type === 'member.remove') return this.#removeMember(cmd);
     return this.#transition(cmd);
+  }
+
+  #upsertMember(cmd: Extract<TaskCommand, { type: 'member.upsert' }>): ApplyOutcome {
+    if (cmd.joinNonce !== undefined) {
+      const nonce = cmd.joinNonce.toLowerCase();
+      if (this.#joinNonces.has(nonce)) {
+        return { ok: false, code: 'DUPLICATE', message: `join nonce ${nonce} was already used` };
+      }
+      this.#joinNonces.add(nonce);
+      if (this.#joinNonces.size > this.#maxJoinNonces) {
+        const oldest = this.#joinNonces.values().next().value;
+        if (oldest !== undefined) this.#joinNonces.delete(oldest);
+      }
+    }
+    this.#members.set(cmd.member.id, cmd.member);
+    this.#events.push({ type: 'member-updated', member: cmd.member });
+    return { ok: true, command: cmd.type };
+  }
+
+  #removeMember(cmd: Extract<TaskCommand, { type: 'member.remove' }>): ApplyOutcome {
+    this.#members.delete(cmd.id);
+    this.#events.push({ type: 'member-removed', id: cmd.id, reason: cmd.reason });
+    return { ok: true, command: cmd.type };
   }
 
   #createRequest(cmd: Extract<TaskCommand, { type: 'request.create' }>, logIndex: number): ApplyOutcome {
@@ -232,7 +300,7 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
     return { ok: true, command: cmd.type };
   }
 
-  #transition(cmd: Exclude<TaskCommand, { type: 'request.create' }>): ApplyOutcome {
+  #transition(cmd: TransitionCommand): ApplyOutcome {
     const task = this.#tasks.get(cmd.taskIndex);
     if (!task) return { ok: false, code: 'UNKNOWN_TASK', message: `task ${cmd.taskIndex} is not known` };
     if (!ALLOWED[cmd.type].has(task.status)) {
@@ -253,6 +321,7 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
             response: cmd.response,
             signers: cmd.signers,
             signedStake: cmd.signedStake,
+            ...(cmd.proof === undefined ? {} : { proof: cmd.proof }),
           },
         };
         break;

@@ -1,0 +1,52 @@
+/**
+ * What the engine needs from the chain, as interfaces: `@avs/chain` provides
+ * the real implementations (TaskManagerClient, OperatorRegistryReader);
+ * {@link InMemoryChain} is the in-process fake for fast tests.
+ */
+import type { OperatorStateProvider } from '@avs/bls';
+import type { AggregateProof, TaskMeta } from './task-command.js';
+
+/** One aggregated response ready for the on-chain check. */
+export interface TaskSubmission {
+  readonly taskIndex: number;
+  readonly meta: TaskMeta;
+  /** The application's task request (T). */
+  readonly request: unknown;
+  /** The response (K) whose digest the aggregate signs. */
+  readonly response: unknown;
+  readonly digest: `0x${string}`;
+  readonly proof: AggregateProof;
+  /** Signer operator ids. */
+  readonly signers: readonly string[];
+}
+
+/** A response that is on-chain. */
+export interface SubmittedResponse {
+  readonly txHash: string;
+  readonly blockNumber?: number;
+}
+
+/**
+ * Submits aggregated responses on-chain. The contract accepts one response per
+ * task; the engine relies on it as the last line against a double submission.
+ */
+export interface TaskSubmitter {
+  /**
+   * Submits and resolves once the transaction is mined.
+   * @throws SubmissionError (`permanent` when retrying cannot help; `alreadyResponded` in details when the task already has a response)
+   */
+  submitResponse(submission: TaskSubmission): Promise<SubmittedResponse>;
+  /** The response a task already has on-chain, if any (checked by a new leader before it submits). */
+  findResponse(taskIndex: number): Promise<SubmittedResponse | undefined>;
+}
+
+/** The chain as the engine sees it. */
+export interface EngineChain {
+  /** EIP-712 domain of join requests: chain id and the registry contract. */
+  readonly chainId: number;
+  readonly contractAddress: string;
+  latestBlock(): Promise<number>;
+  readonly submitter: TaskSubmitter;
+  /** Operator keys and stakes at a block, for aggregation. */
+  readonly operatorState: OperatorStateProvider;
+}

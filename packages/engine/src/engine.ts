@@ -1,0 +1,704 @@
+/**
+ * The TaskConsensusEngine (the original `NewAVSConcensusEngine` and
+ * `TaskConsensusManager`): composes a Raft node, the replicated task state,
+ * the response worker, the leader's duties and the join service over the
+ * injected storage, transport and chain.
+ */
+import type { BlsKeyPair } from '@avs/bls';
+import {
+  type Clock,
+  type Entry,
+  type Logger,
+  type StateMachine,
+  type Storage,
+  silentLogger,
+  systemClock,
+} from '@avs/raft-core';
+import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
+import {
+  type EngineCallbacksOptions,
+  type ProcessedResponse,
+  resolveResponseProcessor,
+  type TaskConsensusCallbacks,
+} from './callbacks.js';
+import type { EngineChain } from './chain-port.js';
+import { type OperatorRaftConfig, parseEngineConfig, type ResolvedEngineConfig } from './config.js';
+import { raftNodeFactory } from './consensus-factory.js';
+import type { ConsensusNode, ConsensusNodeFactory, ConsensusSettings } from './consensus-node.js';
+import type { EngineCore } from './engine-core.js';
+import { type EngineEventMap, EventEmitter, type Unsubscribe } from './engine-events.js';
+import type { EngineRpcHandler, EngineTransport } from './engine-transport.js';
+import {
+  ConfigError,
+  ElectionError,
+  EngineError,
+  EngineStateError,
+  JoinRefusedError,
+  NotLeaderError,
+  PeerCallError,
+  TaskStateError,
+} from './errors.js';
+import { randomNonce, signJoinRequest } from './join-request.js';
+import { JoinService } from './join-service.js';
+import { type AggregationOptions, LeaderDuties } from './leader-duties.js';
+import { ResponseWorker } from './response-worker.js';
+import { sleep } from './retry-delay.js';
+import { encodeTaskCommand, type TaskCommand, type TaskMeta, taskMetaSchema } from './task-command.js';
+import {
+  type ApplyOutcome,
+  type TaskEvent,
+  type TaskRecord,
+  TaskStateMachine,
+  type TaskStateOptions,
+} from './task-state.js';
+import type { JoinResult, SubmitResponsesResult } from './wire.js';
+
+/** A task to create: {@link TaskMeta} whose expiry defaults to now + `taskTimeoutMs`. */
+export type TaskSpec = Omit<TaskMeta, 'expiresAtMs'> & { readonly expiresAtMs?: number };
+
+/** Everything {@link createTaskConsensusEngine} needs. */
+export interface TaskConsensusEngineOptions<T, K> {
+  /** This operator's BLS key (signs responses). */
+  readonly blsKey: BlsKeyPair;
+  /** This operator's ECDSA private key (0x hex): its address is the Raft node id; signs join requests. */
+  readonly ecdsaKey: string;
+  readonly callbacks: TaskConsensusCallbacks<T, K> & {
+    /** The on-chain tasks a request answers, when `leaderSendTaskRequestToFollowers` is called without them. */
+    readonly tasksOf?: (request: T) => readonly TaskSpec[] | Promise<readonly TaskSpec[]>;
+  };
+  /** Default digest settings (used when `callbacks.onLeaderProcessTaskResponse` is absent). */
+  readonly digest?: EngineCallbacksOptions<K>;
+  readonly config: OperatorRaftConfig;
+  /** The Raft log storage (any `@avs/storage-*` backend, or `MemoryStorage`). The caller closes it. */
+  readonly storage: Storage;
+  /** Raft traffic and engine calls: `createHttpEngineTransport` or `createMemoryEngineNetwork().endpoint(id)`. */
+  readonly transport: EngineTransport;
+  /** Chain access: `@avs/chain` adapters, or `InMemoryChain` in tests. */
+  readonly chain: EngineChain;
+  readonly aggregation?: AggregationOptions;
+  readonly logger?: Logger;
+  /** Time source for Raft, retries and expiry; default the runtime's. */
+  readonly clock?: Clock;
+  /** Creates the Raft node; default `RaftNode` from `@avs/raft-core`. */
+  readonly nodeFactory?: ConsensusNodeFactory;
+  readonly taskState?: TaskStateOptions;
+}
+
+/** Answer of {@link TaskConsensusEngine.isLeader}. */
+export interface LeaderInfo {
+  /** True only when a quorum confirmed this node's leadership just now. */
+  readonly isLeader: boolean;
+  /** The leader's id (lowercase address) as this node knows it, or `''`. */
+  readonly leaderId: string;
+  /** The leader's HTTP URL from replicated metadata, or `''`. */
+  readonly leaderHttpUrl: string;
+}
+
+/** Answer of {@link TaskConsensusEngine.triggerElection}. */
+export interface ElectionResult {
+  readonly ok: boolean;
+  readonly previousLeader: string;
+  /** The leader afterwards (the target on success; the previous leader when every attempt failed). */
+  readonly leader: string;
+  /** Targets tried, in order. */
+  readonly tried: readonly string[];
+  readonly error?: string;
+}
+
+/** Answer of {@link TaskConsensusEngine.status}. */
+export interface EngineStatus {
+  readonly id: string;
+  readonly operatorId: string;
+  readonly httpUrl: string;
+  readonly started: boolean;
+  readonly closed: boolean;
+  readonly role: string;
+  readonly term: number;
+  readonly leaderId: string;
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+  readonly commit: number;
+  readonly applied: number;
+  readonly tasks: Readonly<Record<string, number>>;
+  readonly skippedEntries: number;
+  readonly pendingResponses: number;
+}
+
+/** The engine. Create it with {@link createTaskConsensusEngine}. */
+export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
+  /** Raft node id: the lowercase ECDSA address. */
+  readonly id: string;
+  readonly operatorId: string;
+  readonly config: ResolvedEngineConfig;
+  readonly #options: TaskConsensusEngineOptions<T, K>;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #state: TaskStateMachine;
+  readonly #events = new EventEmitter<EngineEventMap>();
+  readonly #process: (response: K) => Promise<ProcessedResponse>;
+  readonly #core: EngineCore;
+  readonly #worker: ResponseWorker<T, K>;
+  readonly #leader: LeaderDuties<T, K>;
+  readonly #joins: JoinService;
+  /** Peers learnt from a join answer, allowed before they appear in the configuration. */
+  readonly #knownPeers = new Set<string>();
+  #node: ConsensusNode<ApplyOutcome> | undefined;
+  #starting: Promise<void> | undefined;
+  #closed = false;
+  #unsubscribe: (() => void)[] = [];
+  #membershipTimer: unknown;
+  #lastLeader = '';
+  #lastTerm = -1;
+
+  constructor(options: TaskConsensusEngineOptions<T, K>) {
+    this.config = parseEngineConfig(options.config);
+    let wallet: Wallet;
+    try {
+      wallet = new Wallet(options.ecdsaKey);
+    } catch (cause) {
+      throw new ConfigError(
+        `ecdsaKey: expected a 32-byte secp256k1 private key in 0x hex (${String(cause).slice(0, 80)})`,
+      );
+    }
+    this.id = wallet.address.toLowerCase();
+    this.operatorId = options.blsKey.operatorId.toLowerCase();
+    if (this.config.operatorId.toLowerCase() !== this.operatorId) {
+      throw new ConfigError(`config.operatorId: expected ${this.operatorId}, the operator id of blsKey`);
+    }
+    if (!options.callbacks?.requestSchema || !options.callbacks.responseSchema) {
+      throw new ConfigError('callbacks.requestSchema and callbacks.responseSchema are required');
+    }
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#state = new TaskStateMachine(options.taskState);
+    try {
+      this.#process = resolveResponseProcessor(options.callbacks, options.digest ?? {});
+    } catch (cause) {
+      throw new ConfigError(`callbacks.onLeaderProcessTaskResponse: ${(cause as Error).message}`);
+    }
+    this.#core = {
+      id: this.id,
+      operatorId: this.operatorId,
+      config: this.config,
+      clock: this.#clock,
+      state: this.#state,
+      transport: options.transport,
+      chain: options.chain,
+      node: () => this.#requireNode(),
+      isClosed: () => this.#closed,
+      leaderId: () => this.#node?.status().leader ?? '',
+      httpUrlOf: (id) => (id === this.id ? this.config.httpUrl : (this.#state.member(id)?.httpUrl ?? '')),
+      propose: (cmd) => this.#propose(cmd),
+      emit: (type, event) => this.#events.emit(type, event),
+      reportError: (error, context) => this.#reportError(error, context),
+    };
+    this.#leader = new LeaderDuties(this.#core, options.callbacks, this.#process, options.aggregation ?? {});
+    this.#worker = new ResponseWorker(
+      this.#core,
+      options.callbacks,
+      this.#process,
+      options.blsKey,
+      (peer, body) => this.#leader.acceptResponses(peer, body),
+    );
+    this.#joins = new JoinService(this.#core, options.callbacks);
+  }
+
+  // ---- lifecycle ----
+
+  /**
+   * Starts the Raft node and serves the engine's calls (the original
+   * `InitializeRaftRpcServer`). With `shouldBootstrapCluster` and empty
+   * storage, this node founds a one-member cluster and becomes its leader.
+   * @param operatorId optional; must equal `config.operatorId` when given
+   * @throws ConfigError for a mismatched operator id; EngineStateError when closed or already started
+   */
+  async initializeRaftRpcServer(shouldBootstrapCluster: boolean, operatorId?: string): Promise<void> {
+    if (operatorId !== undefined && operatorId.toLowerCase() !== this.operatorId) {
+      throw new ConfigError(`operatorId: expected ${this.operatorId} (config.operatorId), got ${operatorId}`);
+    }
+    if (this.#closed) throw new EngineStateError('CLOSED', 'the engine is closed');
+    if (this.#node || this.#starting)
+      throw new EngineStateError('ALREADY_STARTED', 'the Raft server is already running');
+    this.#starting = this.#start(shouldBootstrapCluster);
+    try {
+      await this.#starting;
+    } finally {
+      this.#starting = undefined;
+    }
+  }
+
+  async #start(bootstrap: boolean): Promise<void> {
+    const factory = this.#options.nodeFactory ?? raftNodeFactory;
+    const node = await factory<ApplyOutcome>({
+      id: this.id,
+      storage: this.#options.storage,
+      transport: this.#options.transport.raft,
+      stateMachine: this,
+      clock: this.#clock,
+      settings: Object.fromEntries(
+        Object.entries(this.config.raft).filter(([, v]) => v !== undefined),
+      ) as ConsensusSettings,
+      ...(bootstrap ? { bootstrap: { voters: [this.id] } } : {}),
+    });
+    this.#node = node;
+    this.#unsubscribe.push(
+      node.on('leader-change', ({ leader, term }) => this.#onLeaderChange(leader, term)),
+      node.on('stopped', ({ error }) => {
+        if (error !== undefined) this.#reportError(error, 'raft node stopped');
+      }),
+    );
+    for (const m of this.#state.members()) if (m.id !== this.id) this.#options.transport.setPeer(m);
+    await this.#options.transport.serve(this.#rpcHandler());
+    const st = node.status();
+    if (st.leader !== '') this.#onLeaderChange(st.leader, st.term);
+    this.#armMembershipCheck();
+  }
+
+  /**
+   * Joins a running cluster through any member (the original
+   * `JoinExistingOperatorCluster`): signs an EIP-712 join request and sends it
+   * to `joinHttpUrl`; the member forwards it to the leader. Starts the Raft
+   * node first if needed.
+   * @param latestBlock the latest block this operator knows (default: asked from the chain)
+   * @throws JoinRefusedError with the reason; PeerCallError when no member answered
+   */
+  async joinExistingOperatorCluster(joinHttpUrl: string, latestBlock?: number): Promise<JoinResult> {
+    if (!this.#node) await this.initializeRaftRpcServer(false);
+    const { config } = this;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= 3 && !this.#closed; attempt++) {
+      const block = latestBlock ?? (await this.#options.chain.latestBlock());
+      const signed = await signJoinRequest(
+        {
+          chainId: this.#options.chain.chainId,
+          contract: this.#options.chain.contractAddress,
+          clusterId: config.clusterId,
+          operator: this.id,
+          operatorId: this.operatorId,
+          httpUrl: config.httpUrl,
+          raftUrl: config.raftUrl,
+          block,
+          expiresAtMs: Math.floor(this.#clock.now()) + config.joinRequestTtlMs,
+          nonce: randomNonce(),
+        },
+        this.#options.ecdsaKey,
+      );
+      try {
+        const result = await this.#options.transport.client.join(
+          joinHttpUrl,
+          signed,
+          config.requestTimeoutMs + config.promoteTimeoutMs,
+        );
+        for (const m of result.members) {
+          if (m.id === this.id) continue;
+          this.#knownPeers.add(m.id);
+          this.#options.transport.setPeer(m);
+        }
+        return result;
+      } catch (error) {
+        lastError = error;
+        const retryable =
+          error instanceof PeerCallError ||
+          error instanceof NotLeaderError ||
+          (error instanceof JoinRefusedError && error.reason === 'UNAVAILABLE');
+        if (!retryable) throw error;
+        await sleep(this.#clock, config.retryBaseMs * attempt);
+      }
+    }
+    throw lastError;
+  }
+
+  /**
+   * Leader only: admits a registered operator directly (the original `Join`),
+   * for operator tooling. The registry is still checked: `isValidOperator`
+   * and its endpoints from `fetchOperatorUrl`.
+   * @throws NotLeaderError; JoinRefusedError (`UNREGISTERED`, `ALREADY_MEMBER`, `ENDPOINT_IN_USE`)
+   */
+  async join(operatorId: string, address: string): Promise<JoinResult> {
+    const node = this.#requireNode();
+    if (node.status().role !== 'leader') throw new NotLeaderError(node.status().leader, 'join');
+    const id = address.toLowerCase();
+    const cb = this.#options.callbacks;
+    if (!(await cb.isValidOperator(id)))
+      throw new JoinRefusedError('UNREGISTERED', `${id} is not a registered operator`);
+    const conf = node.status().config;
+    if (conf.voters.includes(id) || conf.learners.includes(id)) {
+      throw new JoinRefusedError('ALREADY_MEMBER', `${id} is already a member`);
+    }
+    const endpoints = await cb.fetchOperatorUrl(id);
+    const { httpUrl, raftUrl } =
+      typeof endpoints === 'string' ? { httpUrl: endpoints, raftUrl: endpoints } : endpoints;
+    const taken = this.#state.members().find((m) => m.httpUrl === httpUrl || m.raftUrl === raftUrl);
+    if (taken && taken.id !== id)
+      throw new JoinRefusedError('ENDPOINT_IN_USE', `an endpoint is used by ${taken.id}`);
+    const member = { id, operatorId: operatorId.toLowerCase(), httpUrl, raftUrl };
+    await this.#propose({ type: 'member.upsert', member });
+    await node.addLearner(id, new TextEncoder().encode(JSON.stringify(member)));
+    this.#events.emit('member-joined', { id, role: 'learner' });
+    const voter = await this.#joins.promoteWhenCaughtUp(id);
+    return { role: voter ? 'voter' : 'learner', leaderId: this.id, members: this.#state.members() };
+  }
+
+  /** Stops the Raft node and the engine's work. The storage stays open (the caller owns it). Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#membershipTimer !== undefined) this.#clock.clearTimeout(this.#membershipTimer);
+    this.#worker.close();
+    this.#leader.close();
+    for (const u of this.#unsubscribe) u();
+    this.#unsubscribe = [];
+    await this.#options.transport.close();
+    await this.#node?.close();
+  }
+
+  // ---- leadership ----
+
+  /**
+   * Whether this node leads (the original `IsLeader`), confirmed with a
+   * ReadIndex round to a quorum: a deposed leader that has not noticed yet
+   * answers false. Also returns the known leader's id and HTTP URL.
+   */
+  async isLeader(): Promise<LeaderInfo> {
+    const node = this.#requireNode();
+    const before = node.status();
+    const info = (isLeader: boolean, leaderId: string): LeaderInfo => ({
+      isLeader,
+      leaderId,
+      leaderHttpUrl: leaderId === '' ? '' : this.#core.httpUrlOf(leaderId),
+    });
+    if (before.role !== 'leader') return info(false, before.leader);
+    try {
+      await node.readIndex({ timeoutMs: this.config.requestTimeoutMs });
+    } catch {
+      return info(false, node.status().leader === this.id ? '' : node.status().leader);
+    }
+    const after = node.status();
+    return info(after.role === 'leader' && after.term === before.term, after.leader);
+  }
+
+  /**
+   * Leader only: hands leadership to `target`, or to the next voter after this
+   * one in address order (round-robin, so every voter leads in turn and
+   * leadership never ping-pongs between two). When a target does not take
+   * over within an election timeout the transfer is aborted and the next
+   * voter is tried; this node leads meanwhile, so the cluster is never
+   * without a leader for longer than an election timeout.
+   */
+  async triggerElection(target?: string): Promise<ElectionResult> {
+    const node = this.#requireNode();
+    const st = node.status();
+    if (st.role !== 'leader') {
+      return {
+        ok: false,
+        previousLeader: st.leader,
+        leader: st.leader,
+        tried: [],
+        error: 'this node is not the leader',
+      };
+    }
+    const voters = [...st.config.voters].sort();
+    let candidates: string[];
+    if (target !== undefined) {
+      const t = target.toLowerCase();
+      if (!voters.includes(t) || t === this.id) {
+        return {
+          ok: false,
+          previousLeader: this.id,
+          leader: this.id,
+          tried: [],
+          error: `${t} is not another voter`,
+        };
+      }
+      candidates = [t];
+    } else {
+      const me = voters.indexOf(this.id);
+      candidates = [...voters.slice(me + 1), ...voters.slice(0, Math.max(0, me))];
+    }
+    if (candidates.length === 0) {
+      return {
+        ok: false,
+        previousLeader: this.id,
+        leader: this.id,
+        tried: [],
+        error: 'there is no other voter',
+      };
+    }
+    const tried: string[] = [];
+    let lastError = '';
+    const tickMs = this.config.raft.tickMs ?? 100;
+    const electionMs = (this.config.raft.electionTick ?? 10) * tickMs;
+    for (const candidate of candidates) {
+      if (node.status().role !== 'leader') break;
+      tried.push(candidate);
+      try {
+        await node.transferLeadership(candidate, { timeoutMs: 2 * electionMs });
+        return { ok: true, previousLeader: this.id, leader: candidate, tried };
+      } catch (error) {
+        lastError = error instanceof Error ? error.message : String(error);
+      }
+    }
+    const leader = node.status().leader;
+    return { ok: false, previousLeader: this.id, leader, tried, error: new ElectionError(lastError).message };
+  }
+
+  // ---- tasks ----
+
+  /**
+   * Leader only: puts a task request in the replicated log (the original
+   * `LeaderSendTaskRequestToFollowers`). Every operator, this one included,
+   * then answers, signs and sends its responses to the leader, which
+   * aggregates and submits each task on-chain.
+   * @param tasks the on-chain tasks the request answers (default: `callbacks.tasksOf(request)`)
+   * @returns the request id and its task indexes
+   * @throws NotLeaderError; EngineError `INVALID_REQUEST`; TaskStateError when a task already exists
+   */
+  async leaderSendTaskRequestToFollowers(
+    request: T,
+    tasks?: readonly TaskSpec[],
+  ): Promise<{ requestId: string; taskIndexes: number[] }> {
+    const node = this.#requireNode();
+    if (node.status().role !== 'leader')
+      throw new NotLeaderError(node.status().leader, 'leaderSendTaskRequestToFollowers');
+    const parsed = this.#options.callbacks.requestSchema.safeParse(request);
+    if (!parsed.success)
+      throw new EngineError('INVALID_REQUEST', 'the task request does not match requestSchema');
+    const specs = tasks ?? (await this.#options.callbacks.tasksOf?.(parsed.data));
+    if (!specs || specs.length === 0) {
+      throw new EngineError(
+        'INVALID_REQUEST',
+        'no on-chain tasks: pass tasks or implement callbacks.tasksOf',
+      );
+    }
+    const now = Math.floor(this.#clock.now());
+    const metas: TaskMeta[] = [];
+    for (const spec of specs) {
+      const meta = taskMetaSchema.safeParse({
+        ...spec,
+        expiresAtMs: spec.expiresAtMs ?? now + this.config.taskTimeoutMs,
+      });
+      if (!meta.success)
+        throw new EngineError('INVALID_REQUEST', `task ${spec.taskIndex}: ${meta.error.issues[0]?.message}`);
+      metas.push(meta.data);
+    }
+    const taskIndexes = metas.map((m) => m.taskIndex);
+    const requestId = `req-${keccak256(toUtf8Bytes(taskIndexes.join(','))).slice(2, 34)}`;
+    const outcome = await this.#propose({
+      type: 'request.create',
+      requestId,
+      request: parsed.data,
+      tasks: metas,
+    });
+    if (!outcome.ok) throw new TaskStateError(outcome.code, outcome.message);
+    return { requestId, taskIndexes };
+  }
+
+  /**
+   * Signs `responses` to `request` and delivers them to the leader, with
+   * retries (the original `SubmitTaskToLeader`). The engine does this by
+   * itself for every request; call it to answer again or differently.
+   * @throws EngineError `UNKNOWN_REQUEST` when the responses' tasks are not in the replicated state
+   */
+  async submitTaskToLeader(request: T, responses: readonly K[]): Promise<void> {
+    const first = responses[0];
+    if (first === undefined) throw new EngineError('INVALID_RESPONSE', 'no responses to submit');
+    const { taskIndex } = await this.#process(first);
+    const task = this.#state.task(taskIndex);
+    if (!task) throw new EngineError('UNKNOWN_REQUEST', `task ${taskIndex} is not in the replicated state`);
+    await this.#worker.submit(task.requestId, request, responses);
+  }
+
+  /** A task as replicated, or undefined. */
+  task(taskIndex: number): TaskRecord | undefined {
+    return this.#state.task(taskIndex);
+  }
+
+  /** Every task this node knows (final ones are kept up to a bound). */
+  tasks(): TaskRecord[] {
+    return this.#state.tasks();
+  }
+
+  // ---- membership ----
+
+  /** Leader only: removes members the registry no longer lists. @returns the removed ids */
+  checkMembership(): Promise<string[]> {
+    return this.#joins.checkMembership();
+  }
+
+  /** Leader only: removes an operator from the cluster. @throws NotLeaderError */
+  async removeOperator(address: string, reason = 'removed by the operator'): Promise<void> {
+    const node = this.#requireNode();
+    if (node.status().role !== 'leader') throw new NotLeaderError(node.status().leader, 'removeOperator');
+    await this.#joins.remove(address.toLowerCase(), reason);
+  }
+
+  /** Whether `peer` may talk to this node (a member, or one named by the cluster this node joined). */
+  isPeerAllowed(peer: string): boolean {
+    const conf = this.#node?.status().config;
+    return (
+      (conf?.voters.includes(peer) ?? false) ||
+      (conf?.learners.includes(peer) ?? false) ||
+      this.#knownPeers.has(peer)
+    );
+  }
+
+  /** The HTTP URL this engine serves (the original `GetHttpBindingUrl`). */
+  getHttpBindingUrl(): string {
+    return this.config.httpUrl;
+  }
+
+  status(): EngineStatus {
+    const st = this.#node?.status();
+    const tasks: Record<string, number> = {};
+    for (const t of this.#state.tasks()) tasks[t.status] = (tasks[t.status] ?? 0) + 1;
+    return {
+      id: this.id,
+      operatorId: this.operatorId,
+      httpUrl: this.config.httpUrl,
+      started: this.#node !== undefined,
+      closed: this.#closed,
+      role: st?.role ?? 'stopped',
+      term: st?.term ?? 0,
+      leaderId: st?.leader ?? '',
+      voters: st?.config.voters ?? [],
+      learners: st?.config.learners ?? [],
+      commit: st?.commit ?? 0,
+      applied: st?.applied ?? 0,
+      tasks,
+      skippedEntries: this.#state.skipped().total,
+      pendingResponses: this.#worker.pendingCount,
+    };
+  }
+
+  /** Subscribes to an event. @returns the unsubscribe function */
+  on<E extends keyof EngineEventMap>(type: E, listener: (event: EngineEventMap[E]) => void): Unsubscribe {
+    return this.#events.on(type, listener);
+  }
+
+  // ---- state machine (called by the Raft node) ----
+
+  /** Applies committed entries to the task state; the work they imply runs afterwards, outside apply. */
+  apply(entries: readonly Entry[]): ApplyOutcome[] {
+    const outcomes = this.#state.apply(entries);
+    queueMicrotask(() => this.#dispatch(this.#state.drainEvents()));
+    return outcomes;
+  }
+
+  snapshot(): Uint8Array {
+    return this.#state.snapshot();
+  }
+
+  restore(data: Uint8Array): void {
+    this.#state.restore(data);
+    queueMicrotask(() => {
+      if (this.#closed) return;
+      for (const m of this.#state.members()) if (m.id !== this.id) this.#options.transport.setPeer(m);
+      this.#worker.resumeAll();
+      this.#leader.resume();
+    });
+  }
+
+  // ---- internals ----
+
+  #requireNode(): ConsensusNode<ApplyOutcome> {
+    if (this.#closed) throw new EngineStateError('CLOSED', 'the engine is closed');
+    if (!this.#node) throw new EngineStateError('NOT_STARTED', 'call initializeRaftRpcServer first');
+    return this.#node;
+  }
+
+  async #propose(command: TaskCommand): Promise<ApplyOutcome> {
+    return this.#requireNode().propose(encodeTaskCommand(command));
+  }
+
+  #dispatch(events: TaskEvent[]): void {
+    if (this.#closed) return;
+    for (const e of events) {
+      switch (e.type) {
+        case 'request-created':
+          this.#worker.onRequestCreated(e.request);
+          this.#leader.onRequestCreated(e.request);
+          break;
+        case 'task-updated':
+          this.#worker.onTaskUpdated();
+          this.#leader.onTaskUpdated(e.task);
+          this.#events.emit('task-updated', { task: e.task });
+          if (e.task.status === 'submitted') this.#events.emit('task-completed', { task: e.task });
+          break;
+        case 'member-updated':
+          if (e.member.id !== this.id) this.#options.transport.setPeer(e.member);
+          break;
+        case 'member-removed':
+          if (e.id !== this.id) this.#options.transport.removePeer(e.id);
+          break;
+      }
+    }
+  }
+
+  #onLeaderChange(leader: string, term: number): void {
+    if (this.#closed || (leader === this.#lastLeader && term === this.#lastTerm)) return;
+    this.#lastLeader = leader;
+    this.#lastTerm = term;
+    const isSelf = leader === this.id;
+    this.#leader.onLeadershipChange(isSelf, term);
+    this.#worker.onLeaderChange();
+    if (isSelf && !this.#state.member(this.id)) {
+      const { httpUrl, raftUrl } = this.config;
+      void this.#propose({
+        type: 'member.upsert',
+        member: { id: this.id, operatorId: this.operatorId, httpUrl, raftUrl },
+      }).catch((error) => this.#reportError(error, 'recording this node as a member'));
+    }
+    this.#events.emit('leader-change', { leaderId: leader, term, isSelf });
+  }
+
+  #armMembershipCheck(): void {
+    const every = this.config.membershipCheckIntervalMs;
+    if (every === 0 || this.#closed) return;
+    this.#membershipTimer = this.#clock.setTimeout(() => {
+      void this.#joins
+        .checkMembership()
+        .catch((error) => this.#reportError(error, 'membership check'))
+        .finally(() => this.#armMembershipCheck());
+    }, every);
+  }
+
+  #rpcHandler(): EngineRpcHandler {
+    return {
+      submitResponses: (peer, body): Promise<SubmitResponsesResult> => {
+        if (this.#closed) return Promise.reject(new EngineStateError('CLOSED', 'the engine is closed'));
+        return this.#leader.acceptResponses(peer, body);
+      },
+      join: (body, forwardedBy) => this.#joins.handle(body, forwardedBy),
+      status: () => {
+        const s = this.status();
+        return {
+          id: s.id,
+          role: s.role,
+          term: s.term,
+          leaderId: s.leaderId,
+          voters: s.voters,
+          learners: s.learners,
+        };
+      },
+    };
+  }
+
+  #reportError(error: unknown, context: string): void {
+    this.#logger.warn(`engine: ${context}`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    this.#events.emit('error', { error, context });
+  }
+}
+
+/**
+ * Creates an engine (the original `NewAVSConcensusEngine`). Nothing runs until
+ * `initializeRaftRpcServer` (or `joinExistingOperatorCluster`).
+ * @throws ConfigError naming the bad field
+ */
+export function createTaskConsensusEngine<T, K>(
+  options: TaskConsensusEngineOptions<T, K>,
+): TaskConsensusEngine<T, K> {
+  return new TaskConsensusEngine(options);
+}

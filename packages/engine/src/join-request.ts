@@ -1,0 +1,123 @@
+/**
+ * The join request: an EIP-712 typed message an operator signs with its
+ * ECDSA key to ask a cluster to admit it. It is bound to the chain, the
+ * registry contract, the cluster, the operator, a recent block, an expiry and
+ * a nonce, so it cannot be replayed elsewhere, later, or twice.
+ */
+import {
+  getBytes,
+  hexlify,
+  type TypedDataDomain,
+  TypedDataEncoder,
+  type TypedDataField,
+  verifyTypedData,
+  Wallet,
+} from 'ethers';
+import { z } from 'zod';
+import { JoinRefusedError } from './errors.js';
+
+/** EIP-712 domain name of join requests. */
+export const JOIN_DOMAIN_NAME = 'AvsTaskConsensusEngine';
+/** EIP-712 domain version of join requests. */
+export const JOIN_DOMAIN_VERSION = '1';
+
+/** The EIP-712 type of a join request. */
+export const JOIN_REQUEST_TYPES: Record<string, TypedDataField[]> = {
+  JoinRequest: [
+    { name: 'clusterId', type: 'string' },
+    { name: 'operator', type: 'address' },
+    { name: 'operatorId', type: 'bytes32' },
+    { name: 'httpUrl', type: 'string' },
+    { name: 'raftUrl', type: 'string' },
+    { name: 'block', type: 'uint64' },
+    { name: 'expiresAtMs', type: 'uint64' },
+    { name: 'nonce', type: 'bytes32' },
+  ],
+};
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address');
+const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected 32 bytes of 0x hex');
+const uint = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** The signed fields of a join request. */
+export const joinRequestSchema = z.object({
+  chainId: z.number().int().positive(),
+  contract: address,
+  clusterId: z.string().min(1).max(128),
+  operator: address,
+  operatorId: bytes32,
+  httpUrl: z.string().min(1).max(2048),
+  raftUrl: z.string().min(1).max(2048),
+  block: uint,
+  expiresAtMs: uint,
+  nonce: bytes32,
+});
+export type JoinRequest = z.infer<typeof joinRequestSchema>;
+
+/** A join request and its signature (65 bytes, 0x hex). */
+export const signedJoinRequestSchema = z.object({
+  request: joinRequestSchema,
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'expected a 65-byte 0x hex signature'),
+});
+export type SignedJoinRequest = z.infer<typeof signedJoinRequestSchema>;
+
+function domainOf(request: Pick<JoinRequest, 'chainId' | 'contract'>): TypedDataDomain {
+  return {
+    name: JOIN_DOMAIN_NAME,
+    version: JOIN_DOMAIN_VERSION,
+    chainId: request.chainId,
+    verifyingContract: request.contract,
+  };
+}
+
+function structOf(request: JoinRequest): Record<string, unknown> {
+  const { chainId: _c, contract: _k, ...value } = request;
+  return value;
+}
+
+/** The EIP-712 digest a join request's signature covers. */
+export function joinRequestDigest(request: JoinRequest): `0x${string}` {
+  return TypedDataEncoder.hash(domainOf(request), JOIN_REQUEST_TYPES, structOf(request)) as `0x${string}`;
+}
+
+/** 32 random bytes as 0x hex, from the platform's CSPRNG. */
+export function randomNonce(): `0x${string}` {
+  const bytes = new Uint8Array(32);
+  crypto.getRandomValues(bytes);
+  return hexlify(bytes) as `0x${string}`;
+}
+
+/**
+ * Signs a join request with the operator's ECDSA key.
+ * @param privateKey 32-byte secp256k1 key (0x hex)
+ * @throws JoinRefusedError `MALFORMED` when the request is not well-formed or
+ *   `operator` is not the key's address
+ */
+export async function signJoinRequest(request: JoinRequest, privateKey: string): Promise<SignedJoinRequest> {
+  const parsed = joinRequestSchema.safeParse(request);
+  if (!parsed.success) throw new JoinRefusedError('MALFORMED', z.prettifyError(parsed.error));
+  const wallet = new Wallet(privateKey);
+  if (wallet.address.toLowerCase() !== request.operator.toLowerCase()) {
+    throw new JoinRefusedError('MALFORMED', `operator ${request.operator} is not the signing key's address`);
+  }
+  const signature = await wallet.signTypedData(domainOf(request), JOIN_REQUEST_TYPES, structOf(request));
+  return { request: parsed.data, signature };
+}
+
+/**
+ * The address that signed a join request, lowercase, or undefined when the
+ * signature is malformed. Never throws on remote input.
+ */
+export function recoverJoinSigner(signed: SignedJoinRequest): string | undefined {
+  try {
+    getBytes(signed.signature);
+    return verifyTypedData(
+      domainOf(signed.request),
+      JOIN_REQUEST_TYPES,
+      structOf(signed.request),
+      signed.signature,
+    ).toLowerCase();
+  } catch {
+    return undefined;
+  }
+}

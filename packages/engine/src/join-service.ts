@@ -1,0 +1,236 @@
+/**
+ * Admission and removal of operators. A member that receives a join request
+ * forwards it to the leader; the leader checks it (cheap checks first, chain
+ * calls last), records the member's metadata with the request's nonce in the
+ * replicated state (so no leader accepts the request twice), adds the
+ * operator as a learner, and promotes it to voter once it has caught up.
+ * Members that are no longer registered on-chain are removed.
+ */
+import type { OperatorEndpoints, TaskConsensusCallbacks } from './callbacks.js';
+import type { EngineCore } from './engine-core.js';
+import { JoinRefusedError, NotLeaderError } from './errors.js';
+import { recoverJoinSigner, type SignedJoinRequest, signedJoinRequestSchema } from './join-request.js';
+import { sleep, withTimeout } from './retry-delay.js';
+import type { MemberInfo } from './task-command.js';
+import type { JoinResult } from './wire.js';
+
+function endpointsOf(value: OperatorEndpoints | string): OperatorEndpoints {
+  return typeof value === 'string' ? { httpUrl: value, raftUrl: value } : value;
+}
+
+const trimUrl = (u: string) => u.replace(/\/+$/, '');
+
+export class JoinService {
+  /** Nonces of joins being admitted right now (the replicated set covers finished ones). */
+  readonly #inProgress = new Set<string>();
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly callbacks: Pick<
+      TaskConsensusCallbacks<unknown, unknown>,
+      'isValidOperator' | 'fetchOperatorUrl'
+    >,
+  ) {}
+
+  /**
+   * Handles a join request: forwards it to the leader, or admits the operator on the leader.
+   * @throws JoinRefusedError with the reason; NotLeaderError when a forwarded request reached a non-leader
+   */
+  async handle(body: unknown, forwardedBy?: string): Promise<JoinResult> {
+    const parsed = signedJoinRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new JoinRefusedError(
+        'MALFORMED',
+        `expected a signed join request: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    const node = this.core.node();
+    if (node.status().role !== 'leader') {
+      const leader = this.core.leaderId();
+      if (forwardedBy !== undefined) throw new NotLeaderError(leader, 'admitting an operator');
+      if (leader === '') throw new JoinRefusedError('UNAVAILABLE', 'no leader is known; try again shortly');
+      const { requestTimeoutMs, promoteTimeoutMs } = this.core.config;
+      return this.core.transport.client.forwardJoin(
+        { id: leader, httpUrl: this.core.httpUrlOf(leader) },
+        parsed.data,
+        requestTimeoutMs + promoteTimeoutMs,
+      );
+    }
+    return this.#admit(parsed.data);
+  }
+
+  /**
+   * Checks a join request on the leader, cheapest checks first.
+   * @throws JoinRefusedError
+   */
+  async verify(signed: SignedJoinRequest): Promise<MemberInfo> {
+    const { request } = signed;
+    const { config, chain, clock } = this.core;
+    if (
+      request.chainId !== chain.chainId ||
+      request.contract.toLowerCase() !== chain.contractAddress.toLowerCase() ||
+      request.clusterId !== config.clusterId
+    ) {
+      throw new JoinRefusedError(
+        'WRONG_DOMAIN',
+        `the request is for chain ${request.chainId}, contract ${request.contract}, cluster ${request.clusterId}; expected ${chain.chainId}, ${chain.contractAddress}, ${config.clusterId}`,
+      );
+    }
+    const now = clock.now();
+    if (request.expiresAtMs <= now)
+      throw new JoinRefusedError('EXPIRED', `the request expired at ${request.expiresAtMs} (now ${now})`);
+    if (request.expiresAtMs > now + 2 * config.joinRequestTtlMs) {
+      throw new JoinRefusedError('EXPIRED', `the expiry ${request.expiresAtMs} is too far in the future`);
+    }
+    const operator = request.operator.toLowerCase();
+    if (recoverJoinSigner(signed) !== operator) {
+      throw new JoinRefusedError('FORGED', `the signature was not made by ${operator} over this request`);
+    }
+    const nonce = request.nonce.toLowerCase();
+    if (this.core.state.joinNonceUsed(nonce) || this.#inProgress.has(nonce)) {
+      throw new JoinRefusedError('REPLAYED', `join request nonce ${nonce} was already used`);
+    }
+    const conf = this.core.node().status().config;
+    if (conf.voters.includes(operator) || conf.learners.includes(operator)) {
+      throw new JoinRefusedError('ALREADY_MEMBER', `${operator} is already a member`);
+    }
+    const latest = await chain.latestBlock();
+    if (
+      request.block + config.maxJoinBlockAge < latest ||
+      request.block > latest + config.maxJoinBlockAhead
+    ) {
+      throw new JoinRefusedError(
+        'STALE_BLOCK',
+        `block ${request.block} is outside [${latest - config.maxJoinBlockAge}, ${latest + config.maxJoinBlockAhead}] (latest ${latest})`,
+      );
+    }
+    let registered: boolean;
+    let endpoints: OperatorEndpoints;
+    try {
+      registered = await this.callbacks.isValidOperator(operator);
+      endpoints = registered
+        ? endpointsOf(await this.callbacks.fetchOperatorUrl(operator))
+        : { httpUrl: '', raftUrl: '' };
+    } catch (cause) {
+      throw new JoinRefusedError('UNAVAILABLE', 'the operator registry could not be read', { cause });
+    }
+    if (!registered) throw new JoinRefusedError('UNREGISTERED', `${operator} is not a registered operator`);
+    if (
+      trimUrl(endpoints.httpUrl) !== trimUrl(request.httpUrl) ||
+      trimUrl(endpoints.raftUrl) !== trimUrl(request.raftUrl)
+    ) {
+      throw new JoinRefusedError(
+        'ENDPOINT_MISMATCH',
+        `the request's endpoints (${request.httpUrl}, ${request.raftUrl}) are not the registered ones (${endpoints.httpUrl}, ${endpoints.raftUrl})`,
+      );
+    }
+    const taken = this.core.state
+      .members()
+      .find(
+        (m) =>
+          m.id !== operator &&
+          (trimUrl(m.httpUrl) === trimUrl(request.httpUrl) ||
+            trimUrl(m.raftUrl) === trimUrl(request.raftUrl)),
+      );
+    if (taken)
+      throw new JoinRefusedError(
+        'ENDPOINT_IN_USE',
+        `an endpoint of the request is used by member ${taken.id}`,
+      );
+    return {
+      id: operator,
+      operatorId: request.operatorId.toLowerCase(),
+      httpUrl: request.httpUrl,
+      raftUrl: request.raftUrl,
+    };
+  }
+
+  async #admit(signed: SignedJoinRequest): Promise<JoinResult> {
+    const member = await this.verify(signed);
+    const nonce = signed.request.nonce.toLowerCase();
+    this.#inProgress.add(nonce);
+    try {
+      const outcome = await this.core.propose({ type: 'member.upsert', member, joinNonce: nonce });
+      if (!outcome.ok) throw new JoinRefusedError('REPLAYED', outcome.message);
+      const node = this.core.node();
+      await node.addLearner(member.id, new TextEncoder().encode(JSON.stringify(member)));
+      this.core.emit('member-joined', { id: member.id, role: 'learner' });
+      const promoted = await this.promoteWhenCaughtUp(member.id);
+      return {
+        role: promoted ? 'voter' : 'learner',
+        leaderId: this.core.id,
+        members: this.core.state.members(),
+      };
+    } finally {
+      this.#inProgress.delete(nonce);
+    }
+  }
+
+  /**
+   * Promotes a learner once its log matches the leader's commit index (bounded by `promoteTimeoutMs`).
+   * @returns whether it became a voter
+   */
+  async promoteWhenCaughtUp(id: string): Promise<boolean> {
+    const { clock, config } = this.core;
+    const deadline = clock.now() + config.promoteTimeoutMs;
+    const step = Math.max(1, Math.min(config.retryBaseMs, 50));
+    while (!this.core.isClosed() && clock.now() < deadline) {
+      const node = this.core.node();
+      const st = node.status();
+      if (st.role !== 'leader') return false;
+      if (st.config.voters.includes(id)) return true;
+      if (!st.config.learners.includes(id)) return false;
+      const progress = st.progress[id];
+      if (progress && progress.match >= st.commit) {
+        try {
+          await node.promote(id);
+          this.core.emit('member-joined', { id, role: 'voter' });
+          return true;
+        } catch (error) {
+          this.core.reportError(error, `promoting ${id}`);
+        }
+      }
+      await sleep(clock, step);
+    }
+    return false;
+  }
+
+  /**
+   * Leader only: removes every member the registry no longer lists.
+   * @returns the removed ids
+   */
+  async checkMembership(): Promise<string[]> {
+    const st = this.core.node().status();
+    if (st.role !== 'leader') return [];
+    const removed: string[] = [];
+    for (const id of [...st.config.voters, ...st.config.learners]) {
+      if (id === this.core.id) continue;
+      let registered = true;
+      try {
+        registered = await withTimeout(
+          this.core.clock,
+          this.core.config.requestTimeoutMs,
+          async () => this.callbacks.isValidOperator(id),
+          () => new Error('isValidOperator timed out'),
+        );
+      } catch (error) {
+        this.core.reportError(error, `checking ${id}`);
+        continue;
+      }
+      if (!registered) {
+        await this.remove(id, 'the operator is no longer registered');
+        removed.push(id);
+      }
+    }
+    return removed;
+  }
+
+  /** Leader only: removes a member from the configuration and its metadata. */
+  async remove(id: string, reason: string): Promise<void> {
+    const node = this.core.node();
+    const conf = node.status().config;
+    if (conf.voters.includes(id) || conf.learners.includes(id)) await node.removeServer(id);
+    await this.core.propose({ type: 'member.remove', id, reason });
+    this.core.emit('member-removed', { id, reason });
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * What the leader does, and a new leader resumes: aggregate each pending
+ * task's signatures (the engine initialises the aggregation itself), accept
+ * signed responses only from current members for known, open tasks (the
+ * digest is recomputed here, never taken from the sender), replicate the
+ * aggregate (`task.aggregated`) before submitting it, submit through the
+ * {@link TaskSubmitter} after checking that the task has no response on-chain
+ * yet, and record the outcome (`task.submitted`, `task.expired`, `task.failed`).
+ *
+ * Everything is scoped to one leadership term: on a change of leader the
+ * aggregation service is closed, and the next leader starts from the
+ * replicated state.
+ */
+import { g1ToJson, g2ToJson } from '@avs/bls';
+import {
+  type AggregatedResult,
+  type AggregationResult,
+  BlsAggregationService,
+  type OperatorStateProvider,
+} from '@avs/bls/aggregation';
+import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
+import type { EngineCore } from './engine-core.js';
+import { EngineError, NotLeaderError, ResponseRefusedError, SubmissionError } from './errors.js';
+import { backoffMs, sleep } from './retry-delay.js';
+import type { AggregateProof, TaskCommand } from './task-command.js';
+import type { RequestRecord, TaskRecord } from './task-state.js';
+import { type ResponseVerdict, type SubmitResponsesResult, signedTaskResponseWireSchema } from './wire.js';
+
+/** Options of the leader's aggregation. */
+export interface AggregationOptions {
+  /** Operator keys and stakes; default the chain's. */
+  readonly operatorState?: OperatorStateProvider;
+  /** Invalid signatures per operator and task before it is ignored. Default 3. */
+  readonly maxInvalidSignaturesPerOperator?: number;
+}
+
+function proofOf(r: AggregatedResult): AggregateProof {
+  return {
+    nonSignerPublicKeysG1: r.nonSignerPublicKeysG1.map(g1ToJson),
+    nonSignerOperatorIds: r.nonSignerOperatorIds,
+    quorumApksG1: r.quorumApksG1.map(g1ToJson),
+    signersApkG2: (({ X, Y }) => ({
+      X: [X[0], X[1]] as [string, string],
+      Y: [Y[0], Y[1]] as [string, string],
+    }))(g2ToJson(r.signersApkG2)),
+    signersAggSigG1: g1ToJson(r.signersAggSigG1),
+    totalStakePerQuorum: r.totalStakePerQuorum.map(String),
+  };
+}
+
+interface Term {
+  readonly term: number;
+  readonly service: BlsAggregationService;
+  readonly inits: Map<number, Promise<void>>;
+  /** Responses (K) by task and digest, to replicate the one that reaches the threshold. */
+  readonly responses: Map<number, Map<string, unknown>>;
+  readonly submitting: Set<number>;
+  active: boolean;
+}
+
+export class LeaderDuties<T, K> {
+  #current: Term | undefined;
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly callbacks: TaskConsensusCallbacks<T, K>,
+    private readonly process: (response: K) => Promise<ProcessedResponse>,
+    private readonly options: AggregationOptions,
+  ) {}
+
+  /** Whether this node is acting as leader (for the given term, if any). */
+  get activeTerm(): number | undefined {
+    return this.#current?.active ? this.#current.term : undefined;
+  }
+
+  /** Called on every leader change. */
+  onLeadershipChange(isLeader: boolean, term: number): void {
+    if (isLeader && this.#current?.term === term && this.#current.active) return;
+    this.#stop();
+    if (isLeader) void this.#start(term);
+  }
+
+  close(): void {
+    this.#stop();
+  }
+
+  onRequestCreated(record: RequestRecord): void {
+    const t = this.#current;
+    if (!t?.active) return;
+    for (const i of record.taskIndexes) {
+      const task = this.core.state.task(i);
+      if (task?.status === 'pending') this.#init(t, task);
+    }
+  }
+
+  onTaskUpdated(task: TaskRecord): void {
+    const t = this.#current;
+    if (t?.active && task.status === 'aggregated') void this.#submit(t, task.taskIndex);
+  }
+
+  /** After a snapshot was restored on the leader (rare): pick up whatever is in flight. */
+  resume(): void {
+    const t = this.#current;
+    if (t?.active) this.#resume(t);
+  }
+
+  /**
+   * Judges a member's signed responses, item by item.
+   * @throws NotLeaderError off the leader; ResponseRefusedError for a submission refused as a whole
+   */
+  async acceptResponses(peer: string, body: unknown): Promise<SubmitResponsesResult> {
+    const t = this.#current;
+    if (!t?.active) throw new NotLeaderError(this.core.leaderId(), 'submitting task responses');
+    const conf = this.core.node().status().config;
+    if (!conf.voters.includes(peer) && !conf.learners.includes(peer)) {
+      throw new ResponseRefusedError('NOT_MEMBER', `${peer} is not a member of the cluster`);
+    }
+    const wire = signedTaskResponseWireSchema.safeParse(body);
+    if (!wire.success) {
+      throw new ResponseRefusedError(
+        'MALFORMED',
+        `expected a signed task response: ${wire.error.issues[0]?.message}`,
+      );
+    }
+    const s = wire.data;
+    const expected = peer === this.core.id ? this.core.operatorId : this.core.state.member(peer)?.operatorId;
+    if (expected === undefined || expected.toLowerCase() !== s.operatorId.toLowerCase()) {
+      throw new ResponseRefusedError(
+        'OPERATOR_MISMATCH',
+        `operatorId ${s.operatorId} is not the one ${peer} joined with`,
+      );
+    }
+    const record = this.core.state.request(s.requestId);
+    const verdicts: ResponseVerdict[] = [];
+    for (const [item, raw] of s.taskResponse.entries()) {
+      verdicts.push(await this.#judge(t, record, s.requestId, s.operatorId, item, raw, s.blsSignature[item]));
+    }
+    return { leaderId: this.core.id, term: t.term, verdicts };
+  }
+
+  async #judge(
+    t: Term,
+    record: RequestRecord | undefined,
+    requestId: string,
+    operatorId: string,
+    item: number,
+    raw: unknown,
+    signature: unknown,
+  ): Promise<ResponseVerdict> {
+    const refuse = (code: string, message: string, taskIndex?: number): ResponseVerdict => ({
+      item,
+      accepted: false,
+      code: `RESPONSE_${code}`,
+      message,
+      ...(taskIndex === undefined ? {} : { taskIndex }),
+    });
+    if (!record) return refuse('UNKNOWN_REQUEST', `request ${requestId} is not known (yet)`);
+    const parsed = this.callbacks.responseSchema.safeParse(raw);
+    if (!parsed.success) return refuse('MALFORMED', 'the response does not match responseSchema');
+    let processed: ProcessedResponse;
+    try {
+      processed = await this.process(parsed.data);
+    } catch {
+      return refuse('MALFORMED', 'the response could not be mapped to a task and digest');
+    }
+    const { taskIndex, digest } = processed;
+    if (!record.taskIndexes.includes(taskIndex)) {
+      return refuse('UNKNOWN_TASK', `task ${taskIndex} is not part of request ${requestId}`, taskIndex);
+    }
+    const task = this.core.state.task(taskIndex);
+    if (task?.status !== 'pending') {
+      return refuse('TASK_FINAL', `task ${taskIndex} is ${task?.status ?? 'unknown'}`, taskIndex);
+    }
+    this.#init(t, task);
+    try {
+      await t.inits.get(taskIndex);
+      await t.service.processSignature({
+        taskIndex,
+        digest,
+        signature: signature as never,
+        operatorId,
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : 'refused';
+      return refuse('SIGNATURE_REFUSED', message, taskIndex);
+    }
+    let byDigest = t.responses.get(taskIndex);
+    if (!byDigest) {
+      byDigest = new Map();
+      t.responses.set(taskIndex, byDigest);
+    }
+    if (!byDigest.has(digest.toLowerCase())) byDigest.set(digest.toLowerCase(), parsed.data);
+    return { item, taskIndex, accepted: true };
+  }
+
+  async #start(term: number): Promise<void> {
+    const service = new BlsAggregationService({
+      operatorState: this.options.operatorState ?? this.core.chain.operatorState,
+      clock: {
+        now: () => this.core.clock.now(),
+        setTimer: (ms, fn) => {
+          const h = this.core.clock.setTimeout(fn, ms);
+          return () => this.core.clock.clearTimeout(h);
+        },
+      },
+      ...(this.options.maxInvalidSignaturesPerOperator === undefined
+        ? {}
+        : { maxInvalidSignaturesPerOperator: this.options.maxInvalidSignaturesPerOperator }),
+    });
+    const t: Term = {
+      term,
+      service,
+      inits: new Map(),
+      responses: new Map(),
+      submitting: new Set(),
+      active: true,
+    };
+    this.#current = t;
+    service.onResult((r) => {
+      try {
+        this.#onResult(t, r);
+      } catch (error) {
+        this.core.reportError(error, 'aggregation result');
+      }
+    });
+    // Confirm leadership and see every entry committed before this term before resuming.
+    for (let attempt = 1; t.active; attempt++) {
+      try {
+        await this.core.node().readIndex();
+        break;
+      } catch {
+        await sleep(
+          this.core.clock,
+          backoffMs(attempt, this.core.config.retryBaseMs, this.core.config.retryMaxMs),
+        );
+      }
+    }
+    if (t.active) this.#resume(t);
+  }
+
+  #resume(t: Term): void {
+    for (const task of this.core.state.inFlight()) {
+      if (task.status === 'pending') this.#init(t, task);
+      else if (task.status === 'aggregated') void this.#submit(t, task.taskIndex);
+    }
+  }
+
+  #stop(): void {
+    const t = this.#current;
+    if (!t) return;
+    t.active = false;
+    this.#current = undefined;
+    t.service.close();
+  }
+
+  #init(t: Term, task: TaskRecord): void {
+    if (t.inits.has(task.taskIndex)) return;
+    const remaining = task.meta.expiresAtMs - this.core.clock.now();
+    if (remaining <= 0) {
+      t.inits.set(task.taskIndex, Promise.resolve());
+      void this.#propose(t, {
+        type: 'task.expired',
+        taskIndex: task.taskIndex,
+        reason: 'expired before aggregation',
+      });
+      return;
+    }
+    const init = t.service
+      .initializeTask({
+        taskIndex: task.taskIndex,
+        referenceBlock: task.meta.referenceBlock,
+        quorumNumbers: task.meta.quorumNumbers,
+        thresholdPercentages: task.meta.thresholdPercentages,
+        expiry: {
+          afterMs: remaining,
+          ...(task.meta.expiresAtBlock === undefined ? {} : { atBlock: task.meta.expiresAtBlock }),
+        },
+      })
+      .catch((error: unknown) => {
+        if (!t.active) return;
+        this.core.reportError(error, `initialising aggregation of task ${task.taskIndex}`);
+        void this.#propose(t, {
+          type: 'task.failed',
+          taskIndex: task.taskIndex,
+          reason:
+            `aggregation could not start: ${error instanceof Error ? error.message : String(error)}`.slice(
+              0,
+              1000,
+            ),
+        });
+      });
+    t.inits.set(task.taskIndex, init);
+  }
+
+  #onResult(t: Term, r: AggregationResult): void {
+    if (!t.active) return;
+    if (r.status === 'expired') {
+      if (r.reason === 'closed') return;
+      void this.#propose(t, {
+        type: 'task.expired',
+        taskIndex: r.taskIndex,
+        reason:
+          r.reason === 'time'
+            ? 'the deadline passed before the threshold was met'
+            : 'the expiry block passed',
+      });
+      return;
+    }
+    const response = t.responses.get(r.taskIndex)?.get(r.digest.toLowerCase());
+    void this.#propose(t, {
+      type: 'task.aggregated',
+      taskIndex: r.taskIndex,
+      digest: r.digest,
+      response,
+      signers: r.signerOperatorIds,
+      signedStake: r.signedStakePerQuorum.map(String),
+      proof: proofOf(r),
+    });
+  }
+
+  async #propose(t: Term, command: TaskCommand): Promise<void> {
+    if (!t.active) return;
+    try {
+      await this.core.propose(command);
+    } catch (error) {
+      // Not leader any more: the next leader resumes from the replicated state.
+      if (t.active) this.core.reportError(error, `proposing ${command.type}`);
+    }
+  }
+
+  async #submit(t: Term, taskIndex: number): Promise<void> {
+    if (t.submitting.has(taskIndex)) return;
+    t.submitting.add(taskIndex);
+    const { submitter } = this.core.chain;
+    const { retryBaseMs, retryMaxMs } = this.core.config;
+    try {
+      for (let attempt = 1; t.active; attempt++) {
+        const task = this.core.state.task(taskIndex);
+        if (task?.status !== 'aggregated' || !task.aggregate?.proof) return;
+        try {
+          // Only a leader confirmed by a quorum submits; a deposed one stops here.
+          await this.core.node().readIndex();
+          if (!t.active) return;
+          const landed = await submitter.findResponse(taskIndex);
+          if (landed) {
+            await this.#recordSubmitted(t, taskIndex, landed);
+            return;
+          }
+          const request = this.core.state.request(task.requestId);
+          const result = await submitter.submitResponse({
+            taskIndex,
+            meta: task.meta,
+            request: request?.request,
+            response: task.aggregate.response,
+            digest: task.aggregate.digest as `0x${string}`,
+            proof: task.aggregate.proof,
+            signers: task.aggregate.signers,
+          });
+          await this.#recordSubmitted(t, taskIndex, result);
+          return;
+        } catch (error) {
+          if (error instanceof SubmissionError && error.alreadyResponded) continue;
+          if (error instanceof SubmissionError && error.permanent) {
+            await this.#propose(t, { type: 'task.failed', taskIndex, reason: error.message.slice(0, 1000) });
+            return;
+          }
+          if (!(error instanceof EngineError)) this.core.reportError(error, `submitting task ${taskIndex}`);
+          await sleep(this.core.clock, backoffMs(attempt, retryBaseMs, retryMaxMs));
+        }
+      }
+    } finally {
+      t.submitting.delete(taskIndex);
+    }
+  }
+
+  async #recordSubmitted(
+    t: Term,
+    taskIndex: number,
+    r: { txHash: string; blockNumber?: number },
+  ): Promise<void> {
+    await this.#propose(t, {
+      type: 'task.submitted',
+      taskIndex,
+      txHash: r.txHash,
+      ...(r.blockNumber === undefined ? {} : { blockNumber: r.blockNumber }),
+    });
+  }
+}

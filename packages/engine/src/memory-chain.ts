@@ -1,0 +1,247 @@
+/**
+ * An in-process chain for fast tests: an operator registry (keys, stake,
+ * endpoints), a task manager that checks each response's BLS aggregate and
+ * stake threshold the way the contract does and accepts exactly one response
+ * per task, and a block counter. Not a substitute for the anvil tests.
+ */
+import {
+  type BlsKeyPair,
+  G1,
+  type G1Point,
+  type G2Point,
+  g1FromJson,
+  g2FromJson,
+  type OperatorInfo,
+  type OperatorSetState,
+  type OperatorStateProvider,
+  operatorIdFromPublicKey,
+  trySignatureAndApkVerification,
+} from '@avs/bls';
+import { keccak256, toUtf8Bytes } from 'ethers';
+import type { OperatorEndpoints } from './callbacks.js';
+import type { EngineChain, SubmittedResponse, TaskSubmission, TaskSubmitter } from './chain-port.js';
+import { SubmissionError } from './errors.js';
+import type { TaskMeta } from './task-command.js';
+
+/** A registered operator of the in-memory registry. */
+export interface InMemoryChainOperator {
+  readonly address: string;
+  readonly operatorId: string;
+  readonly publicKeyG1: G1Point;
+  readonly publicKeyG2: G2Point;
+  readonly stakes: ReadonlyMap<number, bigint>;
+  readonly endpoints: OperatorEndpoints;
+}
+
+/** A response the in-memory task manager accepted. */
+export interface AcceptedResponse extends SubmittedResponse {
+  readonly taskIndex: number;
+  readonly digest: string;
+  readonly response: unknown;
+}
+
+/** Hooks tests use to stall or observe submissions. */
+export interface InMemoryChainHooks {
+  /** Awaited before a submission is checked. */
+  beforeLanding?: (submission: TaskSubmission) => Promise<void> | void;
+  /** Awaited after a submission landed, before the submitter returns. */
+  afterLanding?: (submission: TaskSubmission) => Promise<void> | void;
+}
+
+/** The fake chain. One instance is shared by every engine of a test. */
+export class InMemoryChain implements EngineChain {
+  readonly chainId: number;
+  readonly contractAddress: string;
+  #block = 1;
+  #nextTask = 1;
+  readonly #operators = new Map<string, InMemoryChainOperator>();
+  readonly #tasks = new Map<number, { meta: Omit<TaskMeta, 'expiresAtMs'> }>();
+  readonly #responses = new Map<number, AcceptedResponse>();
+  /** Submissions refused because the task already had a response (double-submission attempts). */
+  duplicateSubmissions = 0;
+  /** Submissions refused for a bad aggregate or stake. */
+  invalidSubmissions = 0;
+  readonly hooks: InMemoryChainHooks = {};
+
+  constructor(options: { chainId?: number; contractAddress?: string } = {}) {
+    this.chainId = options.chainId ?? 31337;
+    this.contractAddress = options.contractAddress ?? '0x00000000000000000000000000000000000a5a5a';
+  }
+
+  async latestBlock(): Promise<number> {
+    return this.#block;
+  }
+
+  /** Mines `n` empty blocks. */
+  mine(n = 1): number {
+    this.#block += n;
+    return this.#block;
+  }
+
+  /**
+   * Registers an operator with its BLS key, stake per quorum and endpoints.
+   * @throws Error when the address or an endpoint is already registered by another operator
+   */
+  registerOperator(options: {
+    address: string;
+    blsKey: BlsKeyPair;
+    stakes?: Readonly<Record<number, bigint>>;
+    endpoints: OperatorEndpoints;
+  }): InMemoryChainOperator {
+    const address = options.address.toLowerCase();
+    for (const op of this.#operators.values()) {
+      if (op.address === address) continue;
+      if (
+        op.endpoints.httpUrl === options.endpoints.httpUrl ||
+        op.endpoints.raftUrl === options.endpoints.raftUrl
+      ) {
+        throw new Error(`endpoint already registered by ${op.address}`);
+      }
+    }
+    const operator: InMemoryChainOperator = {
+      address,
+      operatorId: operatorIdFromPublicKey(options.blsKey.publicKeyG1),
+      publicKeyG1: options.blsKey.publicKeyG1,
+      publicKeyG2: options.blsKey.publicKeyG2,
+      stakes: new Map(Object.entries(options.stakes ?? { 0: 100n }).map(([q, s]) => [Number(q), s])),
+      endpoints: options.endpoints,
+    };
+    this.#operators.set(address, operator);
+    this.mine();
+    return operator;
+  }
+
+  deregisterOperator(address: string): void {
+    this.#operators.delete(address.toLowerCase());
+    this.mine();
+  }
+
+  isValidOperator(address: string): boolean {
+    return this.#operators.has(address.toLowerCase());
+  }
+
+  operator(address: string): InMemoryChainOperator | undefined {
+    return this.#operators.get(address.toLowerCase());
+  }
+
+  /** @throws Error for an unregistered operator */
+  fetchOperatorUrl(address: string): OperatorEndpoints {
+    const op = this.#operators.get(address.toLowerCase());
+    if (!op) throw new Error(`${address} is not registered`);
+    return op.endpoints;
+  }
+
+  /** Creates a task at the current block (reference block = the previous one). */
+  createTask(
+    options: { quorumNumbers?: number[]; thresholdPercentages?: number[] } = {},
+  ): Omit<TaskMeta, 'expiresAtMs'> {
+    const meta = {
+      taskIndex: this.#nextTask++,
+      referenceBlock: this.#block - 1,
+      quorumNumbers: options.quorumNumbers ?? [0],
+      thresholdPercentages: options.thresholdPercentages ?? [67],
+    };
+    this.#tasks.set(meta.taskIndex, { meta });
+    this.mine();
+    return meta;
+  }
+
+  /** The on-chain task, if created. */
+  task(taskIndex: number): Omit<TaskMeta, 'expiresAtMs'> | undefined {
+    return this.#tasks.get(taskIndex)?.meta;
+  }
+
+  /** The accepted response of a task. */
+  response(taskIndex: number): AcceptedResponse | undefined {
+    return this.#responses.get(taskIndex);
+  }
+
+  /** Every accepted response. */
+  responses(): AcceptedResponse[] {
+    return [...this.#responses.values()];
+  }
+
+  readonly operatorState: OperatorStateProvider = {
+    getOperatorState: async (_block, quorumNumbers): Promise<OperatorSetState> => {
+      const operators: OperatorInfo[] = [...this.#operators.values()].map((o) => ({
+        operatorId: o.operatorId as `0x${string}`,
+        publicKeyG1: o.publicKeyG1,
+        publicKeyG2: o.publicKeyG2,
+        stakes: o.stakes,
+      }));
+      return {
+        operators,
+        quorums: quorumNumbers.map((q) => ({
+          quorumNumber: q,
+          totalStake: operators.reduce((sum, o) => sum + (o.stakes.get(q) ?? 0n), 0n),
+        })),
+      };
+    },
+  };
+
+  readonly submitter: TaskSubmitter = {
+    submitResponse: async (s) => {
+      await this.hooks.beforeLanding?.(s);
+      const landed = this.#land(s);
+      await this.hooks.afterLanding?.(s);
+      return landed;
+    },
+    findResponse: async (taskIndex) => {
+      const r = this.#responses.get(taskIndex);
+      return r === undefined ? undefined : { txHash: r.txHash, blockNumber: r.blockNumber ?? 0 };
+    },
+  };
+
+  /** The contract's checks, synchronously, so two submissions can never both land. */
+  #land(s: TaskSubmission): SubmittedResponse {
+    const task = this.#tasks.get(s.taskIndex);
+    if (!task) throw new SubmissionError(`task ${s.taskIndex} does not exist`, true);
+    if (this.#responses.has(s.taskIndex)) {
+      this.duplicateSubmissions++;
+      throw new SubmissionError(`task ${s.taskIndex} already has a response`, true, {
+        alreadyResponded: true,
+      });
+    }
+    const { quorumNumbers, thresholdPercentages } = task.meta;
+    const nonSigners = new Set(s.proof.nonSignerOperatorIds.map((id) => id.toLowerCase()));
+    let apk = G1.ZERO;
+    for (const [i, q] of quorumNumbers.entries()) {
+      const members = [...this.#operators.values()].filter((o) => o.stakes.has(q));
+      const total = members.reduce((sum, o) => sum + (o.stakes.get(q) ?? 0n), 0n);
+      let signed = 0n;
+      for (const o of members) {
+        if (nonSigners.has(o.operatorId)) continue;
+        signed += o.stakes.get(q) ?? 0n;
+        apk = apk.add(o.publicKeyG1);
+      }
+      if (signed * 100n < total * BigInt(thresholdPercentages[i] ?? 100)) {
+        this.invalidSubmissions++;
+        throw new SubmissionError(
+          `quorum ${q}: signed stake ${signed} of ${total} is below the threshold`,
+          true,
+        );
+      }
+    }
+    const check = trySignatureAndApkVerification(
+      s.digest,
+      apk,
+      g2FromJson(s.proof.signersApkG2),
+      g1FromJson(s.proof.signersAggSigG1),
+    );
+    if (!check.signatureIsValid) {
+      this.invalidSubmissions++;
+      throw new SubmissionError(`task ${s.taskIndex}: the aggregate signature does not verify`, true);
+    }
+    const blockNumber = this.mine();
+    const txHash = keccak256(toUtf8Bytes(`task:${s.taskIndex}:${blockNumber}`));
+    const accepted: AcceptedResponse = {
+      taskIndex: s.taskIndex,
+      digest: s.digest,
+      response: s.response,
+      txHash,
+      blockNumber,
+    };
+    this.#responses.set(s.taskIndex, accepted);
+    return { txHash, blockNumber };
+  }
+}
