@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import { type CrashLine, parseCrashLine } from './crash-protocol.js';
 import { expectInitialState, expectMatches, type OpenedStorage } from './harness.js';
 import type { LogModel } from './log-model.js';
@@ -25,6 +25,9 @@ interface ChildRun {
   readonly exitCode: number | null;
 }
 
+/** Children still running, killed when their test ends (e.g. on a timeout), so none outlives the suite. */
+const running = new Set<ChildProcess>();
+
 /** Runs the crash child until it has acknowledged `acks` writes, then kills it with SIGKILL. */
 function runChild(crash: CrashOptions, location: string, seed: number, acks: number): Promise<ChildRun> {
   const execArgv = crash.execArgv ?? ['--conditions=@avs/source', '--import', 'tsx'];
@@ -33,6 +36,7 @@ function runChild(crash: CrashOptions, location: string, seed: number, acks: num
     env: { ...process.env, ...crash.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
   const lines: CrashLine[] = [];
   let buffered = '';
   let stderr = '';
@@ -60,7 +64,10 @@ function runChild(crash: CrashOptions, location: string, seed: number, acks: num
     });
     child.on('error', reject);
     // 'close' waits for stdout to drain: every line written before the kill is in `lines`.
-    child.on('close', (exitCode) => resolve({ lines, killed, stderr, exitCode }));
+    child.on('close', (exitCode) => {
+      running.delete(child);
+      resolve({ lines, killed, stderr, exitCode });
+    });
   });
 }
 
@@ -113,6 +120,9 @@ export function registerCrashCase(test: CaseRegistrar): void {
     async (h, options, factory) => {
       const crash = factory.crash;
       if (!crash) throw new Error('unreachable: case registered without crash options');
+      onTestFinished(() => {
+        for (const child of running) child.kill('SIGKILL');
+      });
       const rng = new SeededRandom(options.seed ?? 1);
       let opened = await h.open();
       let model = await modelFromStorage(opened.reader, opened.initial);
