@@ -3,22 +3,11 @@ import { RaftError } from '@avs/raft-core';
 /**
  * Base class of the errors `@avs/storage-kv` and the backends built on it throw
  * besides raft-core's own (`CompactedError`, `UnavailableError`,
- * `StorageFatalError`, `StorageClosedError`). Match on the stable `code`.
+ * `StorageFatalError`, `StorageClosedError`, and `RaftUsageError` for a call that
+ * breaks the `Storage` contract). Match on the stable `code`.
  */
 export class KvStorageError extends RaftError {
   override readonly name: string = 'KvStorageError';
-}
-
-/**
- * A call broke the `Storage` contract (an index outside the log, a gap in
- * appended entries, an out-of-date snapshot). A caller bug: nothing was
- * written and the storage stays usable.
- */
-export class StorageArgumentError extends KvStorageError {
-  override readonly name = 'StorageArgumentError';
-  constructor(message: string) {
-    super('STORAGE_ARGUMENT', message);
-  }
 }
 
 /**

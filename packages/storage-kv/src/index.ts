@@ -1,7 +1,7 @@
 export { ColdCache } from './cold-cache.js';
 export { entrySize } from './entry-size.js';
 export { EntryTail } from './entry-tail.js';
-export { KvStorageError, StorageArgumentError, StorageCorruptError } from './errors.js';
+export { KvStorageError, StorageCorruptError } from './errors.js';
 export type { KvBackend, LoadedLog } from './kv-backend.js';
 export { KvStorage, type KvStorageOptions } from './kv-storage.js';
 export {

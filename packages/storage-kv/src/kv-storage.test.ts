@@ -129,17 +129,17 @@ describe('KvStorage', () => {
   it('rejects contract violations without becoming fatal', async () => {
     const storage = await open(new MemoryBackend());
     await expect(storage.save({ entries: [entry(2, 1)] })).rejects.toMatchObject({
-      code: 'STORAGE_ARGUMENT',
+      code: 'USAGE',
     });
     await expect(storage.save({ entries: [entry(1, 1), entry(3, 1)] })).rejects.toMatchObject({
-      code: 'STORAGE_ARGUMENT',
+      code: 'USAGE',
     });
     await storage.save({ entries: range(1, 5, 1) });
-    await expect(storage.compact(3)).rejects.toMatchObject({ code: 'STORAGE_ARGUMENT' });
+    await expect(storage.compact(3)).rejects.toMatchObject({ code: 'USAGE' });
     await expect(storage.createSnapshot(snapshotAt(6, 1))).rejects.toMatchObject({
-      code: 'STORAGE_ARGUMENT',
+      code: 'USAGE',
     });
-    expect(() => storage.entries(1, 7, 100)).toThrow(expect.objectContaining({ code: 'STORAGE_ARGUMENT' }));
+    expect(() => storage.entries(1, 7, 100)).toThrow(expect.objectContaining({ code: 'USAGE' }));
     await storage.save({ entries: range(6, 6, 1) });
     expect(storage.lastIndex()).toBe(6);
   });
@@ -157,7 +157,7 @@ describe('KvStorage', () => {
     expect([storage.firstIndex(), storage.lastIndex(), storage.term(30)]).toEqual([31, 31, 3]);
     expect(storage.snapshot().metadata.index).toBe(30);
     await expect(storage.save({ snapshot: snapshotAt(30, 3) })).rejects.toMatchObject({
-      code: 'STORAGE_ARGUMENT',
+      code: 'USAGE',
     });
   });
 

@@ -2,6 +2,7 @@ import {
   CompactedError,
   type Entry,
   type InitialState,
+  RaftUsageError,
   type Snapshot,
   type Storage,
   StorageClosedError,
@@ -12,7 +13,7 @@ import {
 import { ColdCache } from './cold-cache.js';
 import { entrySize } from './entry-size.js';
 import { EntryTail } from './entry-tail.js';
-import { StorageArgumentError } from './errors.js';
+import { StorageCorruptError } from './errors.js';
 import type { KvBackend } from './kv-backend.js';
 import {
   EMPTY_LOG_STATE,
@@ -109,7 +110,7 @@ export class KvStorage implements Storage {
     const first = this.firstIndex();
     if (lo < first) throw new CompactedError(lo, first);
     if (hi > this.state.lastIndex + 1 || lo > hi) {
-      throw new StorageArgumentError(
+      throw new RaftUsageError(
         `entries(${lo}, ${hi}): expected ${first} <= lo <= hi <= lastIndex + 1 = ${this.state.lastIndex + 1}`,
       );
     }
@@ -140,9 +141,7 @@ export class KvStorage implements Storage {
     if (index === compacted.index) return compacted.term;
     if (index < compacted.index) throw new CompactedError(index, compacted.index + 1);
     if (index > lastIndex) {
-      throw new StorageArgumentError(
-        `term(${index}): expected an index in [${compacted.index}, ${lastIndex}]`,
-      );
+      throw new RaftUsageError(`term(${index}): expected an index in [${compacted.index}, ${lastIndex}]`);
     }
     const entry = this.lookup(index);
     if (entry) return entry.term;
@@ -206,7 +205,7 @@ export class KvStorage implements Storage {
 
   private assertReadable(): void {
     if (this.closing) throw new StorageClosedError();
-    if (!this.ready) throw new StorageArgumentError(`${this.label}: call initialState() before reading`);
+    if (!this.ready) throw new RaftUsageError(`${this.label}: call initialState() before reading`);
   }
 
   private lookup(index: number): Entry | undefined {
@@ -217,7 +216,7 @@ export class KvStorage implements Storage {
   private enqueue(write: () => Promise<void>): Promise<void> {
     if (this.closing) return Promise.reject(new StorageClosedError());
     if (!this.ready) {
-      return Promise.reject(new StorageArgumentError(`${this.label}: call initialState() before writing`));
+      return Promise.reject(new RaftUsageError(`${this.label}: call initialState() before writing`));
     }
     const run = this.writes.then(() => {
       if (this.fatal) {
@@ -275,7 +274,7 @@ export class KvStorage implements Storage {
     if (cached) return cached.term;
     const [entry] = await this.backend.readEntries(index, index + 1, 0);
     if (!entry || entry.index !== index) {
-      throw new StorageArgumentError(`${this.label}: entry ${index} is not stored`);
+      throw new StorageCorruptError(this.label, `entry ${index} is inside the log but not stored`);
     }
     return entry.term;
   }

@@ -1,5 +1,11 @@
-import type { Entry, HardState, Snapshot, SnapshotMetadata, StorageUpdate } from '@avs/raft-core';
-import { StorageArgumentError } from './errors.js';
+import {
+  type Entry,
+  type HardState,
+  RaftUsageError,
+  type Snapshot,
+  type SnapshotMetadata,
+  type StorageUpdate,
+} from '@avs/raft-core';
 
 /** The hard state of a node that never persisted one. */
 export const EMPTY_HARD_STATE: HardState = { term: 0, vote: '', commit: 0 };
@@ -62,7 +68,7 @@ export interface LogChange {
  * Computes the change `save(update)` makes to `before`: snapshot first, then
  * entries (replacing a conflicting suffix), then hard state. Entries at or
  * below the compaction point are dropped (they are already in the snapshot).
- * @throws StorageArgumentError for a gap, non-contiguous entries or an out-of-date snapshot.
+ * @throws RaftUsageError for a gap, non-contiguous entries or an out-of-date snapshot.
  */
 export function planSave(before: LogState, update: StorageUpdate): LogChange {
   let after: LogState = before;
@@ -70,7 +76,7 @@ export function planSave(before: LogState, update: StorageUpdate): LogChange {
   if (snapshot) {
     const { index, term } = snapshot.metadata;
     if (index <= before.snapshot.index && before.snapshot.index > 0) {
-      throw new StorageArgumentError(
+      throw new RaftUsageError(
         `snapshot at index ${index} is out of date: the stored snapshot is at index ${before.snapshot.index}`,
       );
     }
@@ -84,7 +90,7 @@ export function planSave(before: LogState, update: StorageUpdate): LogChange {
   const first = entries[0];
   if (first) {
     if (first.index > after.lastIndex + 1) {
-      throw new StorageArgumentError(
+      throw new RaftUsageError(
         `entries start at index ${first.index}, leaving a gap after lastIndex ${after.lastIndex}; expected at most ${after.lastIndex + 1}`,
       );
     }
@@ -97,18 +103,18 @@ export function planSave(before: LogState, update: StorageUpdate): LogChange {
 /**
  * Computes the change `createSnapshot(snapshot)` makes: the snapshot replaces
  * the stored one, the log is untouched.
- * @throws StorageArgumentError when the snapshot is older than the stored one or past `lastIndex`.
+ * @throws RaftUsageError when the snapshot is older than the stored one or past `lastIndex`.
  */
 export function planCreateSnapshot(before: LogState, snapshot: Snapshot): LogChange {
   const { index } = snapshot.metadata;
   assertIndex(index, 'snapshot index');
   if (index < before.snapshot.index) {
-    throw new StorageArgumentError(
+    throw new RaftUsageError(
       `snapshot at index ${index} is out of date: the stored snapshot is at index ${before.snapshot.index}`,
     );
   }
   if (index > before.lastIndex) {
-    throw new StorageArgumentError(`snapshot at index ${index} is past lastIndex ${before.lastIndex}`);
+    throw new RaftUsageError(`snapshot at index ${index} is past lastIndex ${before.lastIndex}`);
   }
   return { before, after: { ...before, snapshot: snapshot.metadata }, entries: [], snapshot };
 }
@@ -116,15 +122,15 @@ export function planCreateSnapshot(before: LogState, snapshot: Snapshot): LogCha
 /**
  * Computes the change `compact(index)` makes, given the term of the entry at
  * `index`; `undefined` when there is nothing to do (at or below the compaction point).
- * @throws StorageArgumentError when `index` is past the latest snapshot or past `lastIndex`.
+ * @throws RaftUsageError when `index` is past the latest snapshot or past `lastIndex`.
  */
 export function planCompact(before: LogState, index: number, term: number): LogChange | undefined {
   if (index <= before.compacted.index) return undefined;
   if (index > before.lastIndex) {
-    throw new StorageArgumentError(`cannot compact to index ${index}: lastIndex is ${before.lastIndex}`);
+    throw new RaftUsageError(`cannot compact to index ${index}: lastIndex is ${before.lastIndex}`);
   }
   if (index > before.snapshot.index) {
-    throw new StorageArgumentError(
+    throw new RaftUsageError(
       `cannot compact to index ${index}: the latest snapshot is at index ${before.snapshot.index}; compact at most up to it`,
     );
   }
@@ -133,7 +139,7 @@ export function planCompact(before: LogState, index: number, term: number): LogC
 
 function assertIndex(index: number, what: string): void {
   if (!Number.isSafeInteger(index) || index < 0) {
-    throw new StorageArgumentError(`${what} must be a non-negative safe integer, got ${index}`);
+    throw new RaftUsageError(`${what} must be a non-negative safe integer, got ${index}`);
   }
 }
 
@@ -142,7 +148,7 @@ function assertContiguous(entries: readonly Entry[]): void {
     const entry = entries[i]!;
     assertIndex(entry.index, 'entry index');
     if (i > 0 && entry.index !== entries[i - 1]!.index + 1) {
-      throw new StorageArgumentError(
+      throw new RaftUsageError(
         `entries must be contiguous: index ${entry.index} follows ${entries[i - 1]!.index}`,
       );
     }
