@@ -1,1 +1,78 @@
-export {};
+/**
+ * @avs/chain: ethers v6 access to the AVS contracts and to EigenLayer's registries.
+ * Runtime-neutral (no node: imports).
+ */
+export { AvsRegistryReader } from './avs-registry-reader.js';
+export {
+  blsApkRegistryAbi,
+  eigenLayerOperatorStateRetrieverAbi,
+  registryCoordinatorAbi,
+  socketRegistryAbi,
+} from './eigenlayer-abis.js';
+export {
+  EigenLayerRegistryReader,
+  type EigenLayerRegistryReaderOptions,
+} from './eigenlayer-registry-reader.js';
+export { normalizeEndpoints, operatorEndpointsSchema } from './endpoints.js';
+export {
+  ChainError,
+  ContractRevertError,
+  InvalidArgumentError,
+  InvalidChainDataError,
+  InvalidOperatorMessageError,
+  RpcUnavailableError,
+  SubmissionInProgressError,
+  TaskAlreadyRespondedError,
+  TaskNotFoundError,
+} from './errors.js';
+export {
+  JOIN_REQUEST_TYPES,
+  type JoinRequest,
+  operatorMessageDomain,
+  type Signed,
+  signedJoinRequestSchema,
+  signedTransportAuthSchema,
+  signJoinRequest,
+  signTransportAuth,
+  TRANSPORT_AUTH_TYPES,
+  type TransportAuth,
+  type VerifyOptions,
+  verifyJoinRequest,
+  verifyTransportAuth,
+} from './operator-messages.js';
+export {
+  OperatorRegistryClient,
+  PUBKEY_REGISTRATION_DOMAIN,
+  pubkeyRegistrationDigest,
+} from './operator-registry-client.js';
+export type {
+  CheckSignaturesIndices,
+  OperatorEndpoints,
+  OperatorRecord,
+  OperatorRegistryReader,
+} from './operator-registry-reader.js';
+export { type CreateProviderOptions, createProvider } from './provider.js';
+export { checkBlockNumber, quorumNumbersFromBytes, quorumNumbersToBytes } from './quorums.js';
+export { parseSocket, type RegistryReaderOptions } from './retriever-reader.js';
+export { isTransientRpcError, type RetryOptions, withRetry } from './retry.js';
+export { decodeRevert } from './revert.js';
+export {
+  type CreatedTask,
+  type NonSignerStakesAndSignatureStruct,
+  type RespondedTask,
+  type SubmittedResponse,
+  TaskManagerClient,
+  type TaskManagerClientOptions,
+  type WatchOptions,
+} from './task-manager-client.js';
+export {
+  type Task,
+  type TaskResponse,
+  taskFromStruct,
+  taskHash,
+  taskResponseDigest,
+  taskResponseSchema,
+  taskSchema,
+  taskToStruct,
+} from './task-types.js';
+export { TransactionSender, type TransactionSenderOptions } from './transaction-sender.js';

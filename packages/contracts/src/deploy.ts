@@ -24,6 +24,21 @@ export interface AvsDeployment {
   deployBlock: number;
 }
 
+/**
+ * Polls for a receipt (ethers' tx.wait() can miss the block on an automining node when the
+ * transaction is mined before its block subscription starts, and then waits forever).
+ */
+async function waitForReceipt(signer: Signer, hash: string, timeoutMs = 120_000) {
+  const provider = signer.provider!;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const receipt = await provider.getTransactionReceipt(hash);
+    if (receipt) return receipt;
+    if (Date.now() > deadline) throw new Error(`no receipt for ${hash} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function deployOne(
   artifact: ContractArtifact,
   signer: Signer,
@@ -32,7 +47,9 @@ async function deployOne(
   try {
     const factory = new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode, signer);
     const contract = await factory.deploy(...args);
-    const receipt = await contract.deploymentTransaction()?.wait();
+    const tx = contract.deploymentTransaction();
+    if (!tx) throw new Error('no deployment transaction');
+    const receipt = await waitForReceipt(signer, tx.hash);
     if (receipt?.status !== 1) throw new Error('transaction reverted');
     return [await contract.getAddress(), receipt.blockNumber];
   } catch (cause) {

@@ -1,0 +1,75 @@
+import { RpcUnavailableError } from './errors.js';
+
+/** How RPC calls are retried. */
+export interface RetryOptions {
+  /** Total attempts including the first; default 4. */
+  attempts?: number;
+  /** Delay before the second attempt in ms, doubled each time (with jitter); default 100. */
+  baseDelayMs?: number;
+  /** Upper bound of one delay in ms; default 2000. */
+  maxDelayMs?: number;
+}
+
+const TRANSIENT_CODES = new Set([
+  'NETWORK_ERROR',
+  'TIMEOUT',
+  'SERVER_ERROR',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Whether an error from ethers or the transport is worth retrying: network failures, timeouts,
+ * 5xx/429 answers and node-side "header not found"/rate limits. Reverts and bad arguments are not.
+ */
+export function isTransientRpcError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
+  if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+  const inner = e.error;
+  const text = `${typeof e.message === 'string' ? e.message : ''} ${typeof inner?.message === 'string' ? inner.message : ''}`;
+  if (
+    /rate limit|too many requests|429|header not found|timeout|ECONNRESET|ECONNREFUSED|socket hang up/i.test(
+      text,
+    )
+  ) {
+    return true;
+  }
+  return inner?.code === -32005; // "limit exceeded" in several providers
+}
+
+/**
+ * Runs `fn`, retrying transient RPC errors with exponential backoff.
+ * @throws RpcUnavailableError when every attempt failed transiently; any non-transient error as is.
+ */
+export async function withRetry<T>(
+  what: string,
+  fn: () => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 4;
+  const base = options.baseDelayMs ?? 100;
+  const max = options.maxDelayMs ?? 2000;
+  let last: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isTransientRpcError(error)) throw error;
+      last = error;
+      if (attempt < attempts) {
+        const delay = Math.min(max, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+  throw new RpcUnavailableError(`${what} failed after ${attempts} attempts: ${describe(last)}`, {
+    cause: last,
+  });
+}
+
+function describe(error: unknown): string {
+  const e = error as { shortMessage?: string; message?: string };
+  return (e?.shortMessage ?? e?.message ?? String(error)).slice(0, 300);
+}

@@ -1,0 +1,366 @@
+import { g1ToSolidity, g2ToSolidity } from '@avs/bls';
+import type { AggregatedResult } from '@avs/bls/aggregation';
+import { taskManagerAbi } from '@avs/contracts';
+import {
+  Contract,
+  getAddress,
+  Interface,
+  type InterfaceAbi,
+  isAddress,
+  type Log,
+  type Provider,
+  type Signer,
+} from 'ethers';
+import {
+  ChainError,
+  ContractRevertError,
+  InvalidArgumentError,
+  SubmissionInProgressError,
+  TaskAlreadyRespondedError,
+  TaskNotFoundError,
+} from './errors.js';
+import type { OperatorRegistryReader } from './operator-registry-reader.js';
+import { quorumNumbersToBytes } from './quorums.js';
+import { type RetryOptions, withRetry } from './retry.js';
+import {
+  type Task,
+  type TaskResponse,
+  taskFromStruct,
+  taskResponseDigest,
+  taskResponseSchema,
+  taskSchema,
+  taskToStruct,
+} from './task-types.js';
+import { TransactionSender, type TransactionSenderOptions } from './transaction-sender.js';
+
+export interface TaskManagerClientOptions {
+  provider: Provider;
+  /** TaskManager address. */
+  taskManager: string;
+  /** Reads the history indices for responses. */
+  reader: OperatorRegistryReader;
+  /** Needed to create tasks and submit responses (a Wallet: it must support signTransaction). */
+  signer?: Signer;
+  retry?: RetryOptions;
+  /** Passed to the {@link TransactionSender}. */
+  transactions?: Omit<TransactionSenderOptions, 'signer' | 'retry'>;
+}
+
+/** A task as created on-chain. */
+export interface CreatedTask {
+  taskIndex: number;
+  task: Task;
+  blockNumber: number;
+  transactionHash: string;
+}
+
+/** A response accepted on-chain. */
+export interface RespondedTask {
+  taskIndex: number;
+  response: TaskResponse;
+  /** keccak256(abi.encodePacked(referenceBlock, nonSignerIds)). */
+  hashOfNonSigners: string;
+  blockNumber: number;
+  transactionHash: string;
+}
+
+/** Receipt data of an accepted submission. */
+export interface SubmittedResponse {
+  transactionHash: string;
+  blockNumber: number;
+  gasUsed: bigint;
+}
+
+/** TaskManager.NonSignerStakesAndSignature, as ethers encodes it. */
+export interface NonSignerStakesAndSignatureStruct {
+  nonSignerQuorumBitmapIndices: number[];
+  nonSignerPubkeys: { X: bigint; Y: bigint }[];
+  quorumApks: { X: bigint; Y: bigint }[];
+  apkG2: { X: readonly [bigint, bigint]; Y: readonly [bigint, bigint] };
+  sigma: { X: bigint; Y: bigint };
+  quorumApkIndices: number[];
+  totalStakeIndices: number[];
+  nonSignerStakeIndices: number[][];
+}
+
+export interface WatchOptions {
+  /** First block to scan; default: the block after the current one. */
+  fromBlock?: number;
+  /** Poll interval in ms; default 250. */
+  pollIntervalMs?: number;
+  /** Max blocks per eth_getLogs; default 1000. */
+  maxBlockRange?: number;
+  /** Called with errors of a poll (polling continues); default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+const iface = new Interface(taskManagerAbi as InterfaceAbi);
+
+/**
+ * Client for the TaskManager: create tasks, read and watch them, and submit a BLS aggregate as
+ * the task's response. Submission guarantees: the response digest must match the aggregate, the
+ * call is simulated first, one submission per task at a time in this client, and never when the
+ * task is already answered on-chain (the contract also accepts only one response).
+ */
+export class TaskManagerClient {
+  readonly address: string;
+  readonly #provider: Provider;
+  readonly #contract: Contract;
+  readonly #reader: OperatorRegistryReader;
+  readonly #retry: RetryOptions;
+  readonly #sender: TransactionSender | undefined;
+  readonly #inFlight = new Set<number>();
+
+  constructor(options: TaskManagerClientOptions) {
+    if (!isAddress(options.taskManager)) {
+      throw new InvalidArgumentError(`taskManager must be an address, got ${String(options.taskManager)}`);
+    }
+    this.address = getAddress(options.taskManager);
+    this.#provider = options.provider;
+    this.#contract = new Contract(this.address, iface, options.provider);
+    this.#reader = options.reader;
+    this.#retry = options.retry ?? {};
+    this.#sender = options.signer
+      ? new TransactionSender({ ...options.transactions, signer: options.signer, retry: this.#retry })
+      : undefined;
+  }
+
+  #requireSender(): TransactionSender {
+    if (!this.#sender) throw new InvalidArgumentError('this TaskManagerClient has no signer');
+    return this.#sender;
+  }
+
+  /**
+   * Creates a task (the sender must be a registered operator, the owner or an allowed creator).
+   * @throws InvalidArgumentError, ContractRevertError (e.g. NotTaskCreator), RpcUnavailableError.
+   */
+  async createTask(params: {
+    payloadHash: string;
+    quorumNumbers: number[];
+    quorumThresholdPercentage: number;
+  }): Promise<CreatedTask> {
+    const check = taskSchema
+      .pick({ payloadHash: true, quorumNumbers: true, quorumThresholdPercentage: true })
+      .safeParse(params);
+    if (!check.success) throw new InvalidArgumentError(`invalid task: ${check.error.message}`);
+    const data = iface.encodeFunctionData('createNewTask', [
+      params.payloadHash,
+      params.quorumThresholdPercentage,
+      quorumNumbersToBytes(params.quorumNumbers),
+    ]);
+    const receipt = await this.#requireSender().send({ to: this.address, data }, 'createNewTask');
+    const created = receipt.logs.map((l) => this.#parseCreated(l)).find((t) => t !== undefined);
+    if (!created) throw new ChainError(`createNewTask ${receipt.hash}: no NewTaskCreated event`);
+    return created;
+  }
+
+  #parseCreated(log: Log): CreatedTask | undefined {
+    if (getAddress(log.address) !== this.address) return undefined;
+    const parsed = iface.parseLog(log);
+    if (parsed?.name !== 'NewTaskCreated') return undefined;
+    return {
+      taskIndex: Number(parsed.args.taskIndex),
+      task: taskFromStruct(parsed.args.task),
+      blockNumber: log.blockNumber,
+      transactionHash: log.transactionHash,
+    };
+  }
+
+  #parseResponded(log: Log): RespondedTask | undefined {
+    if (getAddress(log.address) !== this.address) return undefined;
+    const parsed = iface.parseLog(log);
+    if (parsed?.name !== 'TaskResponded') return undefined;
+    return {
+      taskIndex: Number(parsed.args.taskIndex),
+      response: {
+        referenceTaskIndex: Number(parsed.args.taskResponse.referenceTaskIndex),
+        result: parsed.args.taskResponse.result,
+      },
+      hashOfNonSigners: parsed.args.taskResponseMetadata.hashOfNonSigners,
+      blockNumber: log.blockNumber,
+      transactionHash: log.transactionHash,
+    };
+  }
+
+  /**
+   * The task with this index, from its NewTaskCreated event (scans from `fromBlock`, default 0).
+   * @throws TaskNotFoundError
+   */
+  async getTask(taskIndex: number, fromBlock = 0): Promise<CreatedTask> {
+    const topics = iface.encodeFilterTopics('NewTaskCreated', [taskIndex]);
+    const logs = await withRetry(
+      'eth_getLogs',
+      () => this.#provider.getLogs({ address: this.address, topics, fromBlock, toBlock: 'latest' }),
+      this.#retry,
+    );
+    const found = logs.map((l) => this.#parseCreated(l)).find((t) => t !== undefined);
+    if (!found)
+      throw new TaskNotFoundError(`no task ${taskIndex} at ${this.address} since block ${fromBlock}`);
+    return found;
+  }
+
+  /** Number of tasks created so far (the next task index). */
+  async taskCount(): Promise<number> {
+    return Number(
+      await withRetry('latestTaskNum', () => this.#contract.getFunction('latestTaskNum')(), this.#retry),
+    );
+  }
+
+  /** Whether the task already has its on-chain response. */
+  async isResponded(taskIndex: number): Promise<boolean> {
+    return Boolean(
+      await withRetry(
+        'taskResponded',
+        () => this.#contract.getFunction('taskResponded')(taskIndex),
+        this.#retry,
+      ),
+    );
+  }
+
+  /** Calls `listener` for each task created from `fromBlock` on, in order. Returns a stop function. */
+  watchTasks(listener: (task: CreatedTask) => void, options: WatchOptions = {}): () => void {
+    return this.#watch('NewTaskCreated', (l) => this.#parseCreated(l), listener, options);
+  }
+
+  /** Calls `listener` for each accepted response from `fromBlock` on, in order. Returns a stop function. */
+  watchResponses(listener: (response: RespondedTask) => void, options: WatchOptions = {}): () => void {
+    return this.#watch('TaskResponded', (l) => this.#parseResponded(l), listener, options);
+  }
+
+  #watch<T>(
+    event: string,
+    parse: (log: Log) => T | undefined,
+    listener: (value: T) => void,
+    options: WatchOptions,
+  ): () => void {
+    const interval = options.pollIntervalMs ?? 250;
+    const range = options.maxBlockRange ?? 1000;
+    const topic = iface.getEvent(event)!.topicHash;
+    let next: number | undefined = options.fromBlock;
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const latest = await withRetry('eth_blockNumber', () => this.#provider.getBlockNumber(), this.#retry);
+        if (next === undefined) next = latest + 1;
+        while (!stopped && next <= latest) {
+          const to = Math.min(latest, next + range - 1);
+          const from = next;
+          const logs = await withRetry(
+            'eth_getLogs',
+            () =>
+              this.#provider.getLogs({
+                address: this.address,
+                topics: [topic],
+                fromBlock: from,
+                toBlock: to,
+              }),
+            this.#retry,
+          );
+          for (const log of logs) {
+            const value = parse(log);
+            if (value !== undefined && !stopped) listener(value);
+          }
+          next = to + 1;
+        }
+      } catch (error) {
+        options.onError?.(error);
+      }
+      if (!stopped) timer = setTimeout(poll, interval);
+    };
+    timer = setTimeout(poll, 0);
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }
+
+  /**
+   * The `respondToTask` aggregate argument: points from `aggregate` (already sorted by the
+   * aggregation service) and history indices read from the registry at the reference block.
+   */
+  async buildNonSignerStakesAndSignature(
+    task: Task,
+    aggregate: AggregatedResult,
+  ): Promise<NonSignerStakesAndSignatureStruct> {
+    const nonSignerIds = [...aggregate.nonSignerOperatorIds];
+    const sorted = [...nonSignerIds].sort((a, b) =>
+      BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0,
+    );
+    if (sorted.some((id, i) => id !== nonSignerIds[i])) {
+      throw new InvalidArgumentError('aggregate.nonSignerOperatorIds must be sorted ascending as uint256');
+    }
+    const indices = await this.#reader.getCheckSignaturesIndices(
+      task.referenceBlockNumber,
+      task.quorumNumbers,
+      nonSignerIds,
+    );
+    return {
+      nonSignerQuorumBitmapIndices: indices.nonSignerQuorumBitmapIndices,
+      nonSignerPubkeys: aggregate.nonSignerPublicKeysG1.map(g1ToSolidity),
+      quorumApks: aggregate.quorumApksG1.map(g1ToSolidity),
+      apkG2: g2ToSolidity(aggregate.signersApkG2),
+      sigma: g1ToSolidity(aggregate.signersAggSigG1),
+      quorumApkIndices: indices.quorumApkIndices,
+      totalStakeIndices: indices.totalStakeIndices,
+      nonSignerStakeIndices: indices.nonSignerStakeIndices,
+    };
+  }
+
+  /**
+   * Submits the aggregate as the task's response: checks it fits the task and response, refuses
+   * if the task is answered or a submission is in flight, simulates, then sends once.
+   * @throws InvalidArgumentError (mismatched task/response/aggregate), TaskAlreadyRespondedError,
+   *   SubmissionInProgressError, ContractRevertError (e.g. QuorumThresholdNotMet, InvalidSignature,
+   *   TaskResponseWindowExpired), RpcUnavailableError.
+   */
+  async submitResponse(
+    task: Task,
+    response: TaskResponse,
+    aggregate: AggregatedResult,
+  ): Promise<SubmittedResponse> {
+    const t = taskSchema.safeParse(task);
+    if (!t.success) throw new InvalidArgumentError(`invalid task: ${t.error.message}`);
+    const r = taskResponseSchema.safeParse(response);
+    if (!r.success) throw new InvalidArgumentError(`invalid response: ${r.error.message}`);
+    const index = response.referenceTaskIndex;
+    const digest = taskResponseDigest(response);
+    if (aggregate.digest.toLowerCase() !== digest.toLowerCase()) {
+      throw new InvalidArgumentError(
+        `the aggregate signs ${aggregate.digest}, the response digest is ${digest}`,
+      );
+    }
+    if (aggregate.taskIndex !== index || aggregate.referenceBlock !== task.referenceBlockNumber) {
+      throw new InvalidArgumentError(
+        `the aggregate is for task ${aggregate.taskIndex} at block ${aggregate.referenceBlock}, not task ${index} at block ${task.referenceBlockNumber}`,
+      );
+    }
+    if (aggregate.quorumNumbers.join(',') !== task.quorumNumbers.join(',')) {
+      throw new InvalidArgumentError('the aggregate and the task have different quorum numbers');
+    }
+    const sender = this.#requireSender();
+    if (this.#inFlight.has(index)) throw new SubmissionInProgressError(index);
+    this.#inFlight.add(index);
+    try {
+      if (await this.isResponded(index)) throw new TaskAlreadyRespondedError(index);
+      const params = await this.buildNonSignerStakesAndSignature(task, aggregate);
+      const data = iface.encodeFunctionData('respondToTask', [taskToStruct(task), response, params]);
+      try {
+        const receipt = await sender.send({ to: this.address, data }, `respondToTask(${index})`);
+        return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
+      } catch (error) {
+        if (error instanceof ContractRevertError) {
+          if (
+            error.errorName === 'TaskAlreadyResponded' ||
+            (error.errorName === undefined && (await this.isResponded(index)))
+          ) {
+            throw new TaskAlreadyRespondedError(index);
+          }
+        }
+        throw error;
+      }
+    } finally {
+      this.#inFlight.delete(index);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import {
+  keccak256,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  type TransactionRequest,
+} from 'ethers';
+import { ChainError, ContractRevertError, InvalidArgumentError } from './errors.js';
+import { type RetryOptions, withRetry } from './retry.js';
+import { decodeRevert } from './revert.js';
+
+export interface TransactionSenderOptions {
+  signer: Signer;
+  retry?: RetryOptions;
+  /** Extra gas over the estimate, percent; default 25 (the contracts revert rather than fail cheaply on low gas). */
+  gasMarginPercent?: number;
+  /** Confirmations to wait for; default 1. */
+  confirmations?: number;
+  /** Give up waiting for a receipt after this many ms; default 120000. */
+  receiptTimeoutMs?: number;
+  /** How often to poll for the receipt, ms; default 100 (use ~1000 on a public chain). */
+  receiptPollMs?: number;
+}
+
+/**
+ * Sends one transaction at a time for one signer: simulates with eth_call, estimates gas (plus a
+ * margin), assigns the nonce itself (max of its own counter and the node's pending count, so a
+ * failed simulation never burns a nonce), signs once and re-broadcasts the same bytes on transient
+ * errors (so a retry can never become a second transaction).
+ */
+export class TransactionSender {
+  readonly #signer: Signer;
+  readonly #provider: Provider;
+  readonly #retry: RetryOptions;
+  readonly #margin: bigint;
+  readonly #confirmations: number;
+  readonly #timeoutMs: number;
+  readonly #pollMs: number;
+  #queue: Promise<unknown> = Promise.resolve();
+  #nextNonce: number | undefined;
+
+  constructor(options: TransactionSenderOptions) {
+    if (!options.signer.provider)
+      throw new InvalidArgumentError('the signer must be connected to a provider');
+    this.#signer = options.signer;
+    this.#provider = options.signer.provider;
+    this.#retry = options.retry ?? {};
+    this.#margin = BigInt(options.gasMarginPercent ?? 25);
+    this.#confirmations = options.confirmations ?? 1;
+    this.#timeoutMs = options.receiptTimeoutMs ?? 120_000;
+    this.#pollMs = options.receiptPollMs ?? 100;
+  }
+
+  /**
+   * Polls for the receipt until it has the wanted confirmations. (ethers' waitForTransaction
+   * relies on a block subscription that misses the block when the transaction is mined between
+   * its first receipt check and the subscription's first poll, which on an automining node
+   * means waiting forever.)
+   */
+  async #waitForReceipt(hash: string, what: string): Promise<TransactionReceipt> {
+    const deadline = Date.now() + this.#timeoutMs;
+    for (;;) {
+      const receipt = await withRetry(
+        `${what} (receipt)`,
+        () => this.#provider.getTransactionReceipt(hash),
+        this.#retry,
+      );
+      if (receipt) {
+        if (this.#confirmations <= 1) return receipt;
+        const latest = await withRetry('eth_blockNumber', () => this.#provider.getBlockNumber(), this.#retry);
+        if (latest - receipt.blockNumber + 1 >= this.#confirmations) return receipt;
+      }
+      if (Date.now() > deadline)
+        throw new ChainError(`${what}: no receipt for ${hash} within ${this.#timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+    }
+  }
+
+  /** The signer's address. */
+  getAddress(): Promise<string> {
+    return this.#signer.getAddress();
+  }
+
+  /**
+   * Simulates `request` (eth_call from the signer) and returns the raw result.
+   * @throws ContractRevertError with the decoded custom error.
+   */
+  async simulate(request: { to: string; data: string }, what: string): Promise<string> {
+    const from = await this.#signer.getAddress();
+    try {
+      return await withRetry(
+        `${what} (eth_call)`,
+        () => this.#provider.call({ ...request, from }),
+        this.#retry,
+      );
+    } catch (error) {
+      throw decodeRevert(error, what) ?? error;
+    }
+  }
+
+  /**
+   * Simulates, then sends `request` and waits for its receipt.
+   * @throws ContractRevertError if the simulation or the mined transaction reverts (`receipt` in `cause`).
+   */
+  send(request: { to: string; data: string }, what: string): Promise<TransactionReceipt> {
+    const run = this.#queue.then(
+      () => this.#sendNow(request, what),
+      () => this.#sendNow(request, what),
+    );
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #sendNow(request: { to: string; data: string }, what: string): Promise<TransactionReceipt> {
+    await this.simulate(request, what);
+    const from = await this.#signer.getAddress();
+    let gasLimit: bigint;
+    try {
+      const estimate = await withRetry(
+        `${what} (estimateGas)`,
+        () => this.#provider.estimateGas({ ...request, from }),
+        this.#retry,
+      );
+      gasLimit = (estimate * (100n + this.#margin)) / 100n;
+    } catch (error) {
+      throw decodeRevert(error, what) ?? error;
+    }
+    const pending = await withRetry(
+      'eth_getTransactionCount',
+      () => this.#provider.getTransactionCount(from, 'pending'),
+      this.#retry,
+    );
+    const nonce = Math.max(pending, this.#nextNonce ?? 0);
+    const tx: TransactionRequest = { ...request, from, gasLimit, nonce };
+    const populated = await withRetry(
+      `${what} (populate)`,
+      () => this.#signer.populateTransaction(tx),
+      this.#retry,
+    );
+    const signed = await this.#signer.signTransaction(populated);
+    const hash = await withRetry(
+      `${what} (broadcast)`,
+      async () => {
+        try {
+          return (await this.#provider.broadcastTransaction(signed)).hash;
+        } catch (error) {
+          // A retry after a lost answer: the node may already have it.
+          const known = await this.#provider.getTransaction(keccak256(signed)).catch(() => null);
+          if (known) return known.hash;
+          throw error;
+        }
+      },
+      this.#retry,
+    );
+    this.#nextNonce = nonce + 1;
+    const receipt = await this.#waitForReceipt(hash, what);
+    if (receipt.status !== 1) {
+      throw new ContractRevertError(`${what}: transaction ${hash} reverted on-chain`, undefined, [], {
+        cause: receipt,
+      });
+    }
+    return receipt;
+  }
+}
