@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createOffer } from '../src/auth/handshake.js';
 import { encodeBatch } from '../src/codec/frame-codec.js';
 import { createRaftServer, FRAME_CONTENT_TYPE } from '../src/server/raft-server.js';
 import { messageArbitrary } from './support/arbitraries.js';
@@ -124,5 +125,55 @@ describe('every route under generated input', () => {
     expect(handler.received).toEqual([]);
     expect(server.metrics.received.messages).toBe(0);
     expect(delivered).toBe(server.metrics.received.batches);
+  });
+
+  it('handshake offers with generated fields: 4xx JSON unless it is a genuine fresh offer from a member', async () => {
+    const { clock, server, handler } = setup();
+    const carol = operator(3);
+    const hex = (n: number) =>
+      fc.uint8Array({ minLength: n, maxLength: n }).map((b) => `0x${Buffer.from(b).toString('hex')}`);
+    const mutations = fc.record(
+      {
+        version: fc.oneof(fc.constant(1), fc.integer(), fc.string()),
+        from: fc.oneof(
+          fc.constantFrom(alice.nodeId, carol.nodeId, bob.nodeId),
+          fc.string({ maxLength: 200 }),
+        ),
+        to: fc.oneof(fc.constantFrom(bob.nodeId, alice.nodeId), fc.string({ maxLength: 50 })),
+        timestamp: fc.oneof(fc.constant(clock.now()), fc.integer(), fc.double()),
+        nonce: fc.oneof(hex(32), fc.string()),
+        peerNonce: fc.oneof(hex(32), fc.string()),
+        ephemeralKey: fc.oneof(hex(33), hex(32), fc.constant(`0x02${'ff'.repeat(32)}`)),
+        signature: fc.oneof(hex(65), hex(64), fc.string()),
+        extra: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    // The unmodified offer of a member is the one input that must pass.
+    const genuine = await server.app.request('http://bob/raft/v1/handshake', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(createOffer(alice, bob.nodeId, clock.now()).offer),
+    });
+    expect(genuine.status).toBe(200);
+    let accepted = 1;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(alice, carol), mutations, async (who, changes) => {
+        const offer = { ...createOffer(who, bob.nodeId, clock.now()).offer, ...changes };
+        const res = await server.app.request('http://bob/raft/v1/handshake', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(offer),
+        });
+        if (res.status === 200) {
+          accepted++;
+          return;
+        }
+        await checkError(res);
+      }),
+      { numRuns: 300 },
+    );
+    expect(server.metrics.handshakes.accepted).toBe(accepted);
+    expect(handler.received).toEqual([]);
   });
 });

@@ -1,9 +1,14 @@
 import { type Message, MessageType } from '@avs/raft-core';
+import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { heartbeat } from '../../test/support/arbitraries.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { inProcessFetch } from '../../test/support/in-process.js';
 import { operator, RecordingHandler, until } from '../../test/support/nodes.js';
+import { PeerResponseError } from '../errors.js';
+import type { AuthEnv } from '../server/auth-middleware.js';
+import { parseJson } from '../server/parse-json.js';
 import { createRaftServer, type RaftServer } from '../server/raft-server.js';
 import { HttpTransport, type HttpTransportOptions } from './http-transport.js';
 import type { FetchLike } from './peer-connection.js';
@@ -208,5 +213,31 @@ describe('HttpTransport', () => {
     await until(() => handler.unreachable.length === 1);
     expect(impostor.metrics.received.messages).toBe(0);
     expect(transport.metrics.handshakes.failed).toBe(1);
+  });
+
+  it('sends signed requests to routes the engine mounted, which learn the caller', async () => {
+    const clock = new FakeClock();
+    const { server } = bobServer(clock);
+    const engine = new Hono<AuthEnv>();
+    engine.post('/responses', server.auth(), async (c) => {
+      const body = await parseJson(c, z.object({ task: z.number().int() }).strict());
+      return c.json({ from: c.get('peer'), task: body.task });
+    });
+    engine.get('/ping', server.auth(), (c) => c.json({ from: c.get('peer') }));
+    server.app.route('/engine/v1', engine);
+    const { transport } = await aliceTransport(inProcessFetch(server), clock);
+    const body = new TextEncoder().encode(JSON.stringify({ task: 7 }));
+    const res = await transport.request(bob.nodeId, { method: 'POST', path: '/engine/v1/responses', body });
+    expect(await res.json()).toEqual({ from: alice.nodeId, task: 7 });
+    const ping = await transport.request(bob.nodeId, { method: 'GET', path: '/engine/v1/ping' });
+    expect(await ping.json()).toEqual({ from: alice.nodeId });
+    const bad = new TextEncoder().encode('{"task":"x"}');
+    const refused = transport.request(bob.nodeId, {
+      method: 'POST',
+      path: '/engine/v1/responses',
+      body: bad,
+    });
+    await expect(refused).rejects.toBeInstanceOf(PeerResponseError);
+    await expect(refused).rejects.toMatchObject({ status: 400, peerCode: 'INVALID_BODY' });
   });
 });

@@ -149,6 +149,29 @@ export class HttpTransport implements Transport {
     this.peers.delete(id);
   }
 
+  /**
+   * Sends one signed request to a peer over its authenticated session, for
+   * routes mounted next to Raft's (e.g. the engine's join and task-response
+   * routes). Not queued, not retried: the caller decides.
+   * @param init.body raw bytes; for JSON use `new TextEncoder().encode(JSON.stringify(value))`
+   * @returns the peer's 2xx response
+   * @throws ConfigError for a peer never added; HandshakeError; PeerResponseError for a non-2xx answer
+   *   (with the peer's `{ code, message }`); the fetch error on network failure
+   */
+  async request(
+    peer: NodeId,
+    init: { method: string; path: string; body?: Uint8Array; contentType?: string },
+  ): Promise<Response> {
+    const p = this.peers.get(peer);
+    if (!p) throw new ConfigError(`unknown peer ${peer}: addPeer it first`);
+    return p.conn.request(
+      init.method,
+      init.path,
+      init.body ?? NO_BYTES,
+      init.contentType ?? 'application/json',
+    );
+  }
+
   /** Ids of the peers currently added. */
   peerIds(): NodeId[] {
     return [...this.peers.keys()];

@@ -145,7 +145,7 @@ export class PeerConnection {
       const res = await this.deps.fetch(this.url + path, {
         method,
         headers: { ...auth, 'content-type': contentType },
-        body: body as Uint8Array<ArrayBuffer>,
+        ...(method === 'GET' || method === 'HEAD' ? {} : { body: body as Uint8Array<ArrayBuffer> }),
         signal: this.signal(),
       });
       if (res.ok) return res;

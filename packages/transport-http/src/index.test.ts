@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import * as bun from './adapters/bun.js';
+import * as deno from './adapters/deno.js';
+import * as node from './adapters/node-entry.js';
+import * as api from './index.js';
+
+describe('public API', () => {
+  it('exports exactly these names (change deliberately)', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "AUTH_HEADERS",
+        "AuthError",
+        "CANONICAL_PREFIX",
+        "CodecError",
+        "ConfigError",
+        "DEFAULT_DECODE_LIMITS",
+        "DEFAULT_QUEUE_LIMITS",
+        "DEFAULT_RETRY",
+        "DEFAULT_SERVER_LIMITS",
+        "DOMAIN_NAME",
+        "DOMAIN_VERSION",
+        "FRAME_CONTENT_TYPE",
+        "FRAME_MAGIC",
+        "FRAME_VERSION",
+        "FrameKind",
+        "HandshakeError",
+        "HttpError",
+        "HttpTransport",
+        "PeerResponseError",
+        "TransportError",
+        "TransportMetrics",
+        "ZERO_NONCE",
+        "addressOf",
+        "backoffDelay",
+        "createRaftServer",
+        "decodeBatch",
+        "decodeSnapshotPart",
+        "encodeBatch",
+        "encodeSnapshotPart",
+        "handshakeMessageSchema",
+        "isAddress",
+        "operatorKeyScheme",
+        "parseJson",
+        "sharedSecretScheme",
+        "systemClock",
+      ]
+    `);
+    expect(Object.keys(node).sort()).toEqual(['createPooledFetch', 'serveNode']);
+    expect(Object.keys(bun)).toEqual(['serveBun']);
+    expect(Object.keys(deno)).toEqual(['serveDeno']);
+  });
+
+  it('gives every error class a literal name and a stable code', () => {
+    const errors = [
+      new api.CodecError('x'),
+      new api.HttpError(400, 'INVALID_BODY', 'x'),
+      new api.AuthError(401, 'UNSIGNED', 'x'),
+      new api.HandshakeError('p', 'x'),
+      new api.PeerResponseError('p', 409, 'SNAPSHOT_OFFSET', 'x'),
+      new api.ConfigError('x'),
+    ];
+    expect(errors.map((e) => [e.name, e.code])).toEqual([
+      ['CodecError', 'MALFORMED_FRAME'],
+      ['HttpError', 'INVALID_BODY'],
+      ['AuthError', 'UNSIGNED'],
+      ['HandshakeError', 'HANDSHAKE_FAILED'],
+      ['PeerResponseError', 'PEER_REJECTED'],
+      ['ConfigError', 'INVALID_CONFIG'],
+    ]);
+    for (const e of errors) expect(e).toBeInstanceOf(api.TransportError);
+  });
+});
