@@ -30,7 +30,9 @@ export {
   MembershipError,
   toKvError,
 } from './errors.js';
+export { createJsonLogger, type LogLevel } from './json-logger.js';
 export { createKvApi, MAX_BODY_BYTES } from './kv-api.js';
+export { KvClient, type KvClientOptions, type KvGetResult } from './kv-client.js';
 export {
   type KvMembership,
   KvNode,
@@ -40,9 +42,17 @@ export {
   type PeerLinks,
   type ReadConsistency,
 } from './kv-node.js';
+export { type RunningKvServer, startKvServer } from './kv-server.js';
 export {
   KvSnapshotError,
   KvStateMachine,
   type KvStateMachineOptions,
   type KvStats,
 } from './kv-state-machine.js';
+export {
+  DEFAULT_KV_ENTRY,
+  type KvExit,
+  KvProcessCluster,
+  type KvProcessClusterOptions,
+} from './process-cluster.js';
+export { type KvServerConfig, parseServerConfig, type StorageBackend, USAGE } from './server-config.js';

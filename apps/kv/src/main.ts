@@ -1,0 +1,74 @@
+/**
+ * The `avs-kv` command: parses flags, starts one server, prints one JSON
+ * `ready` line on stdout, and exits cleanly on SIGTERM/SIGINT (exit 0), or
+ * with 1 when the node stops on a fatal storage error (nothing after it is
+ * acknowledged), or with 2 on a configuration error.
+ */
+import { KvError } from './errors.js';
+import { createJsonLogger } from './json-logger.js';
+import { startKvServer } from './kv-server.js';
+import { parseServerConfig, USAGE } from './server-config.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof parseServerConfig>;
+  try {
+    config = parseServerConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`avs-kv: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (config === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const logger = createJsonLogger(config.logLevel, { node: config.id });
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception', { error: String(error), stack: error.stack });
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.error('unhandled rejection', { error: String(reason) });
+    process.exit(1);
+  });
+  let server: Awaited<ReturnType<typeof startKvServer>>;
+  try {
+    server = await startKvServer(config, logger);
+  } catch (error) {
+    const code =
+      error instanceof KvError || (error instanceof Error && 'code' in error)
+        ? (error as { code: unknown }).code
+        : undefined;
+    logger.error('could not start', { error: String(error), code });
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      logger.warn('second signal: exiting at once', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info('stopping', { signal });
+    server.close().then(
+      () => process.exit(0),
+      (error) => {
+        logger.error('clean shutdown failed', { error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  void server.fatal.then((error) => {
+    logger.error('raft node stopped on a fatal error; exiting without acknowledging anything more', {
+      error: String(error),
+    });
+    process.exit(1);
+  });
+  logger.info('started', { peerUrl: server.peerUrl, clientUrl: server.clientUrl, storage: config.storage });
+  process.stdout.write(
+    `${JSON.stringify({ event: 'ready', id: config.id, pid: process.pid, peerUrl: server.peerUrl, clientUrl: server.clientUrl })}\n`,
+  );
+}
+
+void main();
