@@ -37,11 +37,11 @@ describe('aggregate verification', () => {
 
   it('bisection finds every bad signature, wherever it is', () => {
     const h = hashToG1(D[0]!);
-    const entries = Array.from({ length: 13 }, (_, i) => ({
+    const entries = Array.from({ length: 11 }, (_, i) => ({
       signature: keyPair(i).sign(D[0]!),
       publicKeyG2: keyPair(i).publicKeyG2,
     }));
-    for (const bad of [[0], [12], [5, 6], [1, 7, 11]]) {
+    for (const bad of [[10], [0, 5, 6]]) {
       const mixed = entries.map((e, i) =>
         bad.includes(i) ? { ...e, signature: keyPair(i).sign(D[1]!) } : e,
       );
