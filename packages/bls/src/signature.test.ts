@@ -2,7 +2,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
 import { FR_MODULUS, G1, G2 } from './curve.js';
-import { InvalidEncodingError, InvalidScalarError } from './errors.js';
+import { InvalidEncodingError, InvalidPointError, InvalidScalarError } from './errors.js';
 import { hashToG1 } from './hash-to-g1.js';
 import { BlsKeyPair } from './keypair.js';
 import {
@@ -50,6 +50,11 @@ describe('sign / verify', () => {
     expect(verify(digest, sig.add(G1.BASE), a.publicKeyG2)).toBe(false);
     expect(verify(digest, G1.ZERO, a.publicKeyG2)).toBe(false);
     expect(verify(digest, sig, G2.ZERO)).toBe(false);
+  });
+  it('throws a typed error for a signature point off the curve', () => {
+    expect(() => verify(digest, G1.fromAffine({ x: 1n, y: 3n }), keys[0]!.publicKeyG2)).toThrow(
+      InvalidPointError,
+    );
   });
   it('throws a typed error for a digest that is not 32 bytes', () => {
     expect(() => hashToG1(new Uint8Array(31))).toThrow(InvalidEncodingError);

@@ -1,6 +1,7 @@
 import { bn254 } from '@noble/curves/bn254.js';
 import type { G1Point, G2Point } from './curve.js';
 import type { Digest } from './digest.js';
+import { toG1Point } from './encoding.js';
 import { hashToG1 } from './hash-to-g1.js';
 import { pairingProductIsOne } from './pairing.js';
 
@@ -12,11 +13,13 @@ import { pairingProductIsOne } from './pairing.js';
  * @param digest - 32-byte digest that was signed.
  * @param signature - G1 signature (already decoded and validated).
  * @param publicKeyG2 - signer's G2 key (already decoded and validated).
- * @throws InvalidEncodingError if the digest is not 32 bytes.
+ * @throws InvalidEncodingError if the digest is not 32 bytes; InvalidPointError if the signature is not on the curve.
  */
 export function verify(digest: Digest, signature: G1Point, publicKeyG2: G2Point): boolean {
   const h = hashToG1(digest);
   if (signature.is0() || publicKeyG2.is0()) return false;
+  // Cheap for G1 (cofactor 1: on-curve is enough); G2 keys are validated when decoded.
+  toG1Point(signature);
   return pairingProductIsOne([
     [signature, 'negG2'],
     [h, publicKeyG2],
