@@ -1,5 +1,11 @@
 import { type Entry, EntryType, type Snapshot, type Storage } from '@avs/raft-core';
-import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type DynaliteServer,
@@ -9,7 +15,7 @@ import {
 } from '../test/dynalite-server.js';
 import { FaultProxy } from '../test/fault-proxy.js';
 import { createDynamoStorage, type DynamoStorageOptions } from './dynamo-storage.js';
-import { parseEntrySortKey } from './table-layout.js';
+import { entrySortKey, parseEntrySortKey } from './table-layout.js';
 
 const TABLE = 'avs-raft-unit';
 let server: DynaliteServer;
@@ -208,6 +214,33 @@ describe('DynamoDB storage on dynalite', () => {
     const again = await open({ nodeId });
     expect([again.firstIndex(), again.lastIndex(), again.term(6)]).toEqual([7, 8, 1]);
     expect(again.snapshot()).toEqual(snapshot(6, 1));
+  });
+
+  it('refuses to open over a malformed head item or a missing entry item', async () => {
+    const nodeId = nextNode();
+    const storage = await open({ nodeId });
+    await storage.save({ entries: entries(1, 3, 1) });
+    await storage.close();
+    const key = (sk: string) => ({ pk: { S: `unit#${nodeId}` }, sk: { S: sk } });
+    await raw.send(new DeleteItemCommand({ TableName: TABLE, Key: key(entrySortKey(2, 1)) }));
+    const missing = createDynamoStorage(options(nodeId));
+    await expect(missing.initialState()).rejects.toMatchObject({
+      code: 'STORAGE_CORRUPT',
+      message: expect.stringContaining('entry 2 is missing'),
+    });
+    await missing.close();
+    await raw.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: { ...key('head'), epoch: { N: '7' }, doc: { S: '{"state": 1}' } },
+      }),
+    );
+    const malformed = createDynamoStorage(options(nodeId));
+    await expect(malformed.initialState()).rejects.toMatchObject({
+      code: 'STORAGE_CORRUPT',
+      name: 'StorageCorruptError',
+    });
+    await malformed.close();
   });
 
   it('refuses a missing table unless asked to create it', async () => {

@@ -118,7 +118,7 @@ describe('LevelDB storage', () => {
     });
   });
 
-  it('refuses to open over a malformed meta record or a missing entry', async () => {
+  it('refuses to open over a missing entry, a truncated entry or a malformed meta record', async () => {
     const dir = await tempDir();
     const s = await open(dir);
     await s.save({ entries: entries(1, 5, 1) });
@@ -127,6 +127,11 @@ describe('LevelDB storage', () => {
     await expect(createLevelStorage({ location: dir }).initialState()).rejects.toMatchObject({
       code: 'STORAGE_CORRUPT',
       message: expect.stringContaining('entry 3 is missing'),
+    });
+    await withRawDb(dir, (db) => db.put(entryKey(3), new Uint8Array([0, 0, 1])));
+    await expect(createLevelStorage({ location: dir }).initialState()).rejects.toMatchObject({
+      code: 'STORAGE_CORRUPT',
+      message: expect.stringContaining('leveldb entry 3: value has 3 bytes'),
     });
     await withRawDb(dir, (db) => db.put(META_KEY, new TextEncoder().encode('{"version":1}')));
     await expect(createLevelStorage({ location: dir }).initialState()).rejects.toMatchObject({
