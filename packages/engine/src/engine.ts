@@ -295,6 +295,13 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
           this.#knownPeers.add(m.id);
           this.#options.transport.setPeer(m);
         }
+        if (result.role === 'voter') return result;
+        // The leader promotes this node once it has caught up; wait for that (bounded).
+        const deadline = this.#clock.now() + config.promoteTimeoutMs;
+        while (!this.#closed && this.#clock.now() < deadline) {
+          if (this.#node?.status().config.voters.includes(this.id)) return { ...result, role: 'voter' };
+          await sleep(this.#clock, Math.min(config.retryBaseMs, 50));
+        }
         return result;
       } catch (error) {
         lastError = error;
@@ -336,8 +343,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     await this.#propose({ type: 'member.upsert', member });
     await node.addLearner(id, new TextEncoder().encode(JSON.stringify(member)));
     this.#events.emit('member-joined', { id, role: 'learner' });
-    const voter = await this.#joins.promoteWhenCaughtUp(id);
-    return { role: voter ? 'voter' : 'learner', leaderId: this.id, members: this.#state.members() };
+    this.#joins.promoteInBackground(id);
+    return { role: 'learner', leaderId: this.id, members: this.#state.members() };
   }
 
   /** Stops the Raft node and the engine's work. The storage stays open (the caller owns it). Idempotent. */
@@ -641,6 +648,10 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     this.#lastTerm = term;
     const isSelf = leader === this.id;
     this.#leader.onLeadershipChange(isSelf, term);
+    if (isSelf) {
+      // Learners a previous leader admitted but did not promote.
+      for (const learner of this.#node?.status().config.learners ?? []) this.#joins.promoteInBackground(learner);
+    }
     this.#worker.onLeaderChange();
     if (isSelf && !this.#state.member(this.id)) {
       const { httpUrl, raftUrl } = this.config;

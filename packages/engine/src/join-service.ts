@@ -155,15 +155,17 @@ export class JoinService {
       const node = this.core.node();
       await node.addLearner(member.id, new TextEncoder().encode(JSON.stringify(member)));
       this.core.emit('member-joined', { id: member.id, role: 'learner' });
-      const promoted = await this.promoteWhenCaughtUp(member.id);
-      return {
-        role: promoted ? 'voter' : 'learner',
-        leaderId: this.core.id,
-        members: this.core.state.members(),
-      };
+      // Answer now: the joiner learns the members from the answer and only then accepts their Raft traffic.
+      this.promoteInBackground(member.id);
+      return { role: 'learner', leaderId: this.core.id, members: this.core.state.members() };
     } finally {
       this.#inProgress.delete(nonce);
     }
+  }
+
+  /** Promotes a learner once caught up, without waiting for it. */
+  promoteInBackground(id: string): void {
+    void this.promoteWhenCaughtUp(id).catch((error) => this.core.reportError(error, `promoting ${id}`));
   }
 
   /**

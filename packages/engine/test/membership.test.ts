@@ -134,6 +134,7 @@ describe('refused joins', () => {
     expect(await attempt(accepted)).toBeUndefined();
     await expectRefused(accepted, 'REPLAYED');
     await expectRefused(await signJoinRequest(await base(), joiner.ecdsaKey), 'ALREADY_MEMBER');
+    await c.waitFor(() => leader.engine.status().voters.length === 2, 'the joiner to be promoted');
     expect(leader.engine.status().voters).toEqual([leader.address, joiner.address].sort());
   });
 });
