@@ -9,6 +9,7 @@ import type { G1Point, G2Point } from '../curve.js';
 import { G1, G2 } from '../curve.js';
 import { hashToG1 } from '../hash-to-g1.js';
 import { type OperatorId, operatorIdFromPublicKey } from '../operator-id.js';
+import { prepareG2 } from '../pairing.js';
 import { aggregatePublicKeysG1 } from '../signature.js';
 import { OperatorStateError } from './errors.js';
 import type { AggregatedResult, BestProgress, OperatorInfo, OperatorSetState, TaskParams } from './types.js';
@@ -243,6 +244,8 @@ export class TaskOperators {
       let apk = G2.ZERO;
       for (const op of this.members) apk = apk.add(times(op.info.publicKeyG2, BigInt(op.multiplicity)));
       this.#weightedApkG2 = apk;
+      // With full participation the signers' key is this very point: keep its line table.
+      prepareG2(apk);
     }
     return this.#weightedApkG2;
   }
