@@ -650,7 +650,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     this.#leader.onLeadershipChange(isSelf, term);
     if (isSelf) {
       // Learners a previous leader admitted but did not promote.
-      for (const learner of this.#node?.status().config.learners ?? []) this.#joins.promoteInBackground(learner);
+      for (const learner of this.#node?.status().config.learners ?? [])
+        this.#joins.promoteInBackground(learner);
     }
     this.#worker.onLeaderChange();
     if (isSelf && !this.#state.member(this.id)) {
