@@ -4,7 +4,8 @@
  */
 import { serveBun } from '../src/adapters/bun.js';
 import { serveDeno } from '../src/adapters/deno.js';
-import { runAll, type ServeFn } from './transport-bench-core.js';
+import type { ServeFn } from '../src/adapters/served.js';
+import { runAll } from './transport-bench-core.js';
 
 const g = globalThis as { Bun?: unknown; Deno?: unknown };
 const runtime = g.Bun ? 'bun' : g.Deno ? 'deno' : 'unknown';

@@ -8,16 +8,12 @@
  */
 import { EntryType, type Message, MessageType, type NodeId, type TransportHandler } from '@avs/raft-core';
 import { Hono } from 'hono';
+import type { ServeFn } from '../src/adapters/served.js';
 import { operatorKeyScheme } from '../src/auth/handshake-scheme.js';
 import { HttpTransport } from '../src/client/http-transport.js';
 import type { FetchLike } from '../src/client/peer-connection.js';
 import { decodeBatch, encodeBatch } from '../src/codec/frame-codec.js';
 import { createRaftServer } from '../src/server/raft-server.js';
-
-/** Serves a fetch handler on 127.0.0.1 and returns its URL and a closer. */
-export type ServeFn = (
-  fetch: (request: Request) => Response | Promise<Response>,
-) => Promise<{ url: string; close(): Promise<void> }>;
 
 /** One measured row. */
 export interface BenchRow {

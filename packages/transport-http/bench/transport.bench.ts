@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveNode } from '../src/adapters/node.js';
 import { createPooledFetch } from '../src/adapters/node-fetch.js';
+import { runtimeCommands } from '../test/support/runtime-commands.js';
 import { type BenchRow, runAll } from './transport-bench-core.js';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,35 +19,17 @@ const pooled = createPooledFetch();
 const rows: BenchRow[] = await runAll('node', (f) => serveNode(f), pooled.fetch);
 await pooled.close();
 
-const runtimes: [string, string, string[]][] = [
-  [
-    'bun',
-    join(pkg, 'node_modules', '.bin', 'bun'),
-    ['--conditions=@avs/source', 'run', 'bench/runtime-bench.ts'],
-  ],
-  [
-    'deno',
-    join(pkg, 'node_modules', 'deno', 'deno'),
-    [
-      'run',
-      '--allow-net',
-      '--allow-env',
-      '--allow-read',
-      '--conditions=@avs/source',
-      '--unstable-sloppy-imports',
-      'bench/runtime-bench.ts',
-    ],
-  ],
-];
+const runtimes = runtimeCommands(pkg, 'bench/runtime-bench.ts');
 const failures: Record<string, string> = {};
 for (const [name, bin, args] of runtimes) {
   const r = spawnSync(bin, args, { cwd: pkg, encoding: 'utf8', timeout: 300_000 });
+  const key = name.toLowerCase();
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   try {
     rows.push(...(JSON.parse(last) as BenchRow[]));
   } catch {
-    failures[name] = `${r.error?.message ?? ''} ${r.stderr?.slice(-500) ?? ''}`.trim();
-    console.error(`${name}: benchmark failed: ${failures[name]}`);
+    failures[key] = `${r.error?.message ?? ''} ${r.stderr?.slice(-500) ?? ''}`.trim();
+    console.error(`${name}: benchmark failed: ${failures[key]}`);
   }
 }
 

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runtimeCommands } from './support/runtime-commands.js';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const script = 'test/runtimes/run-cluster.ts';
@@ -37,22 +38,7 @@ function run(
   });
 }
 
-const runtimes: [string, string, string[]][] = [
-  ['Bun', join(pkg, 'node_modules', '.bin', 'bun'), ['--conditions=@avs/source', 'run', script]],
-  [
-    'Deno',
-    join(pkg, 'node_modules', 'deno', 'deno'),
-    [
-      'run',
-      '--allow-net',
-      '--allow-env',
-      '--allow-read',
-      '--conditions=@avs/source',
-      '--unstable-sloppy-imports',
-      script,
-    ],
-  ],
-];
+const runtimes = runtimeCommands(pkg, script);
 
 describe.each(runtimes)('3-node RaftNode cluster over HTTP on %s', (_name, bin, args) => {
   it('elects, replicates, survives the leader stopping, and installs a chunked snapshot on a lagging node', async () => {

@@ -1,23 +1,12 @@
 /**
  * Serving on Bun with `Bun.serve`. Typed locally so the package needs no Bun typings.
  */
+import type { FetchHandler, Served, ServeOptions } from './served.js';
 
-/** A running server. */
-export interface ServedBun {
-  readonly url: string;
-  readonly port: number;
-  /** Stops the server and closes open connections. Idempotent. */
-  close(): Promise<void>;
-}
+export type { FetchHandler, Served, ServeFn, ServeOptions } from './served.js';
 
 /** Options of {@link serveBun}. */
-export interface ServeBunOptions {
-  /** Default `127.0.0.1`. */
-  readonly hostname?: string;
-  /** Default 0 (a free port). */
-  readonly port?: number;
-  /** PEM key and certificate for HTTPS. */
-  readonly tls?: { readonly key: string; readonly cert: string };
+export interface ServeBunOptions extends ServeOptions {
   /**
    * Seconds an idle connection stays open; default 0 (never). Bun's own default
    * (10 s) would cut quiet keep-alive connections between Raft peers.
@@ -32,7 +21,7 @@ interface BunServer {
 
 interface BunGlobal {
   serve(options: {
-    fetch: (request: Request) => Response | Promise<Response>;
+    fetch: FetchHandler;
     hostname: string;
     port: number;
     idleTimeout: number;
@@ -44,10 +33,7 @@ interface BunGlobal {
  * Serves a fetch handler on Bun.
  * @throws TypeError when not running on Bun
  */
-export async function serveBun(
-  fetch: (request: Request) => Response | Promise<Response>,
-  options: ServeBunOptions = {},
-): Promise<ServedBun> {
+export async function serveBun(fetch: FetchHandler, options: ServeBunOptions = {}): Promise<Served> {
   const bun = (globalThis as { Bun?: BunGlobal }).Bun;
   if (!bun) throw new TypeError('serveBun needs the Bun runtime');
   const hostname = options.hostname ?? '127.0.0.1';

@@ -1,24 +1,9 @@
 /**
  * Serving on Deno with `Deno.serve`. Typed locally so the package needs no Deno typings.
  */
+import type { FetchHandler, Served, ServeOptions } from './served.js';
 
-/** A running server. */
-export interface ServedDeno {
-  readonly url: string;
-  readonly port: number;
-  /** Stops the server (open connections are closed). Idempotent. */
-  close(): Promise<void>;
-}
-
-/** Options of {@link serveDeno}. */
-export interface ServeDenoOptions {
-  /** Default `127.0.0.1`. */
-  readonly hostname?: string;
-  /** Default 0 (a free port). */
-  readonly port?: number;
-  /** PEM key and certificate for HTTPS. */
-  readonly tls?: { readonly key: string; readonly cert: string };
-}
+export type { FetchHandler, Served, ServeFn, ServeOptions } from './served.js';
 
 interface DenoServer {
   readonly addr: { readonly port: number };
@@ -35,7 +20,7 @@ interface DenoGlobal {
       key?: string;
       cert?: string;
     },
-    handler: (request: Request) => Response | Promise<Response>,
+    handler: FetchHandler,
   ): DenoServer;
 }
 
@@ -43,10 +28,7 @@ interface DenoGlobal {
  * Serves a fetch handler on Deno (needs `--allow-net`).
  * @throws TypeError when not running on Deno
  */
-export async function serveDeno(
-  fetch: (request: Request) => Response | Promise<Response>,
-  options: ServeDenoOptions = {},
-): Promise<ServedDeno> {
+export async function serveDeno(fetch: FetchHandler, options: ServeOptions = {}): Promise<Served> {
   const deno = (globalThis as { Deno?: DenoGlobal }).Deno;
   if (!deno) throw new TypeError('serveDeno needs the Deno runtime');
   const hostname = options.hostname ?? '127.0.0.1';

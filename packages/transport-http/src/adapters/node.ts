@@ -6,34 +6,13 @@
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-
-/** A running server. */
-export interface ServedNode {
-  /** Base URL, e.g. `http://127.0.0.1:41234`. */
-  readonly url: string;
-  readonly port: number;
-  /** Stops accepting, closes open connections, resolves when the server is closed. Idempotent. */
-  close(): Promise<void>;
-}
-
-/** Options of {@link serveNode}. */
-export interface ServeNodeOptions {
-  /** Default `127.0.0.1`. */
-  readonly hostname?: string;
-  /** Default 0 (a free port). */
-  readonly port?: number;
-  /** Serve HTTPS with this PEM key and certificate chain. */
-  readonly tls?: { readonly key: string; readonly cert: string };
-}
+import type { FetchHandler, Served, ServeOptions } from './served.js';
 
 /**
  * Serves a fetch handler (e.g. `server.fetch` or `app.fetch`) on Node.
  * @returns once listening, with the URL and a close function
  */
-export function serveNode(
-  fetch: (request: Request) => Response | Promise<Response>,
-  options: ServeNodeOptions = {},
-): Promise<ServedNode> {
+export function serveNode(fetch: FetchHandler, options: ServeOptions = {}): Promise<Served> {
   const hostname = options.hostname ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     const base = { fetch, hostname, port: options.port ?? 0 };

@@ -21,7 +21,7 @@ export interface ServerLimits {
   readonly maxBatchBytes: number;
   /** Largest `/raft/v1/snapshot` part body in bytes; default 4 MiB + 64 KiB of framing. */
   readonly maxSnapshotPartBytes: number;
-  /** Largest snapshot chunk assembled from parts, in bytes; default 512 MiB. */
+  /** Largest snapshot chunk assembled from parts, in bytes; default 64 MiB (also the decoder's field limit). */
   readonly maxSnapshotChunkBytes: number;
   /** Largest JSON body (handshake, mounted routes unless they say otherwise); default 64 KiB. */
   readonly maxJsonBytes: number;
@@ -44,7 +44,7 @@ export interface ServerLimits {
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxBatchBytes: 16 * 1024 * 1024,
   maxSnapshotPartBytes: 4 * 1024 * 1024 + 64 * 1024,
-  maxSnapshotChunkBytes: 512 * 1024 * 1024,
+  maxSnapshotChunkBytes: 64 * 1024 * 1024,
   maxJsonBytes: 64 * 1024,
   maxClockSkewMs: 30_000,
   sessionTtlMs: 60 * 60 * 1000,

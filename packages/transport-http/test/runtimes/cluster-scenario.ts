@@ -7,14 +7,10 @@
  * runtime-specific part is `serve`. Throws with a message saying which step failed.
  */
 import { type Entry, MemoryStorage, type NodeId, RaftNode, type StateMachine } from '@avs/raft-core';
+import type { Served, ServeFn } from '../../src/adapters/served.js';
 import { type HandshakeScheme, operatorKeyScheme } from '../../src/auth/handshake-scheme.js';
 import { HttpTransport } from '../../src/client/http-transport.js';
 import { createRaftServer, type RaftServer } from '../../src/server/raft-server.js';
-
-/** Serves a fetch handler on 127.0.0.1. */
-export type ServeFn = (
-  fetch: (request: Request) => Response | Promise<Response>,
-) => Promise<{ url: string; close(): Promise<void> }>;
 
 /** What the scenario observed. */
 export interface ScenarioResult {
@@ -84,7 +80,7 @@ interface Member {
   server: RaftServer;
   transport: HttpTransport;
   node: RaftNode<number> | undefined;
-  served: { url: string; close(): Promise<void> } | undefined;
+  served: Served | undefined;
 }
 
 async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {

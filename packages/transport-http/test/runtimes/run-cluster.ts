@@ -4,7 +4,8 @@
  */
 import { serveBun } from '../../src/adapters/bun.js';
 import { serveDeno } from '../../src/adapters/deno.js';
-import { runClusterScenario, type ServeFn } from './cluster-scenario.js';
+import type { ServeFn } from '../../src/adapters/served.js';
+import { runClusterScenario } from './cluster-scenario.js';
 
 const g = globalThis as { Bun?: unknown; Deno?: { exit(code: number): never } };
 const serve: ServeFn = g.Bun ? (f) => serveBun(f) : (f) => serveDeno(f);
