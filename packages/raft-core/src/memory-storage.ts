@@ -209,7 +209,8 @@ export class MemoryStorage implements Storage {
       throw new RaftUsageError(`append at ${start} leaves a gap after lastIndex ${this.lastIndex()}`);
     }
     const offset = this.ents[0]!.index;
-    this.ents = this.ents.slice(0, start - offset);
+    // Truncate in place: copying the array on every append would make appends O(log length).
+    this.ents.length = start - offset;
     for (const e of ents) this.ents.push(e);
   }
 }

@@ -246,3 +246,40 @@ describe('RaftNode', () => {
     await c.closeAll();
   });
 });
+
+describe('RaftNode batching and events', () => {
+  it('proposeBatch appends entries together and resolves with every result in order', async () => {
+    const c = await threeNodes();
+    const leader = await c.waitLeader();
+    const results = await c.resolve(leader.proposeBatch(['a', 'b', 'c'].map(enc)));
+    expect(results).toEqual([1, 2, 3]);
+    await c.until(() => ['a', 'b', 'c'].every((id) => c.m(id).sm.items.length === 3));
+    await c.closeAll();
+  });
+
+  it('emits leader-change, role-change and conf-change events', async () => {
+    const c = new TestCluster();
+    const seen: string[] = [];
+    for (const id of ['a', 'b', 'c']) {
+      const n = await c.startNode(id, { bootstrap: { voters: ['a', 'b', 'c'] } });
+      n.on('conf-change', (e) => seen.push(`${id}:conf:${e.confState.voters.join('')}`));
+      n.on('leader-change', (e) => seen.push(`${id}:leader:${e.leader}`));
+      n.on('role-change', (e) => seen.push(`${id}:role:${e.role}`));
+    }
+    const leader = await c.waitLeader();
+    await c.until(() => seen.filter((s) => s.includes(':leader:') && s.endsWith(leader.id)).length === 3);
+    expect(seen).toContain(`${leader.id}:role:leader`);
+    expect(seen).toContain('a:conf:abc');
+    await c.closeAll();
+  });
+
+  it('rejects a readIndex with RaftTimeoutError when the leader is unreachable', async () => {
+    const c = await threeNodes({ readIndexTimeoutMs: 500 });
+    const leader = await c.waitLeader();
+    await c.until(() => [...c.members.values()].every((m) => m.node.status().leader === leader.id));
+    c.net.isolate(leader.id);
+    const err = await c.resolve(leader.readIndex().catch((e: unknown) => e));
+    expect((err as Error).name).toBe('RaftTimeoutError');
+    await c.closeAll();
+  });
+});
