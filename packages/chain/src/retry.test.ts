@@ -46,5 +46,10 @@ describe('withRetry', () => {
     expect(isTransientRpcError({ error: { code: -32005, message: 'limit exceeded' } })).toBe(true);
     expect(isTransientRpcError(new Error('429 Too Many Requests'))).toBe(true);
     expect(isTransientRpcError('nope')).toBe(false);
+    // Revert data can contain "429" or "timeout"-like bytes: still not transient.
+    expect(isTransientRpcError({ code: 'CALL_EXCEPTION', message: 'execution reverted data=0x429' })).toBe(
+      false,
+    );
+    expect(isTransientRpcError(new Error('custom error 0x713a429e'))).toBe(false);
   });
 });

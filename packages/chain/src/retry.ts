@@ -25,18 +25,24 @@ const TRANSIENT_CODES = new Set([
  */
 export function isTransientRpcError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const e = error as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } };
+  const e = error as {
+    code?: unknown;
+    message?: unknown;
+    shortMessage?: unknown;
+    error?: { code?: unknown; message?: unknown };
+  };
+  // A revert is an answer, never a transport problem (its data may contain any digits).
+  if (e.code === 'CALL_EXCEPTION' || e.code === 'INVALID_ARGUMENT' || e.code === 'NONCE_EXPIRED')
+    return false;
   if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
   const inner = e.error;
-  const text = `${typeof e.message === 'string' ? e.message : ''} ${typeof inner?.message === 'string' ? inner.message : ''}`;
-  if (
-    /rate limit|too many requests|429|header not found|timeout|ECONNRESET|ECONNREFUSED|socket hang up/i.test(
-      text,
-    )
-  ) {
-    return true;
-  }
-  return inner?.code === -32005; // "limit exceeded" in several providers
+  if (inner?.code === -32005) return true; // "limit exceeded" in several providers
+  const own =
+    typeof e.shortMessage === 'string' ? e.shortMessage : typeof e.message === 'string' ? e.message : '';
+  const text = `${own.slice(0, 200)} ${typeof inner?.message === 'string' ? inner.message.slice(0, 200) : ''}`;
+  return /rate limit|too many requests|\b429\b|header not found|\btimeout\b|timed out|ECONNRESET|ECONNREFUSED|socket hang up/i.test(
+    text,
+  );
 }
 
 /**

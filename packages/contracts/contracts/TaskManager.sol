@@ -74,6 +74,10 @@ contract TaskManager is BlsSignatureChecker {
         }
         if (quorumThresholdPercentage == 0 || quorumThresholdPercentage > 100) revert InvalidThreshold();
         _quorumBitmap(quorumNumbers);
+        uint8 count = registry.quorumCount();
+        for (uint256 i = 0; i < quorumNumbers.length; i++) {
+            if (uint8(quorumNumbers[i]) >= count) revert InvalidQuorumNumbers();
+        }
         Task memory task = Task(payloadHash, uint32(block.number - 1), quorumThresholdPercentage, quorumNumbers);
         taskIndex = latestTaskNum;
         allTaskHashes[taskIndex] = keccak256(abi.encode(task));

@@ -11,6 +11,8 @@ export interface GasRow {
   respondToTaskGas: number;
   /** eth_estimateGas of checkSignatures alone, minus the 21,000 intrinsic gas (calldata included). */
   checkSignaturesGas: number;
+  /** checkSignaturesGas minus its calldata cost (4 per zero byte, 16 per other byte): execution only. */
+  checkSignaturesExecutionGas: number;
   /** EigenLayer's checkSignatures anchor: 160,000 + 18,700 per non-signer (single quorum). */
   eigenLayerAnchor: number;
 }
@@ -43,10 +45,17 @@ export async function measureRespondGas(net: AvsNetwork, nonSignerCounts: number
       signers: signers.length,
       respondToTaskGas: Number(submitted.gasUsed),
       checkSignaturesGas: Number(checkGas) - 21_000,
+      checkSignaturesExecutionGas: Number(checkGas) - 21_000 - calldataGas(data),
       eigenLayerAnchor: 160_000 + 18_700 * n,
     });
   }
   return rows;
+}
+
+function calldataGas(data: string): number {
+  let gas = 0;
+  for (let i = 2; i < data.length; i += 2) gas += data.slice(i, i + 2) === '00' ? 4 : 16;
+  return gas;
 }
 
 /** The rows as a printable table. */
@@ -54,18 +63,20 @@ export function formatGasTable(rows: GasRow[]): string {
   const header = [
     'non-signers',
     'signers',
-    'respondToTask gas',
-    'checkSignatures gas',
+    'respondToTask tx',
+    'checkSignatures',
+    'checkSignatures exec',
     'EigenLayer anchor',
-    'check/anchor',
+    'exec/anchor',
   ];
   const lines = rows.map((r) => [
     String(r.nonSigners),
     String(r.signers),
     r.respondToTaskGas.toLocaleString('en-US'),
     r.checkSignaturesGas.toLocaleString('en-US'),
+    r.checkSignaturesExecutionGas.toLocaleString('en-US'),
     r.eigenLayerAnchor.toLocaleString('en-US'),
-    (r.checkSignaturesGas / r.eigenLayerAnchor).toFixed(2),
+    (r.checkSignaturesExecutionGas / r.eigenLayerAnchor).toFixed(2),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
