@@ -108,6 +108,33 @@ describe('KvStorage', () => {
     expect(read.value.map((e) => e.term)).toEqual([3, 3, 3, 3]);
   });
 
+  it('retries a cold load that failed while entries were being compacted, and is fatal otherwise', async () => {
+    const backend = new MemoryBackend();
+    await (await open(backend)).save({ entries: range(1, 20, 1) });
+    const storage = await open(backend, { tailBytes: 0 });
+    let release!: () => void;
+    backend.readGate = new Promise((resolve) => {
+      release = resolve;
+    });
+    backend.failReads = new Error('entry 3 is missing');
+    expect(() => storage.entries(3, 4, 100)).toThrow(expect.objectContaining({ code: 'UNAVAILABLE' }));
+    await storage.createSnapshot(snapshotAt(10, 1));
+    await storage.compact(10);
+    release();
+    await new Promise<void>((resolve) => storage.onAvailable(resolve));
+    // The miss is explained by the compaction: the retry says so, and the storage still writes.
+    expect(() => storage.entries(3, 4, 100)).toThrow(expect.objectContaining({ code: 'COMPACTED' }));
+    await storage.save({ entries: range(21, 21, 1) });
+    // The same failure with nothing removed meanwhile is fatal.
+    backend.readGate = undefined;
+    expect(() => storage.entries(12, 13, 100)).toThrow(expect.objectContaining({ code: 'UNAVAILABLE' }));
+    await new Promise<void>((resolve) => storage.onAvailable(resolve));
+    expect(() => storage.entries(12, 13, 100)).toThrow(expect.objectContaining({ code: 'STORAGE_FATAL' }));
+    await expect(storage.save({ entries: range(22, 22, 1) })).rejects.toMatchObject({
+      code: 'STORAGE_FATAL',
+    });
+  });
+
   it('makes a failed write fatal and refuses every later write', async () => {
     const backend = new MemoryBackend();
     const storage = await open(backend);

@@ -60,6 +60,10 @@ export class KvStorage implements Storage {
   private readonly label: string;
   /** Bumped whenever stored indexes are rewritten, so a load that raced with it is discarded. */
   private generation = 0;
+  /** Bumped whenever stored entries are removed (rewrite or compaction). */
+  private removals = 0;
+  /** What the write now in flight does to stored entries, if one is in flight. */
+  private inFlight: WriteEffect | undefined;
   private readonly loads = new Map<number, Promise<void>>();
   private readonly listeners: Array<() => void> = [];
   private writes: Promise<void> = Promise.resolve();
@@ -234,6 +238,8 @@ export class KvStorage implements Storage {
   }
 
   private async commit(change: LogChange): Promise<void> {
+    const effect = writeEffect(change);
+    this.inFlight = effect;
     try {
       await this.backend.write(change);
     } catch (cause) {
@@ -241,17 +247,20 @@ export class KvStorage implements Storage {
         cause,
       });
       throw this.fatal;
+    } finally {
+      this.inFlight = undefined;
     }
     this.apply(change);
+    if (effect.rewrites) this.generation++;
+    if (effect.removes) this.removals++;
   }
 
   /** Brings memory to `change.after`, which is now durable. */
   private apply(change: LogChange): void {
     const { before, after, entries, snapshot } = change;
     if (snapshot) this.latestSnapshot = snapshot;
-    const cut = Math.min(entries[0]?.index ?? Number.POSITIVE_INFINITY, after.lastIndex + 1);
+    const cut = rewriteFrom(change);
     if (cut <= before.lastIndex) {
-      this.generation++;
       if (cut < this.tail.start) {
         this.tail.reset(cut);
         this.cold.removeWhere((index) => index >= cut);
@@ -284,16 +293,23 @@ export class KvStorage implements Storage {
     if (this.fatal) throw this.fatal;
     if (this.loads.has(lo)) return;
     const generation = this.generation;
+    const removals = this.removals;
+    const startedDuring = this.inFlight;
     const load = this.backend
       .readEntries(lo, hi, maxBytes)
       .then(
         (entries) => {
-          // A write that rewrote indexes meanwhile makes these stale; the retry loads again.
-          if (generation !== this.generation || this.closing) return;
+          // A write that rewrote indexes meanwhile may have mixed old and new; the retry loads again.
+          const rewritten =
+            generation !== this.generation || startedDuring?.rewrites || this.inFlight?.rewrites;
+          if (rewritten || this.closing) return;
           const first = this.firstIndex();
           this.cold.addAll(entries.filter((e) => e.index >= first && e.index < this.tail.start));
         },
         (cause: unknown) => {
+          // Entries removed under the load (compaction, a rewrite) explain a miss: retry instead.
+          const removed = removals !== this.removals || startedDuring?.removes || this.inFlight?.removes;
+          if (removed || this.closing) return;
           this.fatal ??= new StorageFatalError(
             `${this.label}: reading entries [${lo}, ${hi}) failed: ${describe(cause)}`,
             { cause },
@@ -316,6 +332,24 @@ export class KvStorage implements Storage {
       }
     }
   }
+}
+
+/** What a write does to entries already stored. */
+interface WriteEffect {
+  /** Stored indexes get other entries (or none): loads racing with it may be stale. */
+  readonly rewrites: boolean;
+  /** Stored entries are deleted: loads racing with it may miss them. */
+  readonly removes: boolean;
+}
+
+/** The first stored index a change replaces or cuts off (past `before.lastIndex` when none). */
+function rewriteFrom(change: LogChange): number {
+  return Math.min(change.entries[0]?.index ?? Number.POSITIVE_INFINITY, change.after.lastIndex + 1);
+}
+
+function writeEffect(change: LogChange): WriteEffect {
+  const rewrites = rewriteFrom(change) <= change.before.lastIndex;
+  return { rewrites, removes: rewrites || change.after.compacted.index > change.before.compacted.index };
 }
 
 function describe(cause: unknown): string {

@@ -14,6 +14,8 @@ export class MemoryBackend implements KvBackend {
   readonly stored = new Map<number, Entry>();
   /** Set to make the next writes reject. */
   failWrites: Error | undefined;
+  /** Set to make reads reject (after the gate, if any). */
+  failReads: Error | undefined;
   /** Set to hold every read until the promise resolves. */
   readGate: Promise<void> | undefined;
   reads = 0;
@@ -34,6 +36,7 @@ export class MemoryBackend implements KvBackend {
   async readEntries(lo: number, hi: number, maxBytes: number): Promise<Entry[]> {
     this.reads++;
     await this.readGate;
+    if (this.failReads) throw this.failReads;
     const out: Entry[] = [];
     let bytes = 0;
     for (let i = lo; i < hi && i <= this.state.lastIndex; i++) {
