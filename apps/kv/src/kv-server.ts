@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import type { Logger, Storage } from '@avs/raft-core';
 import { FileStorage } from '@avs/storage-file';
 import { createRaftServer, HttpTransport, sharedSecretScheme } from '@avs/transport-http';
-import { createPooledFetch, type ServedNode, serveNode } from '@avs/transport-http/node';
+import { createPooledFetch, serveNode } from '@avs/transport-http/node';
 import { createKvApi } from './kv-api.js';
 import { KvNode } from './kv-node.js';
 import type { KvServerConfig } from './server-config.js';
+
+/** A listening HTTP server (whatever `serveNode` returns). */
+type Served = Awaited<ReturnType<typeof serveNode>>;
 
 /** A running server. */
 export interface RunningKvServer {
@@ -74,8 +77,8 @@ export async function startKvServer(config: KvServerConfig, logger: Logger): Pro
   });
   const pooled = createPooledFetch({ connections: 4 });
   const transport = new HttpTransport({ scheme, server: raftServer, fetch: pooled.fetch });
-  let peerServer: ServedNode | undefined;
-  let clientServer: ServedNode | undefined;
+  let peerServer: Served | undefined;
+  let clientServer: Served | undefined;
   try {
     peerServer = await serveNode(raftServer.fetch, { hostname: config.host, port: config.peerPort });
     node = await KvNode.start({
