@@ -12,6 +12,7 @@
  *
  * Prints a table; merges its section ("storage-dynamodb") into <repo>/bench-results/storage.json.
  */
+import { loadavg } from 'node:os';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   BATCH,
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
       batchedEntriesPerSec: Math.round(perSecond(batched)),
       batchedEntryBytes: ENTRY_BYTES,
       batchSize: BATCH,
+      // Other work on the machine skews every figure: recorded so a reader can judge.
+      loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     };
     console.table({
       'raw PutItem (ops/s)': { value: section.rawPutItemPerSec },

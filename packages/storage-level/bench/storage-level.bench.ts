@@ -9,7 +9,7 @@
  * Prints a table; merges its section ("storage-level") into <repo>/bench-results/storage.json.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import {
@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       batchedEntriesPerSec: Math.round(perSecond(batched)),
       batchedEntryBytes: ENTRY_BYTES,
       batchSize: BATCH,
+      // Other work on the machine skews every figure: recorded so a reader can judge.
+      loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     };
     console.table({
       'raw classic-level put sync (ops/s)': { value: section.rawSyncedPutsPerSec },
