@@ -158,18 +158,50 @@ export function meetsThresholds(
 }
 
 /** Operator ids already checked against their G1 keys, per info object (providers usually reuse them). */
-const checkedIds = new WeakMap<OperatorInfo, OperatorId>();
+// Keyed by the G1 key object: providers keep key objects across blocks (keys never change), while
+// the OperatorInfo objects are new for each block.
+const idOfKey = new WeakMap<G1Point, OperatorId>();
 
 function checkedId(info: OperatorInfo): OperatorId {
-  let id = checkedIds.get(info);
-  if (id === undefined) {
-    id = info.operatorId.toLowerCase() as OperatorId;
-    if (operatorIdFromPublicKey(info.publicKeyG1) !== id) {
-      throw new OperatorStateError(`operator ${id}: its id is not keccak256 of its G1 key`);
-    }
-    checkedIds.set(info, id);
+  const id = info.operatorId.toLowerCase() as OperatorId;
+  let computed = idOfKey.get(info.publicKeyG1);
+  if (computed === undefined) {
+    computed = operatorIdFromPublicKey(info.publicKeyG1);
+    idOfKey.set(info.publicKeyG1, computed);
   }
+  if (computed !== id) throw new OperatorStateError(`operator ${id}: its id is not keccak256 of its G1 key`);
   return id;
+}
+
+/**
+ * Weighted G2 totals of recent member sets (with their line tables, see prepareG2). The set of
+ * members and their multiplicities rarely changes from one block to the next, so tasks at new
+ * reference blocks usually find their total here. Small and bounded.
+ */
+const recentTotals = new Map<string, { keys: G2Point[]; total: G2Point }>();
+const RECENT_TOTALS = 16;
+
+export function weightedTotal(members: readonly TaskOperator[]): G2Point {
+  const key = members.map((m) => `${m.id}*${m.multiplicity}`).join(',');
+  const hit = recentTotals.get(key);
+  // Same ids must also mean the same keys: compare the G2 points (by identity, else by value).
+  const sameKeys = (keys: readonly G2Point[]) =>
+    keys.every((k, i) => k === members[i]?.info.publicKeyG2 || k.equals(members[i]!.info.publicKeyG2));
+  if (hit !== undefined && sameKeys(hit.keys)) {
+    recentTotals.delete(key);
+    recentTotals.set(key, hit); // most recently used last
+    return hit.total;
+  }
+  let total = G2.ZERO;
+  for (const op of members) total = total.add(times(op.info.publicKeyG2, BigInt(op.multiplicity)));
+  // With full participation the signers' key is this very point: keep its line table.
+  prepareG2(total);
+  recentTotals.set(key, { keys: members.map((m) => m.info.publicKeyG2), total });
+  if (recentTotals.size > RECENT_TOTALS) {
+    const oldest = recentTotals.keys().next().value;
+    if (oldest !== undefined) recentTotals.delete(oldest);
+  }
+  return total;
 }
 
 const indexCache = new WeakMap<OperatorSetState, Map<string, TaskOperators>>();
@@ -238,15 +270,9 @@ export class TaskOperators {
     return this.members.length;
   }
 
-  /** Sum of k * pkG2 over all members (computed once). */
+  /** Sum of k * pkG2 over all members (computed once, or found among recent member sets). */
   weightedApkG2(): G2Point {
-    if (this.#weightedApkG2 === undefined) {
-      let apk = G2.ZERO;
-      for (const op of this.members) apk = apk.add(times(op.info.publicKeyG2, BigInt(op.multiplicity)));
-      this.#weightedApkG2 = apk;
-      // With full participation the signers' key is this very point: keep its line table.
-      prepareG2(apk);
-    }
+    if (this.#weightedApkG2 === undefined) this.#weightedApkG2 = weightedTotal(this.members);
     return this.#weightedApkG2;
   }
 }
