@@ -18,8 +18,8 @@ export function testConfig(options = {}) {
     ssr: { resolve: { conditions } },
     test: {
       include: options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'],
-      testTimeout: options.testTimeout ?? 30_000,
-      hookTimeout: options.testTimeout ?? 30_000,
+      testTimeout: options.testTimeout ?? 120_000,
+      hookTimeout: options.testTimeout ?? 120_000,
       fileParallelism: options.fileParallelism ?? true,
       // A package still being written has no tests yet; the repo-wide summary fails if none ran at all.
       passWithNoTests: true,

@@ -8,7 +8,8 @@
 //   bench  run every package's benchmark (writes bench-results/*.json)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -95,9 +96,13 @@ function summarizeTests() {
     const report = join(dir, '.vitest-report.json');
     if (!existsSync(report)) continue;
     const data = JSON.parse(readFileSync(report, 'utf8'));
-    passed += data.numPassedTests ?? 0;
-    failed += (data.numFailedTests ?? 0) + (data.numFailedTestSuites ?? 0);
-    skipped += (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
+    const p = data.numPassedTests ?? 0;
+    const f = (data.numFailedTests ?? 0) + (data.numFailedTestSuites ?? 0);
+    const s = (data.numPendingTests ?? 0) + (data.numTodoTests ?? 0);
+    log(`${relative(root, dir).padEnd(28)} ${p} passed, ${f} failed${s ? `, ${s} skipped` : ''}`);
+    passed += p;
+    failed += f;
+    skipped += s;
   }
   return { passed, failed, skipped };
 }
@@ -117,7 +122,19 @@ switch (job) {
   case 'test': {
     const status = run(
       pnpm,
-      ['exec', 'turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', ...extraArgs],
+      // One task per core: test suites that start chains and clusters time out when oversubscribed.
+      [
+        'exec',
+        'turbo',
+        'run',
+        'build',
+        'typecheck',
+        'lint',
+        'test',
+        '--continue',
+        `--concurrency=${Math.max(2, availableParallelism())}`,
+        ...extraArgs,
+      ],
       { env },
     );
     const { passed, failed, skipped } = summarizeTests();

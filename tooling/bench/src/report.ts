@@ -1,0 +1,259 @@
+/**
+ * Builds `docs/benchmarks.md` (and its SVG charts) from the JSON files under
+ * `bench-results/`: the kv-vs-etcd comparison of this package, every other
+ * package's figures, and the end-to-end section (not measured yet).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { KvVsEtcdResult, KvVsEtcdRow } from './kv-vs-etcd.js';
+import { type MachineInfo, machineInfo } from './machine.js';
+import { formatNumber, renderPackageResults } from './package-results.js';
+import { groupedBarChart } from './svg-bar-chart.js';
+
+/** Package result files the report expects, and the command that produces each. */
+export const PACKAGE_RESULTS: readonly { file: string; title: string; command: string }[] = [
+  {
+    file: 'raft-core.json',
+    title: 'Raft core (in memory, in process)',
+    command: 'pnpm --filter @avs/raft-core bench',
+  },
+  {
+    file: 'storage.json',
+    title: 'Storage backends',
+    command: 'pnpm --filter @avs/storage-file bench (and storage-level, storage-dynamodb)',
+  },
+  { file: 'bls.json', title: 'BLS (BN254)', command: 'pnpm --filter @avs/bls bench' },
+  { file: 'transport.json', title: 'HTTP transport', command: 'pnpm --filter @avs/transport-http bench' },
+  { file: 'chain.json', title: 'Chain (on-chain verification)', command: 'pnpm --filter @avs/chain bench' },
+];
+
+/** The report and its charts (file name → SVG). */
+export interface Report {
+  readonly markdown: string;
+  readonly charts: Readonly<Record<string, string>>;
+}
+
+const TARGET_LABEL: Record<string, string> = {
+  'kv-http': 'apps/kv (HTTP/JSON)',
+  'etcd-gateway': 'etcd HTTP/JSON gateway',
+  'etcd-grpc': 'etcd gRPC (etcd3)',
+};
+
+function ms(v: number): string {
+  return v.toFixed(v < 10 ? 2 : 1);
+}
+
+function machineSection(m: MachineInfo, endLoad: number | undefined): string {
+  return [
+    '| | |',
+    '| --- | --- |',
+    `| CPU | ${m.cpuModel} |`,
+    `| logical CPUs (nproc) | ${m.nproc} |`,
+    `| memory | ${m.memoryGiB} GiB (${m.freeMemoryGiB} GiB free at start) |`,
+    `| Node.js | ${m.node} |`,
+    `| platform | ${m.platform} |`,
+    `| load average (1 min) | ${m.loadAverage1m} at start${endLoad === undefined ? '' : `, ${endLoad} at end`} |`,
+  ].join('\n');
+}
+
+function rowsTable(rows: readonly KvVsEtcdRow[]): string {
+  const lines = [
+    '| in flight | system | ops/s | p50 ms | p99 ms | server CPU ms/op | ops | errors |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of rows) {
+    lines.push(
+      `| ${r.inFlight} | ${TARGET_LABEL[r.target] ?? r.target} | ${formatNumber(Math.round(r.opsPerSec))} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${r.serverCpuMsPerOp === null ? 'n/a' : r.serverCpuMsPerOp.toFixed(2)} | ${r.ops} | ${r.errors} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function chartFor(r: KvVsEtcdResult, workload: 'write' | 'read', metric: 'opsPerSec' | 'p50Ms'): string {
+  const targets = [...new Set(r.rows.map((x) => x.target))];
+  const levels = r.settings.levels;
+  return groupedBarChart({
+    title: `${workload === 'write' ? 'Writes' : 'Linearizable reads'}: ${metric === 'opsPerSec' ? 'throughput' : 'p50 latency'} (${r.settings.valueBytes}-byte values, 3 nodes)`,
+    categories: levels.map((l) => `${l} in flight`),
+    series: targets.map((t) => ({
+      name: TARGET_LABEL[t] ?? t,
+      values: levels.map((l) => {
+        const row = r.rows.find((x) => x.target === t && x.workload === workload && x.inFlight === l);
+        return row ? row[metric] : null;
+      }),
+    })),
+    yLabel: metric === 'opsPerSec' ? 'operations per second' : 'milliseconds',
+    decimals: metric === 'opsPerSec' ? 0 : 1,
+  });
+}
+
+function shortfall(r: KvVsEtcdResult): string[] {
+  const out: string[] = [];
+  const unmet = r.goals.filter((g) => g.met === false);
+  const met = r.goals.filter((g) => g.met === true);
+  if (!r.etcd.measured) {
+    out.push(
+      `- etcd was not measured in this run (${r.etcd.note ?? 'unknown reason'}), so no goal can be judged.`,
+    );
+    return out;
+  }
+  for (const g of met) out.push(`- Met: ${g.goal} (measured ${g.measured?.toFixed(2)}×).`);
+  for (const g of unmet) out.push(`- **Not met:** ${g.goal}: measured ${g.measured?.toFixed(2)}×.`);
+  const top = Math.max(...r.settings.levels);
+  const kvTop = r.rows.find((x) => x.target === 'kv-http' && x.workload === 'write' && x.inFlight === top);
+  const etcdTop = r.rows
+    .filter((x) => x.target !== 'kv-http' && x.workload === 'write' && x.inFlight === top)
+    .sort((a, b) => b.opsPerSec - a.opsPerSec)[0];
+  if (kvTop?.serverCpuMsPerOp && etcdTop?.serverCpuMsPerOp) {
+    const cpuRatio = kvTop.serverCpuMsPerOp / etcdTop.serverCpuMsPerOp;
+    out.push(
+      `- CPU is the measured bottleneck: at ${top} writes in flight kv's three processes spent ${kvTop.serverCpuMsPerOp.toFixed(2)} ms of CPU per write against ${etcdTop.serverCpuMsPerOp.toFixed(2)} ms for etcd (${cpuRatio.toFixed(1)}×). With ${r.machine.nproc} cores shared by six server processes and the load generator, throughput is roughly cores ÷ CPU per operation, so the CPU ratio bounds the throughput ratio.`,
+    );
+  }
+  const errors = r.rows.filter((x) => x.errors > 0);
+  if (errors.length > 0) {
+    out.push(
+      `- ${errors.length} measured cell(s) had errors (e.g. ${errors[0]?.target} ${errors[0]?.workload} at ${errors[0]?.inFlight} in flight: ${errors[0]?.firstError ?? 'unknown'}); their ops/s count successes only.`,
+    );
+  }
+  return out;
+}
+
+const WHY = `Why kv costs more CPU per operation than etcd (design facts; the CPU figures above are measured, the attribution below is our reading of them, not a profile):
+
+- **One event loop per process.** Each kv node is a single JavaScript thread: HTTP parsing, JSON and zod validation, Raft, the state machine and the transport share one core, while etcd's Go runtime spreads the same work over every core.
+- **Per-request HTTP/1.1 between peers.** \`@avs/transport-http\` sends Raft messages as authenticated HTTP POSTs (a session HMAC per request) with one request in flight per peer; etcd streams messages over long-lived peer connections. Each replication round trip therefore costs kv a full HTTP request and response on both sides.
+- **JSON on the client path.** Every kv write is a JSON body parsed, validated and re-encoded into the log; etcd's gRPC path uses protobuf.
+- **Both fsync.** kv's file storage and etcd both make every acknowledged write durable before answering (group commit where writes queue up), so disk speed is not what separates them on this machine.
+- **A shared, loaded machine.** The load average is stated above; other jobs compete for the same two cores, which adds noise to absolute figures. The ratios compare systems measured in the same run, interleaved level by level.`;
+
+function kvVsEtcdSection(r: KvVsEtcdResult, chartsLink: string, charts: Record<string, string>): string {
+  const parts: string[] = [];
+  parts.push(
+    `Run of ${r.date}${r.smoke ? ' — **smoke run (tiny counts): these figures only show the harness works**' : ''}.`,
+    `Workload: ${r.settings.valueBytes}-byte values over ${r.settings.keySpace} keys, ${r.settings.levels.join(', ')} requests in flight (closed loop), at most ${formatNumber(r.settings.maxOps)} operations or ${r.settings.maxDurationMs / 1000} s per cell after ${r.settings.warmupOps} warm-up operations; writes go to the leader, reads are linearizable (kv: read index; etcd: default range) and also sent to the leader. Everything on 127.0.0.1, keep-alive connections.`,
+    `Systems: apps/kv as 3 processes with \`@avs/storage-file\` (fsync) and \`@avs/transport-http\` (Raft tick ${r.kv.tickMs} ms); etcd ${r.etcd.version ?? '(not available)'} as 3 members with default settings (fsync on), data in a temporary directory.${r.etcd.note ? ` Note: ${r.etcd.note}.` : ''}`,
+  );
+  if (r.goals.length > 0 && r.etcd.measured) {
+    const lines = ['| goal | target | measured | met |', '| --- | ---: | ---: | --- |'];
+    for (const g of r.goals) {
+      lines.push(
+        `| ${g.goal} | ${g.target}× | ${g.measured === null ? 'n/a' : `${g.measured.toFixed(2)}×`} | ${g.met === null ? 'n/a' : g.met ? '✅ yes' : '❌ no'} |`,
+      );
+    }
+    parts.push('### Goals', lines.join('\n'));
+  }
+  for (const workload of ['write', 'read'] as const) {
+    const rows = r.rows.filter((x) => x.workload === workload);
+    if (rows.length === 0) continue;
+    const tput = `kv-vs-etcd-${workload}-throughput.svg`;
+    const lat = `kv-vs-etcd-${workload}-p50.svg`;
+    charts[tput] = chartFor(r, workload, 'opsPerSec');
+    charts[lat] = chartFor(r, workload, 'p50Ms');
+    parts.push(
+      `### ${workload === 'write' ? 'Writes' : 'Linearizable reads'}`,
+      rowsTable(rows),
+      `![${workload} throughput](${chartsLink}/${tput})\n\n![${workload} p50 latency](${chartsLink}/${lat})`,
+    );
+  }
+  if (r.ratios.length > 0) {
+    const lines = [
+      '| workload | in flight | etcd faster path | kv ops/s | etcd ops/s | kv ÷ etcd throughput | kv ÷ etcd p50 | kv ÷ etcd p99 |',
+      '| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+    ];
+    for (const x of r.ratios) {
+      lines.push(
+        `| ${x.workload} | ${x.inFlight} | ${TARGET_LABEL[x.etcdFasterPath]} | ${formatNumber(Math.round(x.kvOpsPerSec))} | ${formatNumber(Math.round(x.etcdOpsPerSec))} | ${x.throughputRatio.toFixed(2)}× | ${x.p50Ratio.toFixed(2)}× | ${x.p99Ratio.toFixed(2)}× |`,
+      );
+    }
+    parts.push('### Ratios against etcd’s faster path (same run)', lines.join('\n'));
+  }
+  parts.push('### Where we fall short, and why', [...shortfall(r), '', WHY].join('\n'));
+  return parts.join('\n\n');
+}
+
+/**
+ * Builds the report from parsed result files.
+ * @param results file name → parsed JSON (e.g. `kv-vs-etcd.json`, `raft-core.json`)
+ * @param chartsLink link prefix of the charts from the markdown file (e.g. `benchmarks`)
+ */
+export function buildReport(results: Readonly<Record<string, unknown>>, chartsLink: string): Report {
+  const charts: Record<string, string> = {};
+  const kv = results['kv-vs-etcd.json'] as KvVsEtcdResult | undefined;
+  const sections: string[] = [
+    '# Benchmarks',
+    '> Generated by `pnpm --filter @avs/bench bench` from the JSON files in `bench-results/` (`npm run bench` first runs every package benchmark, then this). Do not edit by hand; re-run the command.',
+    '## Machine',
+    kv
+      ? machineSection(kv.machine, kv.loadAverage1mAtEnd)
+      : `${machineSection(machineInfo(), undefined)}\n\n(no kv-vs-etcd run yet: this is the machine the report was generated on)`,
+    '## How to run',
+    [
+      '```sh',
+      'npm run bench                      # every package benchmark, then kv vs etcd and this report',
+      'pnpm --filter @avs/bench bench     # kv vs etcd (installs etcd-server with apt-get if missing) and this report',
+      'pnpm --filter @avs/bench report    # only rebuild this report from bench-results/*.json',
+      'pnpm --filter @avs/bench test      # the smoke version (seconds), as CI runs it',
+      '```',
+    ].join('\n'),
+    '## apps/kv against etcd (same machine, same run)',
+    kv ? kvVsEtcdSection(kv, chartsLink, charts) : 'Not measured yet: run `pnpm --filter @avs/bench bench`.',
+    '## Package benchmarks',
+  ];
+  for (const p of PACKAGE_RESULTS) {
+    const data = results[p.file];
+    sections.push(
+      `### ${p.title} (\`bench-results/${p.file}\`)`,
+      data === undefined
+        ? `Not produced yet: run \`${p.command}\`.`
+        : `Produced by \`${p.command}\`.\n\n${renderPackageResults(data)}`,
+    );
+  }
+  const known = new Set(['kv-vs-etcd.json', ...PACKAGE_RESULTS.map((p) => p.file)]);
+  for (const [file, data] of Object.entries(results)) {
+    if (known.has(file)) continue;
+    sections.push(`### Other: \`bench-results/${file}\``, renderPackageResults(data));
+  }
+  sections.push(
+    '## End to end on the operator devnet (3, 7 and 15 operators)',
+    [
+      '**Not measured yet.** apps/operator and its devnet do not exist yet, so there are no end-to-end figures; none are shown rather than estimates.',
+      'When they exist, this section will report, for 3, 7 and 15 operators: tasks per second, task latency from request to on-chain verification (p50/p99, and p50 before the on-chain transaction), and CPU per task on the leader.',
+      'Goals (issue 12): at least 100 tasks/s with 3 operators; p50 task latency under 100 ms before the on-chain transaction.',
+    ].join('\n\n'),
+  );
+  return { markdown: `${sections.join('\n\n')}\n`, charts };
+}
+
+/** Reads every `*.json` in `resultsDir` (files that do not parse are reported in the map as an error object). */
+export function readResults(resultsDir: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!existsSync(resultsDir)) return out;
+  for (const name of readdirSync(resultsDir).sort()) {
+    if (!name.endsWith('.json')) continue;
+    try {
+      out[name] = JSON.parse(readFileSync(join(resultsDir, name), 'utf8'));
+    } catch (error) {
+      out[name] = { error: `could not parse: ${(error as Error).message}` };
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes the report and its charts.
+ * @param docPath e.g. `<repo>/docs/benchmarks.md`; charts go to `<dir of docPath>/benchmarks/`
+ */
+export function writeReport(resultsDir: string, docPath: string): { docPath: string; charts: string[] } {
+  const docDir = join(docPath, '..');
+  const chartsDir = join(docDir, 'benchmarks');
+  const report = buildReport(readResults(resultsDir), relative(docDir, chartsDir));
+  mkdirSync(chartsDir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, svg] of Object.entries(report.charts)) {
+    writeFileSync(join(chartsDir, name), svg);
+    written.push(join(chartsDir, name));
+  }
+  writeFileSync(docPath, report.markdown);
+  return { docPath, charts: written };
+}
