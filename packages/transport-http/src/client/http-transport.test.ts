@@ -132,9 +132,8 @@ describe('HttpTransport', () => {
       queue: { maxMessages: 10 },
       maxBatchBytes: 64,
     });
+    // The first message leaves the queue at once (its request then waits at the gate).
     transport.send([heartbeat(alice.nodeId, bob.nodeId, 5, 0)]);
-    await until(() => transport.metrics.handshakes.initiated === 1);
-    await new Promise((r) => setTimeout(r, 20));
     transport.send(Array.from({ length: 50 }, (_, i) => heartbeat(alice.nodeId, bob.nodeId, 5, i + 1)));
     expect(transport.metrics.dropped.queueFull).toBe(40);
     release();
@@ -239,5 +238,43 @@ describe('HttpTransport', () => {
     });
     await expect(refused).rejects.toBeInstanceOf(PeerResponseError);
     await expect(refused).rejects.toMatchObject({ status: 400, peerCode: 'INVALID_BODY' });
+  });
+});
+
+describe('HttpTransport lifecycle', () => {
+  it('drops queued messages of a removed peer and reports nothing after close', async () => {
+    const clock = new FakeClock();
+    const { server, handler } = bobServer(clock);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    // Like a real fetch, it gives up when its signal aborts (close() aborts in-flight requests).
+    const gated: FetchLike = async (input, init) => {
+      await Promise.race([
+        gate,
+        new Promise((_, reject) =>
+          init.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+        ),
+      ]);
+      return inProcessFetch(server)(input, init);
+    };
+    const transport = new HttpTransport({ scheme: alice, fetch: gated, clock });
+    const mine = new RecordingHandler();
+    await transport.start(mine);
+    transport.addPeer(bob.nodeId, 'http://bob');
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 1, 1)]);
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 1, 2)]);
+    transport.removePeer(bob.nodeId);
+    expect(transport.peerIds()).toEqual([]);
+    // The first message was already taken for sending; the second was still queued.
+    expect(transport.metrics.dropped.sendFailed).toBe(1);
+    await transport.close();
+    release();
+    await transport.close();
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 1, 3)]);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(handler.received).toEqual([]);
+    expect(mine.unreachable).toEqual([]);
   });
 });
