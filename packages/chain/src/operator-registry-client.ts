@@ -103,6 +103,23 @@ export class OperatorRegistryClient {
     return this.#sender.send({ to: this.address, data }, 'updateEndpoints');
   }
 
+  /** Owner only: the staking stub for many operators of one quorum, in one transaction. */
+  setOperatorStakes(quorumNumber: number, stakes: ReadonlyMap<string, bigint>): Promise<TransactionReceipt> {
+    quorumNumbersToBytes([quorumNumber]);
+    const operators: string[] = [];
+    const values: bigint[] = [];
+    for (const [operator, stake] of stakes) {
+      if (!isAddress(operator))
+        throw new InvalidArgumentError(`operator must be an address, got ${operator}`);
+      if (stake < 0n || stake >= 2n ** 96n)
+        throw new InvalidArgumentError(`stake must fit uint96, got ${stake}`);
+      operators.push(operator);
+      values.push(stake);
+    }
+    const data = iface.encodeFunctionData('setOperatorStakes', [quorumNumber, operators, values]);
+    return this.#sender.send({ to: this.address, data }, 'setOperatorStakes');
+  }
+
   /** Owner only: the staking stub. */
   setOperatorStake(operator: string, quorumNumber: number, stake: bigint): Promise<TransactionReceipt> {
     if (!isAddress(operator)) throw new InvalidArgumentError(`operator must be an address, got ${operator}`);

@@ -6,7 +6,7 @@ let net: AvsNetwork;
 
 beforeAll(async () => {
   net = await startAvsNetwork({ count: 51, stake: 100n });
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await net?.close();

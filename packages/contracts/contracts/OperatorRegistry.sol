@@ -102,6 +102,7 @@ contract OperatorRegistry {
     error NotOwner();
     error InvalidQuorumNumbers();
     error TooManyQuorums();
+    error LengthMismatch();
     error AlreadyRegisteredInQuorum(uint8 quorumNumber);
     error NotRegisteredInQuorum(uint8 quorumNumber);
     error NotRegistered();
@@ -144,6 +145,22 @@ contract OperatorRegistry {
     /// history immediately if the operator is registered in that quorum, else at registration.
     function setOperatorStake(address operator, uint8 quorumNumber, uint96 stake) external onlyOwner {
         if (quorumNumber >= quorumCount) revert InvalidQuorumNumbers();
+        _setStake(operator, quorumNumber, stake);
+    }
+
+    /// @notice `setOperatorStake` for many operators of one quorum in one transaction.
+    function setOperatorStakes(uint8 quorumNumber, address[] calldata operators, uint96[] calldata stakes)
+        external
+        onlyOwner
+    {
+        if (quorumNumber >= quorumCount) revert InvalidQuorumNumbers();
+        if (operators.length != stakes.length) revert LengthMismatch();
+        for (uint256 i = 0; i < operators.length; i++) {
+            _setStake(operators[i], quorumNumber, stakes[i]);
+        }
+    }
+
+    function _setStake(address operator, uint8 quorumNumber, uint96 stake) internal {
         uint96 previous = assignedStake[operator][quorumNumber];
         assignedStake[operator][quorumNumber] = stake;
         OperatorInfo memory info = _operatorInfo[operator];
@@ -319,9 +336,7 @@ contract OperatorRegistry {
     {
         if (index >= _bitmapHistory[operatorId].length) revert StaleIndex(blockNumber, index);
         BitmapUpdate memory u = _bitmapHistory[operatorId][index];
-        if (u.fromBlock > blockNumber || (u.nextFromBlock != 0 && u.nextFromBlock <= blockNumber)) {
-            revert StaleIndex(blockNumber, index);
-        }
+        _requireInForce(u.fromBlock, u.nextFromBlock, blockNumber, index);
         return u.bitmap;
     }
 
@@ -390,9 +405,7 @@ contract OperatorRegistry {
     {
         if (index >= _apkHistory[quorumNumber].length) revert StaleIndex(blockNumber, index);
         ApkUpdate memory u = _apkHistory[quorumNumber][index];
-        if (u.fromBlock > blockNumber || (u.nextFromBlock != 0 && u.nextFromBlock <= blockNumber)) {
-            revert StaleIndex(blockNumber, index);
-        }
+        _requireInForce(u.fromBlock, u.nextFromBlock, blockNumber, index);
         return u.apkHash;
     }
 
@@ -613,6 +626,13 @@ contract OperatorRegistry {
         h.push(ApkUpdate(apkHash, blockNumber, 0));
     }
 
+    /// Reverts unless an update valid over [fromBlock, nextFromBlock) (0 = open) covers blockNumber.
+    function _requireInForce(uint32 fromBlock, uint32 nextFromBlock, uint32 blockNumber, uint256 index) internal pure {
+        if (fromBlock > blockNumber || (nextFromBlock != 0 && nextFromBlock <= blockNumber)) {
+            revert StaleIndex(blockNumber, index);
+        }
+    }
+
     function _latest(StakeUpdate[] storage h) internal view returns (uint96) {
         return h.length == 0 ? 0 : h[h.length - 1].stake;
     }
@@ -638,9 +658,7 @@ contract OperatorRegistry {
     {
         if (index >= h.length) revert StaleIndex(blockNumber, index);
         StakeUpdate memory u = h[index];
-        if (u.fromBlock > blockNumber || (u.nextFromBlock != 0 && u.nextFromBlock <= blockNumber)) {
-            revert StaleIndex(blockNumber, index);
-        }
+        _requireInForce(u.fromBlock, u.nextFromBlock, blockNumber, index);
         return u.stake;
     }
 }

@@ -79,13 +79,26 @@ export async function startAvsNetwork(options: {
       receiptPollMs: 10,
     });
     operators.push({ wallet, key, registry });
-    await ownerRegistry.setOperatorStake(wallet.address, 0, options.stake ?? 100n);
-    await registry.registerOperator({
-      keyPair: key,
-      quorumNumbers: [0],
-      endpoints: { raftUrl: `http://127.0.0.1:${20000 + i}`, httpUrl: `http://127.0.0.1:${30000 + i}` },
-      chainId: d.chainId,
-    });
+  }
+  await ownerRegistry.setOperatorStakes(
+    0,
+    new Map(operators.map((o) => [o.wallet.address, options.stake ?? 100n])),
+  );
+  // Registrations come from different accounts: send them a few at a time.
+  for (let i = 0; i < operators.length; i += 8) {
+    await Promise.all(
+      operators.slice(i, i + 8).map((op, j) =>
+        op.registry.registerOperator({
+          keyPair: op.key,
+          quorumNumbers: [0],
+          endpoints: {
+            raftUrl: `http://127.0.0.1:${20001 + i + j}`,
+            httpUrl: `http://127.0.0.1:${30001 + i + j}`,
+          },
+          chainId: d.chainId,
+        }),
+      ),
+    );
   }
   return {
     avs,
