@@ -348,6 +348,9 @@ export class FileStorage implements Storage {
       }
       case 'createSnapshot': {
         const { index, term } = op.snapshot.metadata;
+        // Older than the snapshot we hold: nothing to do (as MemoryStorage).
+        if (index < this.snap.metadata.index)
+          return { prepared: { op, apply: () => {} }, lastIndex: projectedLast };
         if (index > this.index.lastIndex()) {
           throw new RaftUsageError(
             `createSnapshot: index ${index} is past lastIndex ${this.index.lastIndex()}`,
