@@ -10,5 +10,5 @@ import { runAll } from './transport-bench-core.js';
 const g = globalThis as { Bun?: unknown; Deno?: unknown };
 const runtime = g.Bun ? 'bun' : g.Deno ? 'deno' : 'unknown';
 const serve: ServeFn = runtime === 'bun' ? (f) => serveBun(f) : (f) => serveDeno(f);
-const rows = await runAll(runtime, serve, (input, init) => fetch(input, init));
-console.log(JSON.stringify(rows));
+const result = await runAll(runtime, serve, (input, init) => fetch(input, init));
+console.log(JSON.stringify(result));

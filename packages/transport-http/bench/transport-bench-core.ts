@@ -10,6 +10,7 @@ import { EntryType, type Message, MessageType, type NodeId, type TransportHandle
 import { Hono } from 'hono';
 import type { ServeFn } from '../src/adapters/served.js';
 import { operatorKeyScheme } from '../src/auth/handshake-scheme.js';
+import { importSessionKey, signRequest, verifyRequest } from '../src/auth/request-signing.js';
 import { HttpTransport } from '../src/client/http-transport.js';
 import type { FetchLike } from '../src/client/peer-connection.js';
 import { decodeBatch, encodeBatch } from '../src/codec/frame-codec.js';
@@ -183,6 +184,58 @@ export async function runWorkload(
   ];
 }
 
+/** CPU cost of authentication alone, per batch, and what it takes at a given message rate. */
+export interface AuthCpuRow {
+  readonly runtime: string;
+  readonly messagesPerBatch: number;
+  readonly frameBytes: number;
+  /** Sign (client) plus verify (server) of one batch, microseconds. */
+  readonly microsecondsPerBatch: number;
+  /** Fraction of one core that signing and verifying take at `ratePerSecond` messages/s. */
+  readonly coreFractionAtRate: number;
+  readonly ratePerSecond: number;
+}
+
+/**
+ * Times HMAC signing and verification (SHA-256 of the body on both ends) of
+ * batch frames as the transport cuts them, and converts it into the share of
+ * one core they take at `ratePerSecond` small messages per second.
+ */
+export async function measureAuthCpu(runtime: string, ratePerSecond = 50_000): Promise<AuthCpuRow> {
+  const a = `0x${'aa'.repeat(20)}`;
+  const b = `0x${'bb'.repeat(20)}`;
+  const payload = new Uint8Array(64).fill(7);
+  // What the transport puts in one batch of small messages (1 MiB of estimated size).
+  const perBatch = 6900;
+  const frame = encodeBatch(Array.from({ length: perBatch }, (_, i) => appMessage(a, b, i, payload)));
+  const key = await importSessionKey(new Uint8Array(32).fill(9));
+  const rounds = 200;
+  let t0 = 0;
+  for (let i = 0; i < rounds + 20; i++) {
+    if (i === 20) t0 = performance.now();
+    const parts = {
+      method: 'POST',
+      path: '/raft/v1/messages',
+      sessionId: '0x01',
+      timestamp: i,
+      seq: i + 1,
+      body: frame,
+    };
+    const headers = await signRequest(key, parts);
+    if (!(await verifyRequest(key, parts, headers['x-avs-signature']!)))
+      throw new Error('verification failed');
+  }
+  const micro = ((performance.now() - t0) * 1000) / rounds;
+  return {
+    runtime,
+    messagesPerBatch: perBatch,
+    frameBytes: frame.length,
+    microsecondsPerBatch: micro,
+    coreFractionAtRate: ((ratePerSecond / perBatch) * micro) / 1e6,
+    ratePerSecond,
+  };
+}
+
 /** The workloads every runtime runs. */
 export const WORKLOADS = [
   { name: 'small (App, 1 entry of 64 B)', messages: 100_000, payloadBytes: 64 },
@@ -190,8 +243,12 @@ export const WORKLOADS = [
 ];
 
 /** Runs every workload. */
-export async function runAll(runtime: string, serve: ServeFn, fetchFn: FetchLike): Promise<BenchRow[]> {
+export async function runAll(
+  runtime: string,
+  serve: ServeFn,
+  fetchFn: FetchLike,
+): Promise<{ rows: BenchRow[]; authCpu: AuthCpuRow }> {
   const rows: BenchRow[] = [];
   for (const w of WORKLOADS) rows.push(...(await runWorkload(runtime, serve, fetchFn, w)));
-  return rows;
+  return { rows, authCpu: await measureAuthCpu(runtime) };
 }

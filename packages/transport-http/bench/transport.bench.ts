@@ -11,12 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { serveNode } from '../src/adapters/node.js';
 import { createPooledFetch } from '../src/adapters/node-fetch.js';
 import { runtimeCommands } from '../test/support/runtime-commands.js';
-import { type BenchRow, runAll } from './transport-bench-core.js';
+import { type AuthCpuRow, type BenchRow, runAll } from './transport-bench-core.js';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(pkg, '..', '..');
 const pooled = createPooledFetch();
-const rows: BenchRow[] = await runAll('node', (f) => serveNode(f), pooled.fetch);
+const nodeResult = await runAll('node', (f) => serveNode(f), pooled.fetch);
+const rows: BenchRow[] = nodeResult.rows;
+const authCpu: AuthCpuRow[] = [nodeResult.authCpu];
 await pooled.close();
 
 const runtimes = runtimeCommands(pkg, 'bench/runtime-bench.ts');
@@ -26,7 +28,9 @@ for (const [name, bin, args] of runtimes) {
   const key = name.toLowerCase();
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   try {
-    rows.push(...(JSON.parse(last) as BenchRow[]));
+    const result = JSON.parse(last) as { rows: BenchRow[]; authCpu: AuthCpuRow };
+    rows.push(...result.rows);
+    authCpu.push(result.authCpu);
   } catch {
     failures[key] = `${r.error?.message ?? ''} ${r.stderr?.slice(-500) ?? ''}`.trim();
     console.error(`${name}: benchmark failed: ${failures[key]}`);
@@ -57,8 +61,14 @@ for (const r of rows) {
   );
 }
 console.log('');
-for (const [k, v] of Object.entries(authCost))
-  console.log(`authentication cost, ${k}: ${(v * 100).toFixed(1)}%`);
+for (const [k, v] of Object.entries(authCost)) {
+  console.log(`throughput lost to authentication at saturation, ${k}: ${(v * 100).toFixed(1)}%`);
+}
+for (const c of authCpu) {
+  console.log(
+    `${c.runtime}: sign + verify of a ${c.messagesPerBatch}-message batch (${fmt(c.frameBytes / 1024)} KiB) takes ${fmt(c.microsecondsPerBatch)} µs: ${(c.coreFractionAtRate * 100).toFixed(2)}% of one core at ${fmt(c.ratePerSecond)} messages/s`,
+  );
+}
 
 const out = join(root, 'bench-results', 'transport.json');
 mkdirSync(dirname(out), { recursive: true });
@@ -70,10 +80,11 @@ writeFileSync(
       date: new Date().toISOString(),
       node: process.version,
       notes:
-        'authenticated = HttpTransport end to end (session HMAC per request, batching up to 1 MiB, one request in flight per peer); baseline-no-auth = same frames and batch sizes posted sequentially to a bare Hono route; authCost = 1 - authenticated/baseline messages per second, same run',
+        'authenticated = HttpTransport end to end (session HMAC per request, batching up to 1 MiB, one request in flight per peer); baseline-no-auth = same frames and batch sizes posted sequentially to a bare Hono route; authCost = 1 - authenticated/baseline messages per second at saturation, same run (client and server share one thread); authCpu = time to sign and verify one batch of small messages, and the share of one core that takes at 50,000 messages/s',
       goal: { nodeSmallMessagesPerSecond: 50_000, authCostBelow: 0.1 },
       rows,
       authCost,
+      authCpu,
       failures,
     },
     null,
