@@ -7,6 +7,7 @@ import {
   connect,
   createTask,
   type Handles,
+  mined,
   registerOperator,
   registrationParams,
   responseDigest,
@@ -51,9 +52,7 @@ async function respond(
 }
 
 function submit(task: unknown, response: unknown, aggregate: unknown) {
-  return h.taskManager
-    .getFunction('respondToTask')(task, response, aggregate)
-    .then((tx) => tx.wait());
+  return mined(h.taskManager.getFunction('respondToTask')(task, response, aggregate));
 }
 
 describe('TaskManager.respondToTask on anvil', () => {
@@ -67,7 +66,7 @@ describe('TaskManager.respondToTask on anvil', () => {
     const receipt = await submit(task, response, aggregate);
     expect(receipt.status).toBe(1);
     expect(await h.taskManager.getFunction('taskResponded')(index)).toBe(true);
-    const parsed = receipt.logs.map((l: never) => h.taskManager.interface.parseLog(l)).find(Boolean);
+    const parsed = receipt.logs.map((l) => h.taskManager.interface.parseLog(l)).find(Boolean)!;
     expect(parsed.name).toBe('TaskResponded');
     expect(parsed.args.taskResponse.result).toBe('0x1234');
     // A second response for the same task is refused.
@@ -150,7 +149,7 @@ describe('TaskManager.respondToTask on anvil', () => {
   it('counts stake at the reference block, not the current one', async () => {
     const { index, task } = await createTask(h, 'history', 60, [0]);
     // After creation op2's stake grows tenfold; signers op0 + op1 had 2/3 at the reference block.
-    await (await h.registry.getFunction('setOperatorStake')(ops[2]!.wallet.address, 0, 1000n)).wait();
+    await mined(h.registry.getFunction('setOperatorStake')(ops[2]!.wallet.address, 0, 1000n));
     const { response, aggregate } = await respond(index, task, [ops[0]!.key, ops[1]!.key]);
     expect((await submit(task, response, aggregate)).status).toBe(1);
     const later = await createTask(h, 'history later', 60, [0]);
@@ -158,7 +157,7 @@ describe('TaskManager.respondToTask on anvil', () => {
     expect(await revertName(submit(later.task, again.response, again.aggregate), h)).toBe(
       'QuorumThresholdNotMet',
     );
-    await (await h.registry.getFunction('setOperatorStake')(ops[2]!.wallet.address, 0, 100n)).wait();
+    await mined(h.registry.getFunction('setOperatorStake')(ops[2]!.wallet.address, 0, 100n));
   });
 
   it('only lets registered operators, the owner or allowed creators create tasks', async () => {
@@ -205,9 +204,7 @@ describe('OperatorRegistry on anvil', () => {
     const reg = h.registry.connect(op.wallet) as Contract;
     const params = await registrationParams(h.registry, op.wallet.address, op.key);
     const register = (raft: string, http: string) =>
-      reg
-        .getFunction('registerOperator')('0x00', raft, http, params)
-        .then((tx) => tx.wait());
+      mined(reg.getFunction('registerOperator')('0x00', raft, http, params));
     expect(await revertName(register('raft://op0.example:7000', 'http://op5.example:8000'), h)).toBe(
       'EndpointTaken',
     );
@@ -221,7 +218,7 @@ describe('OperatorRegistry on anvil', () => {
     const taken = reg.getFunction('updateEndpoints')('raft://op5.example:7000', 'http://op2.example:8000');
     expect(await revertName(taken, h)).toBe('EndpointTaken');
     const registeredAt = await h.provider.getBlockNumber();
-    await (await reg.getFunction('deregisterOperator')('0x00')).wait();
+    await mined(reg.getFunction('deregisterOperator')('0x00'));
     expect(await h.registry.getFunction('isRegistered')(op.wallet.address)).toBe(false);
     expect(await h.registry.getFunction('endpointHolder')('raft://op5.example:7000')).toBe(
       `0x${'00'.repeat(32)}`,

@@ -10,7 +10,15 @@ import {
   g2ToSolidity,
   makePubkeyRegistrationParams,
 } from '@avs/bls';
-import { AbiCoder, Contract, JsonRpcProvider, keccak256, Wallet } from 'ethers';
+import {
+  AbiCoder,
+  Contract,
+  JsonRpcProvider,
+  keccak256,
+  type Provider,
+  type TransactionReceipt,
+  Wallet,
+} from 'ethers';
 import { operatorRegistryAbi, operatorStateRetrieverAbi, taskManagerAbi } from '../../src/index.js';
 import type { LocalAvs } from '../../src/local-chain-entry.js';
 
@@ -50,6 +58,22 @@ export async function registrationParams(registry: Contract, operator: string, k
   };
 }
 
+/**
+ * Waits for a sent transaction by polling its receipt. (ethers' tx.wait() subscribes to new blocks and
+ * can miss the block on an automining node when the transaction is mined before its first poll.)
+ */
+export async function mined(
+  sent: Promise<{ hash: string; provider: Provider }>,
+): Promise<TransactionReceipt> {
+  const tx = await sent;
+  for (let i = 0; i < 2_000; i++) {
+    const receipt = await tx.provider.getTransactionReceipt(tx.hash);
+    if (receipt) return receipt;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no receipt for ${tx.hash}`);
+}
+
 export interface TestOperator {
   wallet: Wallet;
   key: BlsKeyPair;
@@ -64,18 +88,18 @@ export async function registerOperator(
   tag: string,
 ): Promise<void> {
   for (const q of quorums) {
-    await (await h.registry.getFunction('setOperatorStake')(op.wallet.address, q, stake)).wait();
+    await mined(h.registry.getFunction('setOperatorStake')(op.wallet.address, q, stake));
   }
   const params = await registrationParams(h.registry, op.wallet.address, op.key);
   const asOperator = h.registry.connect(op.wallet) as Contract;
-  await (
-    await asOperator.getFunction('registerOperator')(
+  await mined(
+    asOperator.getFunction('registerOperator')(
       Uint8Array.from(quorums),
       `raft://${tag}.example:7000`,
       `http://${tag}.example:8000`,
       params,
-    )
-  ).wait();
+    ),
+  );
 }
 
 export interface TaskStruct {
@@ -91,16 +115,17 @@ export async function createTask(
   threshold: number,
   quorums: number[],
 ): Promise<{ index: number; task: TaskStruct }> {
-  const receipt = await (
-    await h.taskManager.getFunction('createNewTask')(
+  const receipt = await mined(
+    h.taskManager.getFunction('createNewTask')(
       keccak256(new TextEncoder().encode(payload)),
       threshold,
       Uint8Array.from(quorums),
-    )
-  ).wait();
+    ),
+  );
   const log = receipt.logs
-    .map((l: { topics: string[]; data: string }) => h.taskManager.interface.parseLog(l))
-    .find((l: { name: string } | null) => l?.name === 'NewTaskCreated');
+    .map((l) => h.taskManager.interface.parseLog(l))
+    .find((l) => l?.name === 'NewTaskCreated');
+  if (!log) throw new Error('no NewTaskCreated event');
   const t = log.args.task;
   return {
     index: Number(log.args.taskIndex),
