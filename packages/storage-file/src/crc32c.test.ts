@@ -26,6 +26,26 @@ describe('crc32c', () => {
     expect(crc32c(padded, 0, 5, 1005)).toBe(whole);
   });
 
+  it('agrees with a plain bit-at-a-time CRC-32C at every alignment and length', () => {
+    const reference = (bytes: Uint8Array): number => {
+      let c = 0xffffffff;
+      for (const byte of bytes) {
+        c ^= byte;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    const data = Uint8Array.from({ length: 200 }, (_, i) => (i * 131 + 17) & 0xff);
+    for (let start = 0; start < 8; start++) {
+      for (const length of [0, 1, 3, 15, 16, 17, 31, 32, 33, 64, 100, 150]) {
+        const end = Math.min(data.length, start + length);
+        expect(crc32c(data, 0, start, end)).toBe(reference(data.subarray(start, end)));
+        // Also through a view that starts at an odd byte offset of its buffer.
+        expect(crc32c(data.subarray(start, end))).toBe(reference(data.subarray(start, end)));
+      }
+    }
+  });
+
   it('changes when any single bit flips', () => {
     const data = Uint8Array.from({ length: 64 }, (_, i) => i);
     const good = crc32c(data);
