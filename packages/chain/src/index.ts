@@ -60,6 +60,7 @@ export {
   type CreatedTask,
   type NonSignerStakesAndSignatureStruct,
   type RespondedTask,
+  type ResponseAggregate,
   type SubmittedResponse,
   TaskManagerClient,
   type TaskManagerClientOptions,

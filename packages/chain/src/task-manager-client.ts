@@ -64,6 +64,23 @@ export interface RespondedTask {
   transactionHash: string;
 }
 
+/**
+ * The parts of `@avs/bls`'s AggregatedResult a submission needs (so an aggregate replicated as JSON
+ * and decoded with `g1FromJson`/`g2FromJson` can be submitted by any node).
+ */
+export type ResponseAggregate = Pick<
+  AggregatedResult,
+  | 'taskIndex'
+  | 'referenceBlock'
+  | 'digest'
+  | 'quorumNumbers'
+  | 'nonSignerPublicKeysG1'
+  | 'nonSignerOperatorIds'
+  | 'quorumApksG1'
+  | 'signersApkG2'
+  | 'signersAggSigG1'
+>;
+
 /** Receipt data of an accepted submission. */
 export interface SubmittedResponse {
   transactionHash: string;
@@ -199,6 +216,20 @@ export class TaskManagerClient {
     return found;
   }
 
+  /**
+   * The accepted response of a task, from its TaskResponded event (scans from `fromBlock`,
+   * default 0), or undefined if it has none yet. A new leader checks this before submitting.
+   */
+  async getResponse(taskIndex: number, fromBlock = 0): Promise<RespondedTask | undefined> {
+    const topics = iface.encodeFilterTopics('TaskResponded', [taskIndex]);
+    const logs = await withRetry(
+      'eth_getLogs',
+      () => this.#provider.getLogs({ address: this.address, topics, fromBlock, toBlock: 'latest' }),
+      this.#retry,
+    );
+    return logs.map((l) => this.#parseResponded(l)).find((r) => r !== undefined);
+  }
+
   /** Number of tasks created so far (the next task index). */
   async taskCount(): Promise<number> {
     return Number(
@@ -281,7 +312,7 @@ export class TaskManagerClient {
    */
   async buildNonSignerStakesAndSignature(
     task: Task,
-    aggregate: AggregatedResult,
+    aggregate: ResponseAggregate,
   ): Promise<NonSignerStakesAndSignatureStruct> {
     const nonSignerIds = [...aggregate.nonSignerOperatorIds];
     const sorted = [...nonSignerIds].sort((a, b) =>
@@ -317,7 +348,7 @@ export class TaskManagerClient {
   async submitResponse(
     task: Task,
     response: TaskResponse,
-    aggregate: AggregatedResult,
+    aggregate: ResponseAggregate,
   ): Promise<SubmittedResponse> {
     const t = taskSchema.safeParse(task);
     if (!t.success) throw new InvalidArgumentError(`invalid task: ${t.error.message}`);

@@ -172,6 +172,9 @@ describe('TaskManagerClient', () => {
       expect(first.status).toBe('fulfilled');
       expect(concurrent.status === 'rejected' && concurrent.reason).toBeInstanceOf(SubmissionInProgressError);
       expect(await net.tasks.isResponded(created.taskIndex)).toBe(true);
+      const onChain = await net.tasks.getResponse(created.taskIndex);
+      expect(onChain?.response).toEqual(response);
+      expect(onChain?.transactionHash).toBe(first.status === 'fulfilled' ? first.value.transactionHash : '');
       await expect(net.tasks.submitResponse(created.task, response, result)).rejects.toBeInstanceOf(
         TaskAlreadyRespondedError,
       );
@@ -212,6 +215,7 @@ describe('TaskManagerClient', () => {
     await expect(
       net.tasks.submitResponse(created.task, { ...response, result: '0x02' }, half),
     ).rejects.toMatchObject({ name: 'InvalidArgumentError' });
+    expect(await net.tasks.getResponse(created.taskIndex)).toBeUndefined();
     const nonceBefore = await net.provider.getTransactionCount(net.owner.address, 'pending');
     const error = await net.tasks.submitResponse(created.task, response, half).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ContractRevertError);
