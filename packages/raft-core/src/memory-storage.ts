@@ -166,6 +166,17 @@ export class MemoryStorage implements Storage {
     update: StorageUpdate | undefined,
     apply: () => void,
   ) {
+    if (!this.beforeWrite) {
+      // No hook: nothing is ever pending, so applying now keeps the order and saves promise hops.
+      try {
+        this.checkOpen();
+        apply();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      this.writes++;
+      return Promise.resolve();
+    }
     const run = async (): Promise<void> => {
       this.checkOpen();
       if (this.beforeWrite) {

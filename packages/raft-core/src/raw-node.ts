@@ -191,12 +191,13 @@ export class RawNode {
   /** Whether {@link ready} has anything to hand out. */
   hasReady(): boolean {
     const r = this.r;
-    const soft = this.softState();
-    if (soft.lead !== this.prevSoft.lead || soft.role !== this.prevSoft.role) return true;
-    if (!hardStateEqual(r.hardState(), this.prevHard)) return true;
-    if (r.log.unstable.nextSnapshot() !== undefined) return true;
-    if (r.log.unstable.nextEntries().length > 0) return true;
+    // Allocation-free: drivers call this after every input.
+    if (r.lead !== this.prevSoft.lead || r.role !== this.prevSoft.role) return true;
+    const hs = this.prevHard;
+    if (r.term !== hs.term || r.vote !== hs.vote || r.log.committed !== hs.commit) return true;
     if (r.msgs.length > 0 || r.msgsAfterAppend.length > 0 || r.readStates.length > 0) return true;
+    if (r.log.unstable.nextSnapshot() !== undefined) return true;
+    if (r.log.unstable.hasNextEntries()) return true;
     return r.log.hasNextCommittedEnts();
   }
 

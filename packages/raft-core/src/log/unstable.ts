@@ -48,6 +48,11 @@ export class Unstable {
     return this.entries.slice(inProgress);
   }
 
+  /** Whether {@link nextEntries} would return anything (without allocating). */
+  hasNextEntries(): boolean {
+    return this.offsetInProgress < this.offset + this.entries.length;
+  }
+
   nextSnapshot(): Snapshot | undefined {
     if (!this.snapshot || this.snapshotInProgress) return undefined;
     return this.snapshot;

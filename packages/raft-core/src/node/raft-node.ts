@@ -214,7 +214,12 @@ export class RaftNode<R = unknown> {
       ...raftCfg,
       id: opts.id,
       applied: snapIndex,
-      random: opts.random ?? createSeededRandom(opts.seed ?? hashString(opts.id)),
+      // Without a seed, RawNode seeds from the node id (deterministic per node).
+      ...(opts.random
+        ? { random: opts.random }
+        : opts.seed !== undefined
+          ? { random: createSeededRandom(opts.seed) }
+          : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),
     };
     const raw = new RawNode(config, opts.storage, init);
@@ -746,15 +751,6 @@ function single(type: ConfChangeType, nodeId: NodeId, context?: Uint8Array): Con
     changes: [{ type, nodeId }],
     ...(context ? { context } : {}),
   };
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }
 
 /** Calls `read` until storage stops answering UnavailableError (it calls back when loaded). */

@@ -29,20 +29,23 @@ export function describeSimulation(part: number, parts: number): void {
       const mine: number[] = [];
       for (let s = start; s < end; s++) if (s % parts === part) mine.push(s);
       if (mine.length === 0) continue;
-      it(`seeds ${start}..${end - 1}: safety after every step, liveness after healing`, () => {
+      it(`seeds ${start}..${end - 1}: safety after every step (with crashes, partitions, membership changes), liveness after healing`, () => {
         let committed = 0;
         let crashes = 0;
         let snapshots = 0;
+        let confChanges = 0;
         for (const seed of mine) {
           const r = runSimulation({ seed, nodes: sizes[seed % 3]! });
           committed += r.committed;
           crashes += r.crashes;
           snapshots += r.snapshotsInstalled;
+          confChanges += r.confChanges;
         }
         // The runs did real work: a vacuous simulation would pass every check.
         expect(committed).toBeGreaterThan(mine.length * 5);
         expect(crashes).toBeGreaterThan(0);
         expect(snapshots).toBeGreaterThan(0);
+        expect(confChanges).toBeGreaterThan(0);
       });
     }
   });

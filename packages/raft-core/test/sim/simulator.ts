@@ -5,16 +5,28 @@
  * liveness is checked within a bounded number of ticks. A run is a pure
  * function of its seed.
  */
-import { NotLeaderError, ProposalDroppedError } from '../../src/errors.js';
+import { InvalidConfChangeError, NotLeaderError, ProposalDroppedError } from '../../src/errors.js';
 import { MemoryStorage } from '../../src/memory-storage.js';
 import { createSeededRandom } from '../../src/random.js';
 import { RawNode } from '../../src/raw-node.js';
 import type { Ready } from '../../src/ready.js';
-import type { ConfState, Entry, Message, NodeId } from '../../src/types.js';
-import { EntryType } from '../../src/types.js';
+import type { ConfChange, ConfState, Entry, Message, NodeId } from '../../src/types.js';
+import { ConfChangeTransition, ConfChangeType, EntryType } from '../../src/types.js';
 
-const dec = new TextDecoder();
 const enc = new TextEncoder();
+const textDecoder = new TextDecoder();
+/** Entry data are shared by reference between simulated nodes: decode each array once. */
+const decoded = new WeakMap<Uint8Array, string>();
+const dec = {
+  decode(b: Uint8Array): string {
+    let s = decoded.get(b);
+    if (s === undefined) {
+      s = textDecoder.decode(b);
+      decoded.set(b, s);
+    }
+    return s;
+  },
+};
 
 export interface SimOptions {
   readonly seed: number;
@@ -32,6 +44,10 @@ export interface SimResult {
   readonly crashes: number;
   readonly snapshotsInstalled: number;
   readonly leadersElected: number;
+  /** Membership changes proposed (joint swaps, adds, removals, promotions, demotions). */
+  readonly confChanges: number;
+  /** Applied changes that no longer fit the configuration and were ignored (identically on every node). */
+  readonly confErrors: number;
 }
 
 /** Thrown with the seed in the message when a check fails. */
@@ -107,6 +123,9 @@ export function runSimulation(opts: SimOptions): SimResult {
   let proposalSeq = 0;
   let crashes = 0;
   let snapshotsInstalled = 0;
+  let confChanges = 0;
+  let confErrors = 0;
+  const confRate = opts.nodes > 3 || seed % 2 === 1 ? rnd.next() * 0.02 : 0;
 
   const open = (n: SimNode): RawNode => {
     const snap = n.storage.snapshot();
@@ -229,7 +248,10 @@ export function runSimulation(opts: SimOptions): SimResult {
       }
     }
     applyEntries(n, rd.committedEntries);
-    n.raw!.applied(rd);
+    for (const ch of n.raw!.applied(rd)) {
+      if (!ch.error) n.appliedConf = ch.confState;
+      else confErrors++; // a change validated earlier but no longer applicable: ignored by every node alike
+    }
   };
 
   const collect = (n: SimNode) => {
@@ -290,6 +312,44 @@ export function runSimulation(opts: SimOptions): SimResult {
     n.storage.compactSync(Math.max(n.storage.firstIndex() - 1, idx - rnd.intn(5)));
   };
 
+  /** The current leader proposes a membership change: re-add, promote, demote, remove, or a joint swap. */
+  const changeMembership = () => {
+    const leader = [...nodes.values()].find((n) => n.raw?.raft.role === 'leader');
+    if (!leader) return;
+    const cs = leader.raw!.confState();
+    const members = new Set([...cs.voters, ...cs.learners]);
+    const outsiders = ids.filter((id) => !members.has(id));
+    const pick = <T>(xs: readonly T[]) => xs[rnd.intn(xs.length)]!;
+    let cc: ConfChange | undefined;
+    const single = (type: ConfChangeType, nodeId: string): ConfChange => ({
+      transition: ConfChangeTransition.Auto,
+      changes: [{ type, nodeId }],
+    });
+    const r = rnd.intn(5);
+    if (r === 0 && outsiders.length > 0)
+      cc = single(chance(0.5) ? ConfChangeType.AddVoter : ConfChangeType.AddLearner, pick(outsiders));
+    else if (r === 1 && cs.learners.length > 0) cc = single(ConfChangeType.AddVoter, pick(cs.learners));
+    else if (r === 2 && cs.voters.length > 3) cc = single(ConfChangeType.AddLearner, pick(cs.voters));
+    else if (r === 3 && cs.voters.length > 2) cc = single(ConfChangeType.RemoveNode, pick(cs.voters));
+    else if (r === 4 && outsiders.length > 0 && cs.voters.length > 2) {
+      cc = {
+        transition: ConfChangeTransition.Auto,
+        changes: [
+          { type: ConfChangeType.AddVoter, nodeId: pick(outsiders) },
+          { type: ConfChangeType.RemoveNode, nodeId: pick(cs.voters) },
+        ],
+      };
+    }
+    if (!cc) return;
+    try {
+      leader.raw!.proposeConfChange(cc);
+      confChanges++;
+    } catch (err) {
+      if (!(err instanceof InvalidConfChangeError) && !(err instanceof ProposalDroppedError)) throw err;
+    }
+    collect(leader);
+  };
+
   const propose = () => {
     const live = [...nodes.values()].filter((n) => n.raw);
     if (live.length === 0) return;
@@ -310,8 +370,10 @@ export function runSimulation(opts: SimOptions): SimResult {
 
   const deliverDue = () => {
     // Deliver in (time, random) order: same-time messages are reordered.
-    const due = inflight.filter((f) => f.at <= now);
-    inflight = inflight.filter((f) => f.at > now);
+    const due: InFlight[] = [];
+    const later: InFlight[] = [];
+    for (const f of inflight) (f.at <= now ? due : later).push(f);
+    inflight = later;
     for (let i = due.length - 1; i > 0; i--) {
       const j = rnd.intn(i + 1);
       [due[i], due[j]] = [due[j]!, due[i]!];
@@ -354,6 +416,7 @@ export function runSimulation(opts: SimOptions): SimResult {
       // kind 2: heal
     }
     if (chance(0.15)) propose();
+    if (confRate > 0 && chance(confRate)) changeMembership();
   };
 
   const tick = (chaos: boolean) => {
@@ -379,8 +442,15 @@ export function runSimulation(opts: SimOptions): SimResult {
         }
     }
   };
+  const finalMembers = (): SimNode[] => {
+    const leader = [...nodes.values()].find((n) => n.raw!.raft.role === 'leader');
+    if (!leader) return [...nodes.values()];
+    const cs = leader.raw!.confState();
+    const ms = new Set([...cs.voters, ...cs.learners, ...cs.votersOutgoing]);
+    return [...nodes.values()].filter((n) => ms.has(n.id));
+  };
   const allApplied = () =>
-    [...nodes.values()].every((n) => {
+    finalMembers().every((n) => {
       if (n.applied.size < proposals.size) return false;
       const have = new Set(n.applied.values());
       for (const d of proposals.keys()) if (!have.has(d)) return false;
@@ -416,7 +486,7 @@ export function runSimulation(opts: SimOptions): SimResult {
   }
   if (!healed) {
     const missing = [...proposals.keys()].filter(
-      (d) => ![...nodes.values()].every((n) => [...n.applied.values()].includes(d)),
+      (d) => !finalMembers().every((n) => [...n.applied.values()].includes(d)),
     );
     const st = [...nodes.values()].map(
       (n) =>
@@ -426,8 +496,8 @@ export function runSimulation(opts: SimOptions): SimResult {
       `liveness: after healing for ${healTicks} ticks, leader=${[...nodes.values()].some((n) => n.raw!.status().role === 'leader')}, ${missing.length} proposals not applied everywhere (${missing.slice(0, 3).join(',')}); ${st.join(' ')}`,
     );
   }
-  // No acknowledged proposal lost: every node's state machine holds every acked command.
-  for (const n of nodes.values()) {
+  // No acknowledged proposal lost: every member's state machine holds every acked command.
+  for (const n of finalMembers()) {
     const have = new Set(n.applied.values());
     for (const d of acked) if (!have.has(d)) fail(`acknowledged proposal ${d} missing on ${n.id}`);
   }
@@ -438,5 +508,7 @@ export function runSimulation(opts: SimOptions): SimResult {
     crashes,
     snapshotsInstalled,
     leadersElected: leaderOfTerm.size,
+    confChanges,
+    confErrors,
   };
 }
