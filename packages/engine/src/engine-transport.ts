@@ -27,6 +27,8 @@ export interface EngineRpcHandler {
   join(body: unknown, forwardedBy?: string): Promise<JoinResult>;
   /** Public status (role, leader, members), for `GET /engine/v1/status`. */
   status(): Record<string, unknown>;
+  /** Whether `peer` may open a session with this node (a member, or one the cluster this node joined named). */
+  isPeerAllowed(peer: string): boolean;
 }
 
 /** Calls to other engines. Errors: {@link PeerCallError}, or the remote typed error re-created. */

@@ -42,7 +42,7 @@ import { randomNonce, signJoinRequest } from './join-request.js';
 import { JoinService } from './join-service.js';
 import { type AggregationOptions, LeaderDuties } from './leader-duties.js';
 import { ResponseWorker } from './response-worker.js';
-import { sleep } from './retry-delay.js';
+import { backoffMs, sleep } from './retry-delay.js';
 import { encodeTaskCommand, type TaskCommand, type TaskMeta, taskMetaSchema } from './task-command.js';
 import {
   type ApplyOutcome,
@@ -52,6 +52,17 @@ import {
   type TaskStateOptions,
 } from './task-state.js';
 import type { JoinResult, SubmitResponsesResult } from './wire.js';
+
+/**
+ * The engine's default clock: wall-clock time, because task expiries and join
+ * request expiries are compared across machines. (Raft itself runs on the
+ * monotonic `systemClock` unless a clock is injected.)
+ */
+const wallClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /** A task to create: {@link TaskMeta} whose expiry defaults to now + `taskTimeoutMs`. */
 export type TaskSpec = Omit<TaskMeta, 'expiresAtMs'> & { readonly expiresAtMs?: number };
@@ -122,6 +133,8 @@ export interface EngineStatus {
   readonly tasks: Readonly<Record<string, number>>;
   readonly skippedEntries: number;
   readonly pendingResponses: number;
+  /** Ids with replicated metadata (URLs). */
+  readonly members: readonly string[];
 }
 
 /** The engine. Create it with {@link createTaskConsensusEngine}. */
@@ -169,7 +182,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       throw new ConfigError('callbacks.requestSchema and callbacks.responseSchema are required');
     }
     this.#options = options;
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? wallClock;
     this.#logger = options.logger ?? silentLogger;
     this.#state = new TaskStateMachine(options.taskState);
     try {
@@ -235,7 +248,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       storage: this.#options.storage,
       transport: this.#options.transport.raft,
       stateMachine: this,
-      clock: this.#clock,
+      clock: this.#options.clock ?? systemClock,
       settings: Object.fromEntries(
         Object.entries(this.config.raft).filter(([, v]) => v !== undefined),
       ) as ConsensusSettings,
@@ -575,6 +588,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       tasks,
       skippedEntries: this.#state.skipped().total,
       pendingResponses: this.#worker.pendingCount,
+      members: this.#state.members().map((m) => m.id),
     };
   }
 
@@ -654,14 +668,26 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         this.#joins.promoteInBackground(learner);
     }
     this.#worker.onLeaderChange();
-    if (isSelf && !this.#state.member(this.id)) {
-      const { httpUrl, raftUrl } = this.config;
-      void this.#propose({
-        type: 'member.upsert',
-        member: { id: this.id, operatorId: this.operatorId, httpUrl, raftUrl },
-      }).catch((error) => this.#reportError(error, 'recording this node as a member'));
-    }
+    if (isSelf) void this.#recordSelf(term);
     this.#events.emit('leader-change', { leaderId: leader, term, isSelf });
+  }
+
+  /** A leader makes sure its own metadata (URLs) is replicated, retrying while it leads this term. */
+  async #recordSelf(term: number): Promise<void> {
+    const { httpUrl, raftUrl, retryBaseMs, retryMaxMs } = this.config;
+    for (let attempt = 1; !this.#closed && !this.#state.member(this.id); attempt++) {
+      const st = this.#node?.status();
+      if (st?.role !== 'leader' || st.term !== term) return;
+      try {
+        await this.#propose({
+          type: 'member.upsert',
+          member: { id: this.id, operatorId: this.operatorId, httpUrl, raftUrl },
+        });
+      } catch (error) {
+        if (attempt === 3) this.#reportError(error, 'recording this node as a member');
+        await sleep(this.#clock, backoffMs(attempt, retryBaseMs, retryMaxMs));
+      }
+    }
   }
 
   #armMembershipCheck(): void {
@@ -682,6 +708,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         return this.#leader.acceptResponses(peer, body);
       },
       join: (body, forwardedBy) => this.#joins.handle(body, forwardedBy),
+      isPeerAllowed: (peer) => this.isPeerAllowed(peer),
       status: () => {
         const s = this.status();
         return {

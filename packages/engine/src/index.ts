@@ -46,6 +46,13 @@ export {
 } from './engine-transport.js';
 export * from './errors.js';
 export {
+  createHttpEngineTransport,
+  type HttpEngineTransport,
+  type HttpEngineTransportOptions,
+  MAX_JOIN_BODY_BYTES,
+  MAX_TASK_RESPONSE_BODY_BYTES,
+} from './http-engine-transport.js';
+export {
   JOIN_DOMAIN_NAME,
   JOIN_DOMAIN_VERSION,
   JOIN_REQUEST_TYPES,

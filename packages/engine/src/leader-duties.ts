@@ -255,7 +255,7 @@ export class LeaderDuties<T, K> {
 
   #init(t: Term, task: TaskRecord): void {
     if (t.inits.has(task.taskIndex)) return;
-    const remaining = task.meta.expiresAtMs - this.core.clock.now();
+    const remaining = Math.ceil(task.meta.expiresAtMs - this.core.clock.now());
     if (remaining <= 0) {
       t.inits.set(task.taskIndex, Promise.resolve());
       void this.#propose(t, {

@@ -143,7 +143,7 @@ export class Cluster {
   }
 
   memberKnown(op: Operator): boolean {
-    return op.engine.status().applied > 0;
+    return op.engine.status().members.includes(op.address);
   }
 
   /** The operators whose engines are running. */

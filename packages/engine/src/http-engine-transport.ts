@@ -1,0 +1,282 @@
+/**
+ * The engine over HTTP: Raft traffic through `@avs/transport-http`'s server
+ * and `HttpTransport`, and the engine's routes mounted on the same server
+ * behind the same authentication.
+ *
+ * | route                            | auth            | body                                  |
+ * | -------------------------------- | --------------- | ------------------------------------- |
+ * | `POST /engine/v1/join`           | none (EIP-712)  | signed join request, 16 KiB           |
+ * | `POST /engine/v1/join/forward`   | member session  | signed join request, 16 KiB           |
+ * | `POST /engine/v1/task-responses` | member session  | signed task response, 1 MiB           |
+ * | `GET /engine/v1/status`          | none            | none                                  |
+ *
+ * Errors are `{ code, message, ...details }` with a 4xx status. Runtime
+ * neutral: serve `fetch` with the adapter of your runtime.
+ */
+import {
+  createRaftServer,
+  type FetchLike,
+  type HandshakeScheme,
+  HttpError,
+  HttpTransport,
+  type HttpTransportOptions,
+  PeerResponseError,
+  parseJson,
+  type RaftServer,
+  type RaftServerOptions,
+} from '@avs/transport-http';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
+import {
+  type EngineRpcHandler,
+  type EngineTransport,
+  fromRemoteError,
+  type PeerAddress,
+  toRemoteError,
+} from './engine-transport.js';
+import {
+  EngineError,
+  EngineStateError,
+  JoinRefusedError,
+  NotLeaderError,
+  PeerCallError,
+  ResponseRefusedError,
+} from './errors.js';
+import type { MemberInfo } from './task-command.js';
+import {
+  type JoinResult,
+  joinResultSchema,
+  type SubmitResponsesResult,
+  submitResponsesResultSchema,
+} from './wire.js';
+
+/** Largest join request body, bytes. */
+export const MAX_JOIN_BODY_BYTES = 16 * 1024;
+/** Largest task-response body, bytes. */
+export const MAX_TASK_RESPONSE_BODY_BYTES = 1024 * 1024;
+
+/** Options of {@link createHttpEngineTransport}. */
+export interface HttpEngineTransportOptions {
+  /** This node's identity (`operatorKeyScheme` from `@avs/transport-http`). */
+  readonly scheme: HandshakeScheme;
+  /** Fetch for outgoing calls (e.g. a pooled one from `@avs/transport-http/node`); default the global one. */
+  readonly fetch?: FetchLike;
+  /** Extra server options (limits, clock, metrics). */
+  readonly server?: Omit<RaftServerOptions, 'scheme' | 'membership'>;
+  /** Extra client options (retry, queue limits, timeouts). */
+  readonly client?: Omit<HttpTransportOptions, 'scheme' | 'server' | 'fetch'>;
+}
+
+/** {@link EngineTransport} over HTTP, plus the server to serve. */
+export interface HttpEngineTransport extends EngineTransport {
+  readonly server: RaftServer;
+  readonly http: HttpTransport;
+  /** The fetch handler to serve (Node: `serveNode(t.fetch)` from `@avs/transport-http/node`). */
+  readonly fetch: (request: Request) => Response | Promise<Response>;
+}
+
+/** HTTP status of an engine error answered to a peer. */
+function statusOf(error: EngineError): 400 | 403 | 409 | 503 | 500 {
+  if (error instanceof JoinRefusedError) {
+    if (error.reason === 'MALFORMED') return 400;
+    if (error.reason === 'UNAVAILABLE') return 503;
+    if (
+      error.reason === 'REPLAYED' ||
+      error.reason === 'ALREADY_MEMBER' ||
+      error.reason === 'ENDPOINT_IN_USE'
+    )
+      return 409;
+    return 403;
+  }
+  if (error instanceof ResponseRefusedError) return error.reason === 'NOT_MEMBER' ? 403 : 400;
+  if (error instanceof NotLeaderError) return 409;
+  if (error instanceof EngineStateError) return 503;
+  return 500;
+}
+
+function asHttpError(error: unknown): unknown {
+  if (error instanceof HttpError) return error;
+  if (error instanceof EngineError) {
+    const body = toRemoteError(error);
+    return new HttpError(statusOf(error), body.code, body.message, body.details);
+  }
+  return error;
+}
+
+const anyJson = z.unknown();
+const encoder = new TextEncoder();
+
+/**
+ * Creates the HTTP transport of one engine: the Raft server with the engine's
+ * routes, and the client. Pass it as `transport` to `createTaskConsensusEngine`
+ * and serve `fetch`.
+ */
+export function createHttpEngineTransport(options: HttpEngineTransportOptions): HttpEngineTransport {
+  let handler: EngineRpcHandler | undefined;
+  const server = createRaftServer({
+    ...options.server,
+    scheme: options.scheme,
+    membership: { isMember: (peer) => handler?.isPeerAllowed(peer) ?? false },
+  });
+  const fetchFn: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  const http = new HttpTransport({ ...options.client, scheme: options.scheme, server, fetch: fetchFn });
+  const peerUrls = new Map<string, string>();
+  const ready = (): EngineRpcHandler => {
+    if (!handler) throw new HttpError(503, 'NOT_READY', 'the engine is not serving yet');
+    return handler;
+  };
+  const run = async <V>(work: () => Promise<V>): Promise<V> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw asHttpError(error);
+    }
+  };
+
+  const routes = new Hono<import('@avs/transport-http').AuthEnv>();
+  routes.post(
+    '/join',
+    bodyLimit({
+      maxSize: MAX_JOIN_BODY_BYTES,
+      onError: () => {
+        throw new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${MAX_JOIN_BODY_BYTES} bytes`);
+      },
+    }),
+    async (c) => {
+      const body = await parseJson(c, anyJson);
+      return c.json(await run(() => ready().join(body)));
+    },
+  );
+  routes.post('/join/forward', server.auth({ maxBodyBytes: MAX_JOIN_BODY_BYTES }), async (c) => {
+    const body = parseBody(c.get('body'));
+    return c.json(await run(() => ready().join(body, c.get('peer'))));
+  });
+  routes.post('/task-responses', server.auth({ maxBodyBytes: MAX_TASK_RESPONSE_BODY_BYTES }), async (c) => {
+    const body = parseBody(c.get('body'));
+    return c.json(await run(() => ready().submitResponses(c.get('peer'), body)));
+  });
+  routes.get('/status', (c) => c.json(ready().status()));
+  server.app.route('/engine/v1', routes);
+
+  async function signedCall<V>(
+    to: PeerAddress,
+    path: string,
+    body: unknown,
+    schema: z.ZodType<V>,
+  ): Promise<V> {
+    let res: Response;
+    try {
+      res = await http.request(to.id, { method: 'POST', path, body: encoder.encode(JSON.stringify(body)) });
+    } catch (error) {
+      if (error instanceof PeerResponseError) {
+        throw fromRemoteError(to.id, {
+          code: error.peerCode,
+          message: error.message,
+          details: { ...error.details },
+        });
+      }
+      throw new PeerCallError(
+        to.id,
+        'UNREACHABLE',
+        error instanceof Error ? error.message : 'request failed',
+        {
+          cause: error,
+        },
+      );
+    }
+    return decodeAnswer(to.id, res, schema);
+  }
+
+  return {
+    server,
+    http,
+    fetch: server.fetch,
+    raft: http,
+    client: {
+      submitResponses: (to, body): Promise<SubmitResponsesResult> =>
+        signedCall(
+          to,
+          '/engine/v1/task-responses',
+          body,
+          submitResponsesResultSchema,
+        ) as Promise<SubmitResponsesResult>,
+      forwardJoin: (to, body): Promise<JoinResult> =>
+        signedCall(to, '/engine/v1/join/forward', body, joinResultSchema),
+      async join(httpUrl, body, timeoutMs): Promise<JoinResult> {
+        const url = `${httpUrl.replace(/\/+$/, '')}/engine/v1/join`;
+        let res: Response;
+        try {
+          res = await fetchFn(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (error) {
+          throw new PeerCallError(
+            httpUrl,
+            'UNREACHABLE',
+            error instanceof Error ? error.message : 'request failed',
+            {
+              cause: error,
+            },
+          );
+        }
+        if (!res.ok) throw fromRemoteError(httpUrl, await errorBody(res));
+        return decodeAnswer(httpUrl, res, joinResultSchema);
+      },
+    },
+    serve(h) {
+      handler = h;
+    },
+    setPeer(member: MemberInfo) {
+      if (member.id === options.scheme.nodeId || peerUrls.get(member.id) === member.raftUrl) return;
+      peerUrls.set(member.id, member.raftUrl);
+      http.addPeer(member.id, member.raftUrl);
+    },
+    removePeer(id) {
+      peerUrls.delete(id);
+      http.removePeer(id);
+    },
+    async close() {
+      handler = undefined;
+    },
+  };
+}
+
+function parseBody(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw new HttpError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
+  }
+}
+
+async function errorBody(
+  res: Response,
+): Promise<{ code: string; message: string; details?: Record<string, unknown> }> {
+  try {
+    const body = (await res.json()) as Record<string, unknown>;
+    const { code, message, ...details } = body;
+    return {
+      code: typeof code === 'string' ? code : `HTTP_${res.status}`,
+      message: typeof message === 'string' ? message : res.statusText,
+      details,
+    };
+  } catch {
+    return { code: `HTTP_${res.status}`, message: res.statusText };
+  }
+}
+
+async function decodeAnswer<V>(peer: string, res: Response, schema: z.ZodType<V>): Promise<V> {
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch (cause) {
+    throw new PeerCallError(peer, 'BAD_ANSWER', 'the answer is not JSON', { cause });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw new PeerCallError(peer, 'BAD_ANSWER', z.prettifyError(parsed.error));
+  return parsed.data;
+}

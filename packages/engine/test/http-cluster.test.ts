@@ -1,0 +1,204 @@
+/**
+ * Three engines in one process over real HTTP on 127.0.0.1 (transport-http,
+ * authenticated sessions), durable file storage, the in-memory chain, real
+ * time. Covers the HTTP routes and their errors end to end.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlsKeyPair } from '@avs/bls';
+import { FileStorage } from '@avs/storage-file';
+import { operatorKeyScheme } from '@avs/transport-http';
+import { type Served, serveNode } from '@avs/transport-http/node';
+import { Wallet } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createHttpEngineTransport,
+  createTaskConsensusEngine,
+  InMemoryChain,
+  JoinRefusedError,
+  randomNonce,
+  signJoinRequest,
+  type TaskConsensusEngine,
+} from '../src/index.js';
+import {
+  ecdsaKeyOf,
+  SQUARE_ABI,
+  type SquareRequest,
+  type SquareResponse,
+  squareRequest,
+  squareResponse,
+} from './support/cluster.js';
+import { poll } from './support/poll.js';
+
+interface Node {
+  address: string;
+  ecdsaKey: string;
+  url: string;
+  served: Served;
+  storage: FileStorage;
+  engine: TaskConsensusEngine<SquareRequest, SquareResponse>;
+}
+
+const chain = new InMemoryChain();
+const clusterId = `0x${'ab'.repeat(32)}`;
+const nodes: Node[] = [];
+let dir = '';
+
+async function startNode(i: number): Promise<Node> {
+  const ecdsaKey = ecdsaKeyOf(100 + i);
+  const address = new Wallet(ecdsaKey).address.toLowerCase();
+  const bls = BlsKeyPair.fromSecretKey(BigInt(5_000 + i));
+  const scheme = operatorKeyScheme({
+    privateKey: ecdsaKey,
+    domain: { chainId: chain.chainId, verifyingContract: chain.contractAddress, clusterId },
+  });
+  const transport = createHttpEngineTransport({ scheme, client: { requestTimeoutMs: 2_000 } });
+  const served = await serveNode(transport.fetch, { hostname: '127.0.0.1', port: 0 });
+  chain.registerOperator({ address, blsKey: bls, endpoints: { httpUrl: served.url, raftUrl: served.url } });
+  const storage = await FileStorage.open({ dir: join(dir, `node-${i}`) });
+  const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
+    blsKey: bls,
+    ecdsaKey,
+    callbacks: {
+      requestSchema: squareRequest,
+      responseSchema: squareResponse,
+      onTaskRequest: (r, tasks) =>
+        tasks.map((t) => ({
+          taskIndex: t.taskIndex,
+          number: r.numberToBeSquared,
+          numberSquared: String(r.numberToBeSquared ** 2),
+        })),
+      isValidOperator: (a) => chain.isValidOperator(a),
+      fetchOperatorUrl: (a) => chain.fetchOperatorUrl(a),
+    },
+    digest: { responseAbiType: SQUARE_ABI },
+    config: {
+      httpUrl: served.url,
+      raftUrl: served.url,
+      operatorId: bls.operatorId,
+      clusterId: 'http-test',
+      requestTimeoutMs: 2_000,
+      retryBaseMs: 50,
+      retryMaxMs: 500,
+      membershipCheckIntervalMs: 0,
+      promoteTimeoutMs: 4_000,
+      raft: { tickMs: 20, electionTick: 10, proposalTimeoutMs: 3_000, readIndexTimeoutMs: 2_000 },
+    },
+    storage,
+    transport,
+    chain,
+  });
+  const node = { address, ecdsaKey, url: served.url, served, storage, engine };
+  nodes.push(node);
+  return node;
+}
+
+const leaderOf = () => nodes.find((n) => !n.engine.status().closed && n.engine.status().role === 'leader');
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'engine-http-'));
+  const first = await startNode(0);
+  await first.engine.initializeRaftRpcServer(true);
+  await poll(() => first.engine.status().members.includes(first.address), 'founder leads and is recorded');
+  const second = await startNode(1);
+  const third = await startNode(2);
+  expect((await second.engine.joinExistingOperatorCluster(first.url)).role).toBe('voter');
+  // Through a follower: it forwards over an authenticated session.
+  expect((await third.engine.joinExistingOperatorCluster(second.url)).role).toBe('voter');
+});
+
+afterAll(async () => {
+  for (const n of nodes) {
+    await n.engine.close().catch(() => {});
+    await n.served.close();
+    await n.storage.close();
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('engines over HTTP', () => {
+  it('completes a task with every signature and survives the leader stopping', async () => {
+    const leader = leaderOf()!;
+    expect(leader.engine.status().voters).toHaveLength(3);
+    const t1 = chain.createTask({ thresholdPercentages: [67] });
+    await leader.engine.leaderSendTaskRequestToFollowers({ numberToBeSquared: 3 }, [t1]);
+    await poll(() => chain.response(t1.taskIndex) !== undefined, 'task 1 on-chain');
+    expect(chain.response(t1.taskIndex)?.response).toMatchObject({ numberSquared: '9' });
+
+    await leader.engine.close();
+    await poll(() => leaderOf() !== undefined, 'a new leader');
+    const t2 = chain.createTask({ thresholdPercentages: [60] });
+    await leaderOf()!.engine.leaderSendTaskRequestToFollowers({ numberToBeSquared: 4 }, [t2]);
+    await poll(() => chain.response(t2.taskIndex) !== undefined, 'task 2 on-chain');
+    expect(chain.duplicateSubmissions).toBe(0);
+  });
+
+  it('answers bad requests with 4xx JSON errors and typed errors to clients', async () => {
+    const target = nodes.find((n) => !n.engine.status().closed)!;
+    const malformed = await fetch(`${target.url}/engine/v1/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"request":1}',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ code: 'JOIN_MALFORMED' });
+
+    const notJson = await fetch(`${target.url}/engine/v1/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'nope',
+    });
+    expect(notJson.status).toBe(400);
+
+    const huge = await fetch(`${target.url}/engine/v1/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ pad: 'x'.repeat(64 * 1024) }),
+    });
+    expect(huge.status).toBe(413);
+
+    const unsigned = await fetch(`${target.url}/engine/v1/task-responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(unsigned.status).toBe(401);
+
+    const stranger = Wallet.createRandom();
+    const signed = await signJoinRequest(
+      {
+        chainId: chain.chainId,
+        contract: chain.contractAddress,
+        clusterId: 'http-test',
+        operator: stranger.address.toLowerCase(),
+        operatorId: `0x${'11'.repeat(32)}`,
+        httpUrl: 'http://127.0.0.1:1',
+        raftUrl: 'http://127.0.0.1:1',
+        block: await chain.latestBlock(),
+        expiresAtMs: Date.now() + 30_000,
+        nonce: randomNonce(),
+      },
+      stranger.privateKey,
+    );
+    const refused = await fetch(`${target.url}/engine/v1/join`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(signed),
+    });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'JOIN_UNREGISTERED', reason: 'UNREGISTERED' });
+
+    const status = await fetch(`${target.url}/engine/v1/status`);
+    expect(await status.json()).toMatchObject({ id: target.address });
+  });
+
+  it('a joiner gets the refusal as a typed error', async () => {
+    const late = await startNode(3);
+    chain.deregisterOperator(late.address);
+    const target = nodes.find((n) => !n.engine.status().closed && n !== late)!;
+    await expect(late.engine.joinExistingOperatorCluster(target.url)).rejects.toBeInstanceOf(
+      JoinRefusedError,
+    );
+  });
+});
