@@ -9,11 +9,13 @@ import { ManualClock } from './clock.js';
 import {
   DuplicateSignatureError,
   EquivocationError,
+  InvalidSignatureError,
   InvalidTaskError,
   OperatorNotInQuorumError,
   OperatorStateError,
   TaskExistsError,
   TaskFinishedError,
+  TooManyInvalidSignaturesError,
   UnknownOperatorError,
   UnknownTaskError,
 } from './errors.js';
@@ -194,6 +196,30 @@ describe('BlsAggregationService: per-digest aggregation and misbehaviour', () =>
     await s.sign(1, 1, D1);
     await s.sign(1, 2, D1);
     expect(asAggregated(await s.service.resultOf(1)).signedStakePerQuorum).toEqual([300n]);
+  });
+
+  it('refuses, unchecked, an operator that keeps equivocating or sending bad signatures', async () => {
+    const s = setup(3);
+    await s.service.initializeTask(task(1, { thresholdPercentages: [100] }));
+    await s.sign(1, 0, D1);
+    for (let n = 0; n < 3; n++) {
+      await expect(s.sign(1, 0, digestOf(`spam ${n}`))).rejects.toBeInstanceOf(EquivocationError);
+    }
+    await expect(s.sign(1, 0, digestOf('spam 3'))).rejects.toBeInstanceOf(TooManyInvalidSignaturesError);
+    expect(s.equivocations).toHaveLength(3);
+    const forged = { taskIndex: 1, digest: D2, signature: G1.BASE, operatorId: keyPair(1).operatorId };
+    await s.service.processSignature(forged);
+    await expect(
+      s.service.processSignature({ ...forged, signature: G1.BASE.double() }),
+    ).rejects.toBeInstanceOf(InvalidSignatureError);
+    // Operator 1's real signature on D1 still counts (its forged D2 one is dropped), and the task completes.
+    await s.sign(1, 1, D1);
+    await s.sign(1, 2, D1);
+    const r = asAggregated(await s.service.resultOf(1));
+    expect(r.signedStakePerQuorum).toEqual([300n]);
+    expect(s.invalid.map((x) => [x.operatorId, x.digest])).toEqual([
+      [keyPair(1).operatorId, digestToHex(D2)],
+    ]);
   });
 
   it('rejects unknown operators and operators outside the task quorums', async () => {

@@ -56,7 +56,10 @@ export interface AggregationServiceOptions {
   operatorState: OperatorStateProvider;
   /** Wall clock and timers; default the runtime's. Inject a {@link ManualClock} in tests. */
   clock?: Clock;
-  /** Signatures per operator and task that may fail verification before further ones are refused unchecked. Default 3. */
+  /**
+   * Signatures per operator and task that may fail verification (or equivocate) before further
+   * ones are refused unchecked. Default 3. Bounds the pairings one misbehaving operator can cost.
+   */
   maxInvalidSignaturesPerOperator?: number;
   /** How many finished tasks are remembered, to tell "late" from "unknown" and to answer `resultOf`. Default 4096. */
   finishedTaskMemory?: number;
@@ -368,14 +371,24 @@ export class BlsAggregationService {
         return;
       }
       // A different digest: equivocation if both signatures are valid. Checked one by one (rare path).
+      const created = agg === undefined;
       agg ??= this.#newDigest(task, digest, ops);
-      if (!this.#checkAlone(task, op, agg, signature))
+      // Digests opened only for a refused signature are dropped, so refusals leave nothing behind.
+      const dropIfUnused = (a: DigestAggregate) => {
+        if (created && a.signerCount === 0) task.digests.delete(a.digest);
+      };
+      if (!this.#checkAlone(task, op, agg, signature)) {
+        dropIfUnused(agg);
         throw new InvalidSignatureError(task.params.taskIndex, op.id);
+      }
       const firstValid =
         !isPending ||
         (held !== undefined &&
           checkClaim({ h: existing.h, signature: held.signature, apkG2: op.info.publicKeyG2 }));
       if (firstValid && held !== undefined) {
+        dropIfUnused(agg);
+        // Each equivocation costs pairings: it counts towards the operator's refusal limit too.
+        task.invalidCounts.set(op.id, (task.invalidCounts.get(op.id) ?? 0) + 1);
         this.#emit(this.#equivocationListeners, {
           taskIndex: task.params.taskIndex,
           operatorId: op.id,
