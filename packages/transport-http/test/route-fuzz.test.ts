@@ -87,7 +87,7 @@ describe('every route under generated input', () => {
           await checkError(res);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 200 },
     );
     expect(handler.received).toEqual([]);
     expect(server.metrics.rejectedTotal).toBe(requests);
@@ -119,7 +119,7 @@ describe('every route under generated input', () => {
           await checkError(res);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
     // Generated messages are never from alice to bob, so only empty batches can pass.
     expect(handler.received).toEqual([]);
@@ -171,7 +171,7 @@ describe('every route under generated input', () => {
         }
         await checkError(res);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
     expect(server.metrics.handshakes.accepted).toBe(accepted);
     expect(handler.received).toEqual([]);

@@ -71,7 +71,7 @@ describe('frame codec', () => {
         expectOnlyCodecErrors(() => decodeBatch(bytes));
         expectOnlyCodecErrors(() => decodeSnapshotPart(bytes));
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 
@@ -88,7 +88,7 @@ describe('frame codec', () => {
           expectOnlyCodecErrors(() => decodeBatch(frame.subarray(0, cut % frame.length)));
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: 500 },
     );
   });
 
