@@ -1,7 +1,13 @@
 import { applyConfChange, isLeaveJoint } from './confchange/changer.js';
 import { decodeConfChange } from './confchange/codec.js';
 import type { ResolvedRaftConfig } from './config.js';
-import { type DropReason, InvalidConfChangeError, ProposalDroppedError, RaftConfigError } from './errors.js';
+import {
+  type DropReason,
+  InvalidConfChangeError,
+  ProposalDroppedError,
+  RaftConfigError,
+  UnavailableError,
+} from './errors.js';
 import { RaftLog } from './log/raft-log.js';
 import { isTermlessRequest, message, voteRespType } from './message.js';
 import type { VoteResult } from './quorum/quorum.js';
@@ -242,8 +248,14 @@ export class Raft {
 
   private hasUnappliedConfChanges(): boolean {
     if (this.log.applied >= this.log.committed) return false;
-    const ents = this.log.slice(this.log.applied + 1, this.log.committed + 1, Number.MAX_SAFE_INTEGER);
-    return ents.some((e) => e.type === EntryType.ConfChange);
+    try {
+      const ents = this.log.slice(this.log.applied + 1, this.log.committed + 1, Number.MAX_SAFE_INTEGER);
+      return ents.some((e) => e.type === EntryType.ConfChange);
+    } catch (err) {
+      // Cannot tell while storage loads the range: do not campaign yet (the next timeout retries).
+      if (err instanceof UnavailableError) return true;
+      throw err;
+    }
   }
 
   campaign(t: CampaignType): void {

@@ -174,6 +174,22 @@ export class RawNode {
     }
   }
 
+  /**
+   * Storage loaded a range it reported as unavailable (call from the
+   * {@link Storage.onAvailable} listener): committed entries are handed out
+   * again and the leader retries appends to followers that are behind.
+   */
+  notifyAvailable(): void {
+    const r = this.r;
+    r.log.applyBlocked = false;
+    if (r.role === 'leader') {
+      for (const id of r.trk.memberIds()) {
+        const pr = r.trk.progress.get(id)!;
+        if (id !== r.id && pr.match < r.log.lastIndex()) r.maybeSendAppend(id, false);
+      }
+    }
+  }
+
   /** The transport could not reach `id`: replication to it falls back to probing. */
   reportUnreachable(id: NodeId): void {
     if (!this.r.trk.progress.has(id)) return;

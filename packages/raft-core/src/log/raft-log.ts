@@ -18,6 +18,8 @@ export class RaftLog {
   applying: number;
   /** Highest index the application has applied. */
   applied: number;
+  /** Storage said the next committed entries are not in memory yet; wait for its callback. */
+  applyBlocked = false;
 
   /**
    * @param storage the durable part; its reads must not block
@@ -206,7 +208,7 @@ export class RaftLog {
 
   /** Whether committed entries are waiting to be handed out for applying. */
   hasNextCommittedEnts(): boolean {
-    if (this.hasNextOrInProgressSnapshot()) return false;
+    if (this.applyBlocked || this.hasNextOrInProgressSnapshot()) return false;
     return Math.min(this.committed, this.lastIndex()) > this.applying;
   }
 
@@ -221,8 +223,10 @@ export class RaftLog {
     try {
       return this.slice(lo, hi, this.maxApplyingBytes);
     } catch (err) {
-      if (err instanceof UnavailableError) return [];
-      throw err;
+      if (!(err instanceof UnavailableError)) throw err;
+      // Not in memory yet: report nothing to apply until storage calls back (RawNode.notifyAvailable).
+      this.applyBlocked = true;
+      return [];
     }
   }
 

@@ -243,7 +243,11 @@ export class RaftNode<R = unknown> {
     if (this.started) return;
     if (this.stopped) throw new NodeStoppedError();
     this.started = true;
-    this.storage.onAvailable(() => this.schedule());
+    this.storage.onAvailable(() => {
+      if (this.stopped) return;
+      this.raw.notifyAvailable();
+      this.schedule();
+    });
     await this.transport.start({
       receive: (m) => {
         if (this.stopped) return;
