@@ -18,6 +18,8 @@ export class TransportMetrics {
   readonly handshakes = { accepted: 0, initiated: 0, failed: 0 };
   retries = 0;
   unreachableReports = 0;
+  /** Times the Raft handler threw while the client reported to it (the error is not rethrown). */
+  handlerErrors = 0;
 
   /** Counts one rejection. */
   reject(code: string): void {
@@ -42,6 +44,7 @@ export class TransportMetrics {
       handshakes: { ...this.handshakes },
       retries: this.retries,
       unreachableReports: this.unreachableReports,
+      handlerErrors: this.handlerErrors,
     };
   }
 }

@@ -111,10 +111,12 @@ describe('HttpTransport', () => {
       async () => new Response(null, { status: 204 }),
       clock,
     );
-    expect(() => transport.send([heartbeat(alice.nodeId, 'nobody', 1)])).not.toThrow();
+    expect(() =>
+      transport.send([heartbeat(alice.nodeId, 'nobody', 1), heartbeat(alice.nodeId, 'nobody', 2)]),
+    ).not.toThrow();
     await until(() => handler.unreachable.length === 1);
     expect(handler.unreachable).toEqual(['nobody']);
-    expect(transport.metrics.dropped.unknownPeer).toBe(1);
+    expect(transport.metrics.dropped.unknownPeer).toBe(2);
   });
 
   it('bounds each peer queue (drop-oldest) while the peer is slow', async () => {
@@ -276,5 +278,28 @@ describe('HttpTransport lifecycle', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(handler.received).toEqual([]);
     expect(mine.unreachable).toEqual([]);
+  });
+});
+
+describe('HttpTransport and a failing handler', () => {
+  it('counts a handler that throws while being told about an unreachable peer, and carries on', async () => {
+    const transport = new HttpTransport({
+      scheme: alice,
+      fetch: async () => new Response(null, { status: 204 }),
+    });
+    open.push(transport);
+    let calls = 0;
+    await transport.start({
+      receive: () => {},
+      reportUnreachable: () => {
+        calls++;
+        throw new Error('raft is unhappy');
+      },
+    });
+    transport.send([heartbeat(alice.nodeId, 'nobody', 1)]);
+    await until(() => transport.metrics.handlerErrors === 1);
+    transport.send([heartbeat(alice.nodeId, 'nobody', 2)]);
+    await until(() => transport.metrics.handlerErrors === 2);
+    expect(calls).toBe(2);
   });
 });

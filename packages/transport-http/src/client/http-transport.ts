@@ -185,11 +185,12 @@ export class HttpTransport implements Transport {
   send(messages: readonly Message[]): void {
     if (this.closed) return;
     const touched = new Set<NodeId>();
+    const unknown = new Map<NodeId, boolean>();
     for (const m of messages) {
       const peer = this.peers.get(m.to);
       if (!peer) {
         this.metrics.dropped.unknownPeer++;
-        this.report(m.to, m.type === MessageType.Snap);
+        unknown.set(m.to, (unknown.get(m.to) ?? false) || m.type === MessageType.Snap);
         continue;
       }
       if (m.type === MessageType.Snap) {
@@ -205,6 +206,8 @@ export class HttpTransport implements Transport {
       touched.add(m.to);
     }
     for (const id of touched) this.pump(id);
+    // One report per unknown peer and call, not one per message.
+    for (const [id, snapshot] of unknown) this.report(id, snapshot);
   }
 
   async close(): Promise<void> {
@@ -222,9 +225,24 @@ export class HttpTransport implements Transport {
     const handler = this.handler;
     if (!handler || this.closed) return;
     this.metrics.unreachableReports++;
-    queueMicrotask(() => {
+    this.notify(() => {
       if (snapshotFailed) this.reportSnapshot(handler, peer, false);
       handler.reportUnreachable(peer);
+    });
+  }
+
+  /**
+   * Calls into Raft on a later microtask (never inside the caller's `send`). A
+   * handler that throws is counted, not rethrown: there it would be an uncaught
+   * exception that ends the process.
+   */
+  private notify(call: () => void): void {
+    queueMicrotask(() => {
+      try {
+        call();
+      } catch {
+        this.metrics.handlerErrors++;
+      }
     });
   }
 
@@ -334,7 +352,7 @@ export class HttpTransport implements Transport {
           this.metrics.sent.messages++;
           if (message.snapshotChunk?.done && this.handler) {
             const handler = this.handler;
-            queueMicrotask(() => this.reportSnapshot(handler, peer.conn.id, true));
+            this.notify(() => this.reportSnapshot(handler, peer.conn.id, true));
           }
         } else if (!this.closed && !peer.removed) {
           this.metrics.dropped.sendFailed++;
