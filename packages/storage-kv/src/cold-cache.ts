@@ -16,15 +16,22 @@ export class ColdCache {
     return this.entries.get(index);
   }
 
-  /** Adds loaded entries, then evicts the oldest-loaded ones beyond the budget. */
+  /**
+   * Adds loaded entries, then evicts the oldest-loaded ones beyond the budget.
+   * The entries just added are never evicted by their own insertion, even when
+   * they alone exceed the budget: otherwise a reader waiting for them (say, one
+   * entry larger than the budget) would reload them forever.
+   */
   addAll(entries: readonly Entry[]): void {
+    const added = new Set<number>();
     for (const entry of entries) {
       this.remove(entry.index);
       this.entries.set(entry.index, entry);
       this.bytes += entrySize(entry);
+      added.add(entry.index);
     }
     for (const [index] of this.entries) {
-      if (this.bytes <= this.maxBytes) break;
+      if (this.bytes <= this.maxBytes || added.has(index)) break;
       this.remove(index);
     }
   }

@@ -84,6 +84,15 @@ describe('KvStorage', () => {
     expect(term).toEqual({ value: 1, misses: 1 });
   });
 
+  it('serves a cold entry larger than the whole cold budget', async () => {
+    const backend = new MemoryBackend();
+    await (await open(backend)).save({ entries: [entry(1, 1, 5_000), ...range(2, 3, 1)] });
+    const storage = await open(backend, { tailBytes: 0, coldBytes: 1_000 });
+    const read = await retrying(storage, () => storage.entries(1, 2, 10_000));
+    expect(read.value[0]?.data.byteLength).toBe(5_000);
+    expect(await retrying(storage, () => storage.term(1))).toMatchObject({ value: 1 });
+  });
+
   it('returns a short page where a cold gap starts after the first entry', async () => {
     const backend = new MemoryBackend();
     await (await open(backend)).save({ entries: range(1, 30, 1) });
