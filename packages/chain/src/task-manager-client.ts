@@ -127,6 +127,8 @@ export class TaskManagerClient {
   readonly #retry: RetryOptions;
   readonly #sender: TransactionSender | undefined;
   readonly #inFlight = new Set<number>();
+  /** Tasks never change once created: found ones are kept (bounded). */
+  readonly #tasks = new Map<number, CreatedTask>();
 
   constructor(options: TaskManagerClientOptions) {
     if (!isAddress(options.taskManager)) {
@@ -200,10 +202,13 @@ export class TaskManagerClient {
   }
 
   /**
-   * The task with this index, from its NewTaskCreated event (scans from `fromBlock`, default 0).
+   * The task with this index, from its NewTaskCreated event (scans from `fromBlock`, default 0;
+   * on a public RPC pass the deployment block, providers limit eth_getLogs ranges). Cached.
    * @throws TaskNotFoundError
    */
   async getTask(taskIndex: number, fromBlock = 0): Promise<CreatedTask> {
+    const cached = this.#tasks.get(taskIndex);
+    if (cached) return cached;
     const topics = iface.encodeFilterTopics('NewTaskCreated', [taskIndex]);
     const logs = await withRetry(
       'eth_getLogs',
@@ -213,6 +218,8 @@ export class TaskManagerClient {
     const found = logs.map((l) => this.#parseCreated(l)).find((t) => t !== undefined);
     if (!found)
       throw new TaskNotFoundError(`no task ${taskIndex} at ${this.address} since block ${fromBlock}`);
+    this.#tasks.set(taskIndex, found);
+    if (this.#tasks.size > 4096) this.#tasks.delete(this.#tasks.keys().next().value as number);
     return found;
   }
 
