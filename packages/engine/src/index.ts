@@ -8,6 +8,14 @@ export {
   type SignedTaskResponse,
   type TaskConsensusCallbacks,
 } from './callbacks.js';
+export {
+  type ChainAdapter,
+  type ChainAdapterOptions,
+  chainResponseDigest,
+  createChainAdapter,
+  onChainTaskCheck,
+  taskSpecOf,
+} from './chain-adapter.js';
 export type { EngineChain, SubmittedResponse, TaskSubmission, TaskSubmitter } from './chain-port.js';
 export {
   type OperatorRaftConfig,
