@@ -94,7 +94,7 @@ export function runSimulation(opts: SimOptions): SimResult {
     learnersNext: [],
     autoLeave: false,
   };
-  const chaosTicks = opts.chaosTicks ?? 80;
+  const chaosTicks = opts.chaosTicks ?? 60;
   const healTicks = opts.healTicks ?? 300;
 
   // Fault profile for this seed.
