@@ -81,13 +81,16 @@ export interface KvMembership {
 export class KvNode {
   private readonly known = new Map<string, MemberInfo>();
   private readonly linked = new Map<string, string>();
+  private conf: ConfState;
 
   private constructor(
     readonly id: string,
     readonly raft: RaftNode<KvResult>,
     readonly stateMachine: KvStateMachine,
     private readonly links: PeerLinks | undefined,
-  ) {}
+  ) {
+    this.conf = raft.status().config;
+  }
 
   /**
    * Opens the node: bootstraps empty storage when `bootstrap` is given,
@@ -114,6 +117,7 @@ export class KvNode {
     for (const m of pending) node.learn(m);
     raft.on('conf-change', (ch) => {
       if (ch.error) return;
+      if (node) node.conf = ch.confState;
       for (const c of ch.change.changes) {
         // Drop the link once the removal is applied.
         if (c.type === ConfChangeType.RemoveNode && c.nodeId !== options.id) node?.unlink(c.nodeId);
@@ -147,15 +151,18 @@ export class KvNode {
     return id ? (this.stateMachine.member(id) ?? this.known.get(id))?.clientUrl : undefined;
   }
 
-  /** Whether `id` is a current member or a known address (used to admit Raft traffic). */
+  /**
+   * Whether `id` is a current member or a known address (used to admit Raft
+   * traffic, so called on every peer request: it reads a configuration kept
+   * up to date by conf-change events instead of building a full status).
+   */
   isKnown(id: string): boolean {
-    const conf = this.raft.status().config;
-    return (
-      this.known.has(id) ||
-      conf.voters.includes(id) ||
-      conf.learners.includes(id) ||
-      conf.votersOutgoing.includes(id)
-    );
+    const inConf = (conf: ConfState) =>
+      conf.voters.includes(id) || conf.learners.includes(id) || conf.votersOutgoing.includes(id);
+    if (this.known.has(id) || inConf(this.conf)) return true;
+    // A snapshot install changes the configuration without a conf-change event: look again.
+    this.conf = this.raft.status().config;
+    return inConf(this.conf);
   }
 
   private fail(error: unknown): never {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KvProcessCluster } from '@avs/kv';
 import { type EtcdCluster, ensureEtcd, startEtcdCluster } from './etcd-cluster.js';
+import { type LeaderProfile, profileKvLeader } from './leader-profile.js';
 import { type LoadResult, runLoad } from './load-generator.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { totalCpuMs } from './process-cpu.js';
@@ -31,6 +32,8 @@ export interface KvVsEtcdOptions {
   /** Install etcd-server with apt-get when etcd is missing. */
   readonly installEtcd: boolean;
   readonly smoke: boolean;
+  /** Length of the CPU-profiled write run of a kv leader, ms (0: no profile). */
+  readonly profileMs: number;
   readonly log: (line: string) => void;
 }
 
@@ -44,6 +47,7 @@ export const FULL_OPTIONS: Omit<KvVsEtcdOptions, 'log'> = {
   valueBytes: 256,
   installEtcd: true,
   smoke: false,
+  profileMs: 10_000,
 };
 
 /** Smoke settings (seconds): same code paths, tiny counts. */
@@ -56,6 +60,7 @@ export const SMOKE_OPTIONS: Omit<KvVsEtcdOptions, 'log'> = {
   valueBytes: 256,
   installEtcd: false,
   smoke: true,
+  profileMs: 1_500,
 };
 
 /** One measured cell. */
@@ -95,7 +100,7 @@ export interface KvVsEtcdResult {
   readonly date: string;
   readonly smoke: boolean;
   readonly machine: MachineInfo;
-  readonly settings: Omit<KvVsEtcdOptions, 'log' | 'installEtcd' | 'smoke'>;
+  readonly settings: Omit<KvVsEtcdOptions, 'log' | 'installEtcd' | 'smoke' | 'profileMs'>;
   readonly kv: {
     readonly storage: 'file';
     readonly fsync: true;
@@ -106,6 +111,8 @@ export interface KvVsEtcdResult {
   readonly rows: readonly KvVsEtcdRow[];
   readonly ratios: readonly KvVsEtcdRatio[];
   readonly goals: readonly GoalCheck[];
+  /** Where a kv leader's CPU went during a separate profiled write run (absent when not profiled). */
+  readonly leaderProfile?: LeaderProfile | { readonly error: string };
   readonly loadAverage1mAtEnd: number;
 }
 
@@ -243,6 +250,22 @@ export async function runKvVsEtcd(o: KvVsEtcdOptions): Promise<KvVsEtcdResult> {
     await etcd?.stop();
     rmSync(baseDir, { recursive: true, force: true });
   }
+  let leaderProfile: LeaderProfile | { error: string } | undefined;
+  if (o.profileMs > 0) {
+    const inFlight = Math.min(64, Math.max(...o.levels));
+    try {
+      leaderProfile = await profileKvLeader({
+        inFlight,
+        durationMs: o.profileMs,
+        keySpace: o.keySpace,
+        valueBytes: o.valueBytes,
+        log: o.log,
+      });
+    } catch (error) {
+      leaderProfile = { error: (error as Error).message };
+      o.log(`leader profile failed: ${leaderProfile.error}`);
+    }
+  }
   const ratios = ratiosOf(rows);
   const { loadAverage1m } = machineInfo();
   return {
@@ -267,6 +290,7 @@ export async function runKvVsEtcd(o: KvVsEtcdOptions): Promise<KvVsEtcdResult> {
     rows,
     ratios,
     goals: goalsOf(ratios),
+    ...(leaderProfile ? { leaderProfile } : {}),
     loadAverage1mAtEnd: loadAverage1m,
   };
 }

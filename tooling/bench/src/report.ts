@@ -110,6 +110,8 @@ function shortfall(r: KvVsEtcdResult): string[] {
       `- CPU is the measured bottleneck: at ${top} writes in flight kv's three processes spent ${kvTop.serverCpuMsPerOp.toFixed(2)} ms of CPU per write against ${etcdTop.serverCpuMsPerOp.toFixed(2)} ms for etcd (${cpuRatio.toFixed(1)}×). With ${r.machine.nproc} cores shared by six server processes and the load generator, throughput is roughly cores ÷ CPU per operation, so the CPU ratio bounds the throughput ratio.`,
     );
   }
+  const sentence = profileSentence(r);
+  if (sentence) out.push(sentence);
   const errors = r.rows.filter((x) => x.errors > 0);
   if (errors.length > 0) {
     out.push(
@@ -117,6 +119,33 @@ function shortfall(r: KvVsEtcdResult): string[] {
     );
   }
   return out;
+}
+
+function profileSection(r: KvVsEtcdResult): string | undefined {
+  const p = r.leaderProfile;
+  if (!p) return undefined;
+  if ('error' in p) return `The profiled run failed: ${p.error}`;
+  const lines = [
+    `A separate fresh 3-process kv cluster was started with \`node --cpu-prof\`; its leader took ${p.writes} writes at ${p.inFlight} in flight for ${p.durationMs / 1000} s, then stopped cleanly and wrote its profile. Self time of the leader process (startup included), by package or runtime part, idle excluded (${formatNumber(Math.round(p.busyMs))} ms busy):`,
+    '',
+    '| where | CPU ms | share of busy time |',
+    '| --- | ---: | ---: |',
+    ...p.categories
+      .filter((c) => c.share >= 0.005)
+      .map((c) => `| ${c.category} | ${formatNumber(Math.round(c.ms))} | ${(c.share * 100).toFixed(1)}% |`),
+  ];
+  return lines.join('\n');
+}
+
+function profileSentence(r: KvVsEtcdResult): string | undefined {
+  const p = r.leaderProfile;
+  if (!p || 'error' in p) return undefined;
+  const share = (name: string) => p.categories.find((c) => c.category === name)?.share ?? 0;
+  const raft = share('@avs/raft-core');
+  const kv = share('@avs/kv');
+  const storage = share('@avs/storage-file');
+  const rest = 1 - raft - kv - storage;
+  return `- The leader's CPU profile (table above): Raft itself (\`@avs/raft-core\`) is ${(raft * 100).toFixed(1)}% of its busy time, the state machine and API (\`@avs/kv\`) ${(kv * 100).toFixed(1)}%, the file storage code ${(storage * 100).toFixed(1)}%; the other ${(rest * 100).toFixed(1)}% is HTTP serving and fetching (Hono, undici), request authentication (crypto), Node internals, native I/O and GC — the per-request plumbing, not consensus.`;
 }
 
 const WHY = `Why kv costs more CPU per operation than etcd (design facts; the CPU figures above are measured, the attribution below is our reading of them, not a profile):
@@ -168,6 +197,8 @@ function kvVsEtcdSection(r: KvVsEtcdResult, chartsLink: string, charts: Record<s
     }
     parts.push('### Ratios against etcd’s faster path (same run)', lines.join('\n'));
   }
+  const profile = profileSection(r);
+  if (profile) parts.push('### Where a kv leader’s CPU goes (CPU profile)', profile);
   parts.push('### Where we fall short, and why', [...shortfall(r), '', WHY].join('\n'));
   return parts.join('\n\n');
 }

@@ -37,6 +37,13 @@ describe('bench smoke: kv vs etcd', () => {
     else expect(result.etcd.note).toMatch(/not installed/);
     const report = buildReport({ 'kv-vs-etcd.json': result }, 'benchmarks');
     expect(report.markdown).toContain('smoke run');
+    // The profiled leader run worked and attributed CPU to our packages.
+    expect(result.leaderProfile && !('error' in result.leaderProfile)).toBe(true);
+    if (result.leaderProfile && !('error' in result.leaderProfile)) {
+      expect(result.leaderProfile.writes).toBeGreaterThan(0);
+      expect(result.leaderProfile.categories.map((c) => c.category)).toContain('@avs/raft-core');
+    }
+    expect(report.markdown).toContain('Where a kv leader’s CPU goes');
     expect(Object.keys(report.charts).length).toBe(4);
   });
 });
