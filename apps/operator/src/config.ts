@@ -1,0 +1,139 @@
+/**
+ * The operator's config file (JSON), validated with zod. Every mistake is
+ * reported with the path of the field and what was expected.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { isAddress } from 'ethers';
+import { z } from 'zod';
+import { OperatorConfigError } from './errors.js';
+
+const address = z.string().refine((a) => isAddress(a), 'expected a 0x-prefixed 20-byte address');
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/, 'expected an http:// or https:// URL');
+
+const storageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), dir: z.string().min(1) }).strict(),
+  z.object({ kind: z.literal('level'), dir: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('dynamodb'),
+      table: z.string().min(3).max(255),
+      region: z.string().default('us-east-1'),
+      /** DynamoDB Local, dynalite or another compatible endpoint; default: AWS. */
+      endpoint: httpUrl.optional(),
+      createTableIfMissing: z.boolean().default(false),
+    })
+    .strict(),
+]);
+
+/** Schema of the operator config file. */
+export const operatorConfigSchema = z
+  .object({
+    /** JSON-RPC URL of the Ethereum node. */
+    rpcUrl: httpUrl,
+    chainId: z.number().int().positive(),
+    contracts: z
+      .object({ operatorRegistry: address, operatorStateRetriever: address, taskManager: address })
+      .strict(),
+    /** First block to scan for tasks (the deployment block). */
+    fromBlock: z.number().int().nonnegative().default(0),
+    keys: z
+      .object({
+        /** Ethereum keystore (JSON v3) of the operator's ECDSA key. */
+        ecdsaKeystore: z.string().min(1),
+        /** eigensdk BLS keystore. */
+        blsKeystore: z.string().min(1),
+        /** Environment variable holding the keystores' password; prompted for when unset. */
+        passwordEnv: z.string().min(1).default('AVS_KEY_PASSWORD'),
+      })
+      .strict(),
+    server: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65_535),
+        /** The URL other operators reach this one at (as registered on-chain). Default http://host:port. */
+        publicUrl: httpUrl.optional(),
+      })
+      .strict(),
+    storage: storageSchema.default({ kind: 'file', dir: './data' }),
+    cluster: z
+      .object({
+        id: z.string().min(1).max(128).default('avs'),
+        /** Start a new cluster with this operator as its only member (first operator only). */
+        bootstrap: z.boolean().default(false),
+        /** HTTP URL of any member, to join an existing cluster. */
+        joinUrl: httpUrl.optional(),
+      })
+      .strict()
+      .default({ id: 'avs', bootstrap: false }),
+    avs: z
+      .object({
+        /** The example AVS this operator runs. */
+        kind: z.enum(['squaring', 'oracle']).default('squaring'),
+      })
+      .strict()
+      .default({ kind: 'squaring' }),
+    /** Engine timeouts and Raft settings (see @avs/engine's OperatorRaftConfig). */
+    engine: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type OperatorConfig = z.output<typeof operatorConfigSchema>;
+export type OperatorConfigInput = z.input<typeof operatorConfigSchema>;
+
+/** Formats zod issues as `field.path: message` lines. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `  ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+}
+
+/**
+ * Validates a parsed config object.
+ * @throws {OperatorConfigError} naming every wrong field
+ */
+export function parseOperatorConfig(value: unknown, source = 'config'): OperatorConfig {
+  const parsed = operatorConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new OperatorConfigError(
+      `${source} is not a valid operator config:\n${describeIssues(parsed.error)}`,
+    );
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads and validates a config file; relative paths in it are resolved against the file's directory.
+ * @throws {OperatorConfigError} when the file is missing, not JSON, or invalid
+ */
+export async function loadOperatorConfig(path: string): Promise<OperatorConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new OperatorConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new OperatorConfigError(`config file ${path} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const config = parseOperatorConfig(json, `config file ${path}`);
+  const base = dirname(resolve(path));
+  const at = (p: string) => resolve(base, p);
+  return {
+    ...config,
+    keys: {
+      ...config.keys,
+      ecdsaKeystore: at(config.keys.ecdsaKeystore),
+      blsKeystore: at(config.keys.blsKeystore),
+    },
+    storage:
+      config.storage.kind === 'dynamodb'
+        ? config.storage
+        : { ...config.storage, dir: at(config.storage.dir) },
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * What the devnet knows, for the terminal and the dashboard: each operator's
+ * view, the leader history, and every task from creation to on-chain
+ * verification.
+ */
+import { percentile } from './latency.js';
+
+export interface OperatorView {
+  readonly name: string;
+  readonly address: string;
+  readonly url: string;
+  readonly pid: number | undefined;
+  readonly up: boolean;
+  readonly role: string;
+  readonly term: number;
+  readonly leaderId: string;
+  readonly commit: number;
+  readonly applied: number;
+  readonly restarts: number;
+}
+
+export type DevnetTaskStatus = 'created' | 'sent' | 'aggregated' | 'verified' | 'expired' | 'failed';
+
+export interface DevnetTask {
+  readonly taskIndex: number;
+  readonly kind: 'square' | 'price';
+  readonly label: string;
+  status: DevnetTaskStatus;
+  readonly createdAtMs: number;
+  /** Signers and signed stake, from the leader's replicated record. */
+  signers?: number;
+  signedStake?: string;
+  txHash?: string;
+  result?: string;
+  verifiedAtMs?: number;
+  /** Request to on-chain verification. */
+  latencyMs?: number;
+}
+
+export interface LeaderChange {
+  readonly atMs: number;
+  readonly leader: string;
+  readonly term: number;
+}
+
+/** One snapshot of the whole devnet, sent to the dashboard. */
+export interface DevnetSnapshot {
+  readonly startedAtMs: number;
+  readonly nowMs: number;
+  readonly rpcUrl: string;
+  readonly operators: readonly OperatorView[];
+  readonly leaders: readonly LeaderChange[];
+  readonly tasks: readonly DevnetTask[];
+  readonly totals: { created: number; verified: number; expired: number; failed: number };
+  readonly latency: { p50: number; p99: number };
+  /** Verified tasks per second over the last 10 s. */
+  readonly throughput: number;
+  /** [seconds since start, latency ms] of recent verified tasks. */
+  readonly latencySeries: readonly (readonly [number, number])[];
+  /** [seconds since start, verified in that second]. */
+  readonly throughputSeries: readonly (readonly [number, number])[];
+  readonly events: readonly string[];
+}
+
+const MAX_TASKS = 500;
+
+/** The devnet's model; mutated by the orchestrator, read by the views. */
+export class DevnetState {
+  readonly startedAtMs = Date.now();
+  operators: OperatorView[] = [];
+  readonly leaders: LeaderChange[] = [];
+  readonly #tasks = new Map<number, DevnetTask>();
+  readonly #events: string[] = [];
+  totals = { created: 0, verified: 0, expired: 0, failed: 0 };
+
+  constructor(readonly rpcUrl: string) {}
+
+  event(line: string): void {
+    const stamp = new Date().toISOString().slice(11, 19);
+    this.#events.push(`${stamp} ${line}`);
+    if (this.#events.length > 100) this.#events.shift();
+  }
+
+  setOperators(views: OperatorView[]): void {
+    this.operators = views;
+    const leader = views.find((v) => v.up && v.role === 'leader');
+    const last = this.leaders.at(-1);
+    if (leader && (last?.leader !== leader.name || last.term !== leader.term)) {
+      this.leaders.push({ atMs: Date.now(), leader: leader.name, term: leader.term });
+      this.event(`leader is ${leader.name} (term ${leader.term})`);
+    }
+  }
+
+  addTask(task: DevnetTask): void {
+    this.#tasks.set(task.taskIndex, task);
+    this.totals.created += 1;
+    if (this.#tasks.size > MAX_TASKS) {
+      const oldest = this.#tasks.keys().next().value;
+      if (oldest !== undefined) this.#tasks.delete(oldest);
+    }
+  }
+
+  task(taskIndex: number): DevnetTask | undefined {
+    return this.#tasks.get(taskIndex);
+  }
+
+  markVerified(taskIndex: number, txHash: string, result: string): void {
+    const task = this.#tasks.get(taskIndex);
+    if (!task || task.status === 'verified') return;
+    task.status = 'verified';
+    task.txHash = txHash;
+    task.result = result;
+    task.verifiedAtMs = Date.now();
+    task.latencyMs = task.verifiedAtMs - task.createdAtMs;
+    this.totals.verified += 1;
+  }
+
+  markFinal(taskIndex: number, status: 'expired' | 'failed'): void {
+    const task = this.#tasks.get(taskIndex);
+    if (!task || task.status === 'verified' || task.status === status) return;
+    task.status = status;
+    this.totals[status] += 1;
+  }
+
+  snapshot(): DevnetSnapshot {
+    const now = Date.now();
+    const tasks = [...this.#tasks.values()];
+    const verified = tasks.filter((t) => t.latencyMs !== undefined);
+    const latencies = verified.map((t) => t.latencyMs!);
+    const perSecond = new Map<number, number>();
+    for (const t of verified) {
+      const s = Math.floor((t.verifiedAtMs! - this.startedAtMs) / 1000);
+      perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+    }
+    const nowS = Math.floor((now - this.startedAtMs) / 1000);
+    const throughputSeries: [number, number][] = [];
+    for (let s = Math.max(0, nowS - 120); s < nowS; s++) throughputSeries.push([s, perSecond.get(s) ?? 0]);
+    const recent = verified.filter((t) => now - t.verifiedAtMs! < 10_000).length;
+    return {
+      startedAtMs: this.startedAtMs,
+      nowMs: now,
+      rpcUrl: this.rpcUrl,
+      operators: this.operators,
+      leaders: this.leaders.slice(-20),
+      tasks: tasks.slice(-50).reverse(),
+      totals: { ...this.totals },
+      latency: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+      throughput: recent / 10,
+      latencySeries: verified
+        .slice(-200)
+        .map((t) => [(t.verifiedAtMs! - this.startedAtMs) / 1000, t.latencyMs!] as const),
+      throughputSeries,
+      events: this.#events.slice(-30),
+    };
+  }
+}

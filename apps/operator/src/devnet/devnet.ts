@@ -1,0 +1,394 @@
+/**
+ * The one-command local devnet: an anvil chain with the AVS contracts, N
+ * operators registered with fresh keys and equal stake, N operator processes
+ * over HTTP on 127.0.0.1 with durable storage, and a driver that creates
+ * tasks (number squaring, and oracle requests with several responses each)
+ * and hands them to the leader. It watches everything for the terminal and
+ * the dashboard, and can kill the leader to show failover.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { BlsKeyPair } from '@avs/bls';
+import { AvsRegistryReader, createProvider, OperatorRegistryClient, TaskManagerClient } from '@avs/chain';
+import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
+import { Wallet } from 'ethers';
+import { describeResult, payloadHash, type TaskPayload } from '../avs/example-avs.js';
+import type { OperatorConfigInput } from '../config.js';
+import { writeKeyFiles } from '../keys.js';
+import type { OperatorStatus } from '../operator.js';
+import { DevnetState } from './devnet-state.js';
+import { freePort } from './free-port.js';
+import { OperatorProcess, type Runtime } from './operator-process.js';
+
+/** Options of {@link startDevnet}; every one has a default. */
+export interface DevnetOptions {
+  /** Number of operators; default 3. */
+  readonly operators?: number;
+  /** Tasks created per second; default 2. */
+  readonly taskRate?: number;
+  /** Raft log storage of the operators; default `file`. */
+  readonly storage?: 'file' | 'level';
+  /** Runtime of the operator processes; default `node`. */
+  readonly runtime?: Runtime;
+  /** Where keys, configs and Raft logs go (emptied first); default `.devnet` under the working directory. */
+  readonly dataDir?: string;
+  /** Kill the leader (SIGKILL) every this many ms; default never. */
+  readonly chaosEveryMs?: number;
+  /** How long a killed operator stays down; default 3000 ms. */
+  readonly restartDelayMs?: number;
+  /** Every n-th request is an oracle request with three prices; default 5 (0: never). */
+  readonly oracleEvery?: number;
+  /** Lines of operator output and devnet events. */
+  readonly onLine?: (line: string) => void;
+}
+
+/** A running devnet. */
+export interface Devnet {
+  readonly state: DevnetState;
+  readonly chain: LocalAvs;
+  readonly operators: readonly OperatorProcess[];
+  /** SIGKILLs the current leader and restarts it after the restart delay. Returns its name, if any. */
+  killLeader(): string | undefined;
+  /** Stops the driver, the operators and the chain. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const PASSWORD = 'devnet';
+const STAKE = 1_000n * 10n ** 18n;
+const PRICE_SYMBOLS = ['ETH', 'BTC', 'SOL'];
+
+async function fetchJson(
+  url: string,
+  init: RequestInit = {},
+  timeoutMs = 2_000,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: response.status, body };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts the devnet; resolves once every operator is up and the first leader is elected. */
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const n = options.operators ?? 3;
+  const taskRate = options.taskRate ?? 2;
+  const runtime = options.runtime ?? 'node';
+  const dataDir = resolve(options.dataDir ?? '.devnet');
+  const restartDelayMs = options.restartDelayMs ?? 3_000;
+  const oracleEvery = options.oracleEvery ?? 5;
+  const print = options.onLine ?? (() => {});
+  if (!Number.isInteger(n) || n < 1 || n > 32) throw new RangeError(`operators: expected 1 to 32, got ${n}`);
+  if (!(taskRate > 0 && taskRate <= 200))
+    throw new RangeError(`taskRate: expected (0, 200] tasks/s, got ${taskRate}`);
+
+  await rm(dataDir, { recursive: true, force: true });
+  await mkdir(dataDir, { recursive: true });
+  print(`starting a local chain (anvil) and deploying the AVS contracts`);
+  const chain = await startLocalAvs({ accounts: n + 2, quorumCount: 1, taskResponseWindowBlocks: 100_000 });
+  const state = new DevnetState(chain.rpcUrl);
+  const chainId = Number(chain.deployment.chainId);
+  const provider = createProvider(chain.rpcUrl, { chainId });
+  const processes: OperatorProcess[] = [];
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const stopWatchers: (() => void)[] = [];
+  let stopped: Promise<void> | undefined;
+
+  const stop = () => {
+    stopped ??= (async () => {
+      for (const t of timers) clearInterval(t);
+      for (const s of stopWatchers) s();
+      await Promise.all(processes.map((p) => p.stop()));
+      provider.destroy();
+      await chain.stop();
+    })();
+    return stopped;
+  };
+
+  try {
+    const owner = new Wallet(chain.accounts[0]!.privateKey, provider);
+    const reader = new AvsRegistryReader({
+      provider,
+      registryCoordinator: chain.deployment.operatorRegistry,
+      operatorStateRetriever: chain.deployment.operatorStateRetriever,
+    });
+    const taskManager = new TaskManagerClient({
+      provider,
+      taskManager: chain.deployment.taskManager,
+      reader,
+      signer: owner,
+    });
+
+    print(`registering ${n} operators with fresh keys`);
+    const operators = await Promise.all(
+      Array.from({ length: n }, async (_, i) => {
+        const account = chain.accounts[i + 1]!;
+        const bls = BlsKeyPair.generate();
+        const port = await freePort();
+        const url = `http://127.0.0.1:${port}`;
+        const name = `op-${i}`;
+        const dir = join(dataDir, name);
+        const keys = await writeKeyFiles(
+          join(dir, 'keys'),
+          { ecdsaPrivateKey: account.privateKey, bls },
+          PASSWORD,
+          'light',
+        );
+        const registry = new OperatorRegistryClient({
+          registry: chain.deployment.operatorRegistry,
+          signer: new Wallet(account.privateKey, provider),
+        });
+        await registry.registerOperator({
+          keyPair: bls,
+          quorumNumbers: [0],
+          endpoints: { httpUrl: url, raftUrl: url },
+          chainId,
+        });
+        return { name, dir, keys, port, url, address: account.address.toLowerCase() };
+      }),
+    );
+    await new OperatorRegistryClient({
+      registry: chain.deployment.operatorRegistry,
+      signer: owner,
+    }).setOperatorStakes(0, new Map(operators.map((o) => [o.address, STAKE])));
+
+    for (const [i, op] of operators.entries()) {
+      const config: OperatorConfigInput = {
+        rpcUrl: chain.rpcUrl,
+        chainId,
+        contracts: {
+          operatorRegistry: chain.deployment.operatorRegistry,
+          operatorStateRetriever: chain.deployment.operatorStateRetriever,
+          taskManager: chain.deployment.taskManager,
+        },
+        fromBlock: chain.deployment.deployBlock,
+        keys: {
+          ecdsaKeystore: op.keys.ecdsaKeystore,
+          blsKeystore: op.keys.blsKeystore,
+          passwordEnv: 'AVS_KEY_PASSWORD',
+        },
+        server: { host: '127.0.0.1', port: op.port },
+        storage: { kind: options.storage ?? 'file', dir: join(op.dir, 'raft') },
+        cluster: i === 0 ? { id: 'devnet', bootstrap: true } : { id: 'devnet', joinUrl: operators[0]!.url },
+        avs: { kind: 'squaring' },
+        engine: { taskTimeoutMs: 60_000, requestTimeoutMs: 3_000 },
+      };
+      const configPath = join(op.dir, 'operator.json');
+      await writeFile(configPath, JSON.stringify(config, null, 2));
+      processes.push(
+        new OperatorProcess(
+          op.name,
+          configPath,
+          op.url,
+          op.address,
+          runtime,
+          { ...process.env, AVS_KEY_PASSWORD: PASSWORD },
+          (name, line) => print(`[${name}] ${line}`),
+        ),
+      );
+    }
+
+    const statusOf = async (p: OperatorProcess): Promise<OperatorStatus | undefined> => {
+      if (!p.running) return undefined;
+      try {
+        const { status, body } = await fetchJson(`${p.url}/avs/v1/status`, {}, 1_000);
+        return status === 200 ? (body as OperatorStatus) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!(await check())) {
+        const dead = processes.find((p) => p.exited);
+        if (Date.now() > deadline || dead) {
+          const output = processes.map((p) => `--- ${p.name}\n${p.output.slice(-15).join('\n')}`).join('\n');
+          throw new Error(
+            dead
+              ? `devnet: ${dead.name} exited while waiting until ${what}\n${output}`
+              : `devnet: timed out waiting until ${what}\n${output}`,
+          );
+        }
+        await sleep(200);
+      }
+    };
+
+    print(`starting ${n} operator processes (${runtime}, ${options.storage ?? 'file'} storage)`);
+    processes[0]!.start();
+    await waitUntil(
+      'op-0 leads the new cluster',
+      async () => (await statusOf(processes[0]!))?.role === 'leader',
+    );
+    for (const p of processes.slice(1)) p.start();
+    await waitUntil(
+      'every operator is a voter',
+      async () => (await statusOf(processes[0]!))?.voters.length === n,
+    );
+
+    const nameOf = (address: string) =>
+      processes.find((p) => p.address === address)?.name ?? address.slice(0, 8);
+
+    // Observe: operator views and the leader's replicated task records.
+    const observe = async () => {
+      const views = await Promise.all(
+        processes.map(async (p) => {
+          const s = await statusOf(p);
+          return { p, s };
+        }),
+      );
+      state.setOperators(
+        views.map(({ p, s }) => ({
+          name: p.name,
+          address: p.address,
+          url: p.url,
+          pid: p.pid,
+          up: s !== undefined,
+          role: s?.role ?? (p.running ? 'starting' : 'down'),
+          term: s?.term ?? 0,
+          leaderId: s ? nameOf(s.leaderId) : '',
+          commit: s?.commit ?? 0,
+          applied: s?.applied ?? 0,
+          restarts: p.restarts,
+        })),
+      );
+      for (const { s } of views) {
+        if (s?.role !== 'leader') continue;
+        for (const record of s.recentTasks) {
+          const task = state.task(record.taskIndex);
+          if (!task) continue;
+          if (record.aggregate) {
+            task.signers = record.aggregate.signers.length;
+            task.signedStake = record.aggregate.signedStake.join('/');
+            if (task.status === 'sent' || task.status === 'created') task.status = 'aggregated';
+          }
+          if (record.status === 'expired' || record.status === 'failed')
+            state.markFinal(record.taskIndex, record.status);
+        }
+      }
+    };
+    let observing = false;
+    timers.push(
+      setInterval(() => {
+        if (observing) return;
+        observing = true;
+        observe().finally(() => {
+          observing = false;
+        });
+      }, 500),
+    );
+
+    stopWatchers.push(
+      taskManager.watchResponses(
+        (r) => {
+          state.markVerified(r.taskIndex, r.transactionHash, describeResult(r.response.result));
+        },
+        { fromBlock: chain.deployment.deployBlock, pollIntervalMs: 200 },
+      ),
+    );
+
+    // Drive: create tasks on-chain, then hand each request to the leader (retrying across failovers).
+    const deliver = async (tasks: { taskIndex: number; payload: TaskPayload }[]) => {
+      const deadline = Date.now() + 60_000;
+      let target =
+        processes.find((p) => state.operators.find((v) => v.name === p.name)?.role === 'leader') ??
+        processes[0]!;
+      while (Date.now() < deadline && !stopped) {
+        try {
+          const { status, body } = await fetchJson(
+            `${target.url}/avs/v1/tasks`,
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ tasks }),
+            },
+            5_000,
+          );
+          if (status === 200) {
+            for (const t of tasks) {
+              const task = state.task(t.taskIndex);
+              if (task && task.status === 'created') task.status = 'sent';
+            }
+            return;
+          }
+          const hint = (body as { leaderHttpUrl?: string }).leaderHttpUrl;
+          const next = hint ? processes.find((p) => p.url === hint) : undefined;
+          target = next ?? processes[(processes.indexOf(target) + 1) % processes.length]!;
+        } catch {
+          target = processes[(processes.indexOf(target) + 1) % processes.length]!;
+        }
+        await sleep(200);
+      }
+      for (const t of tasks) state.event(`task ${t.taskIndex} could not be handed to a leader`);
+    };
+
+    let requests = 0;
+    let creating = false;
+    let round = 0;
+    const createOne = async () => {
+      requests += 1;
+      const oracle = oracleEvery > 0 && requests % oracleEvery === 0;
+      const payloads: TaskPayload[] = oracle
+        ? PRICE_SYMBOLS.map((symbol) => ({ kind: 'price' as const, symbol, round }))
+        : [{ kind: 'square' as const, number: String(requests) }];
+      if (oracle) round += 1;
+      const created: { taskIndex: number; payload: TaskPayload }[] = [];
+      for (const payload of payloads) {
+        const t = await taskManager.createTask({
+          payloadHash: payloadHash(payload),
+          quorumNumbers: [0],
+          quorumThresholdPercentage: 67,
+        });
+        state.addTask({
+          taskIndex: t.taskIndex,
+          kind: payload.kind,
+          label:
+            payload.kind === 'square' ? `${payload.number}²` : `${payload.symbol} price #${payload.round}`,
+          status: 'created',
+          createdAtMs: Date.now(),
+        });
+        created.push({ taskIndex: t.taskIndex, payload });
+      }
+      void deliver(created);
+    };
+    timers.push(
+      setInterval(() => {
+        if (creating || stopped) return;
+        creating = true;
+        createOne()
+          .catch((error) => state.event(`creating a task failed: ${(error as Error).message}`))
+          .finally(() => {
+            creating = false;
+          });
+      }, 1000 / taskRate),
+    );
+
+    const killLeader = (): string | undefined => {
+      const leader = state.operators.find((v) => v.role === 'leader' && v.up);
+      const proc = leader ? processes.find((p) => p.name === leader.name) : undefined;
+      if (!proc?.running) return undefined;
+      proc.kill();
+      state.event(`chaos: SIGKILL ${proc.name} (the leader); restart in ${restartDelayMs} ms`);
+      setTimeout(() => {
+        if (stopped) return;
+        proc.restarts += 1;
+        proc.start();
+        state.event(`chaos: ${proc.name} restarted from its data directory`);
+      }, restartDelayMs);
+      return proc.name;
+    };
+    if (options.chaosEveryMs !== undefined && options.chaosEveryMs > 0) {
+      timers.push(setInterval(() => killLeader(), options.chaosEveryMs));
+    }
+
+    return { state, chain, operators: processes, killLeader, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,265 @@
+/**
+ * One operator: its keys, the chain, the Raft log storage, the authenticated
+ * HTTP server and the TaskConsensusEngine running an example AVS. Used by
+ * `avs-operator start` and by every process of the devnet.
+ */
+import { AvsRegistryReader, createProvider, TaskManagerClient } from '@avs/chain';
+import {
+  createChainAdapter,
+  createHttpEngineTransport,
+  createTaskConsensusEngine,
+  type EngineStatus,
+  JoinRefusedError,
+  type TaskConsensusEngine,
+  type TaskMeta,
+  type TaskRecord,
+  TaskStateError,
+  taskSpecOf,
+} from '@avs/engine';
+import type { Logger, Storage } from '@avs/raft-core';
+import { operatorKeyScheme } from '@avs/transport-http';
+import { createPooledFetch, type Served, serveNode } from '@avs/transport-http/node';
+import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
+import { z } from 'zod';
+import {
+  answer,
+  type ChainTaskResponse,
+  payloadHash,
+  payloadSchema,
+  requestSchema,
+  TASK_RESPONSE_ABI,
+  type TaskRequest,
+  taskResponseSchema,
+} from './avs/example-avs.js';
+import type { OperatorConfig } from './config.js';
+import type { OperatorKeys } from './keys.js';
+import { openStorage } from './storage-factory.js';
+
+/** Body of `POST /avs/v1/tasks`: on-chain tasks and the payloads whose hashes they store. */
+const submitTasksSchema = z
+  .object({
+    tasks: z
+      .array(z.object({ taskIndex: z.number().int().nonnegative(), payload: payloadSchema }))
+      .min(1)
+      .max(64),
+  })
+  .strict();
+
+/** What `GET /avs/v1/status` answers. */
+export interface OperatorStatus extends EngineStatus {
+  readonly address: string;
+  readonly recentTasks: readonly TaskRecord[];
+}
+
+/** A running operator. */
+export interface RunningOperator {
+  readonly address: string;
+  readonly url: string;
+  readonly engine: TaskConsensusEngine<TaskRequest, ChainTaskResponse>;
+  status(): OperatorStatus;
+  /** Stops the engine (handing over leadership first when it leads), the server and the storage. */
+  close(): Promise<void>;
+}
+
+const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+
+/** Starts an operator from a validated config and decrypted keys. */
+export async function startOperator(
+  config: OperatorConfig,
+  keys: OperatorKeys,
+  options: { logger?: Logger; onEvent?: (line: string) => void } = {},
+): Promise<RunningOperator> {
+  const say = options.onEvent ?? (() => {});
+  const provider = createProvider(config.rpcUrl, { chainId: config.chainId });
+  const wallet = new Wallet(keys.ecdsaPrivateKey, provider);
+  const reader = new AvsRegistryReader({
+    provider,
+    registryCoordinator: config.contracts.operatorRegistry,
+    operatorStateRetriever: config.contracts.operatorStateRetriever,
+  });
+  const taskManager = new TaskManagerClient({
+    provider,
+    taskManager: config.contracts.taskManager,
+    reader,
+    signer: wallet,
+  });
+  const chain = createChainAdapter({
+    taskManager,
+    reader,
+    chainId: config.chainId,
+    fromBlock: config.fromBlock,
+  });
+  const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
+  const scheme = operatorKeyScheme({
+    privateKey: keys.ecdsaPrivateKey,
+    domain: {
+      chainId: config.chainId,
+      verifyingContract: config.contracts.operatorRegistry.toLowerCase(),
+      clusterId: keccak256(toUtf8Bytes(config.cluster.id)),
+    },
+  });
+  const pooled = createPooledFetch();
+  const transport = createHttpEngineTransport({ scheme, fetch: pooled.fetch });
+  let storage: Storage | undefined;
+  let served: Served | undefined;
+  const recent: TaskRecord[] = [];
+
+  /** A follower signs only tasks that exist on-chain with the payload it was given. */
+  const validateTaskRequest = async (request: TaskRequest, tasks: readonly TaskMeta[]): Promise<boolean> => {
+    if (request.payloads.length !== tasks.length) return false;
+    for (const [i, meta] of tasks.entries()) {
+      const created = await taskManager.getTask(meta.taskIndex, config.fromBlock);
+      const payload = request.payloads[i]!;
+      const t = created.task;
+      if (
+        t.payloadHash.toLowerCase() !== payloadHash(payload).toLowerCase() ||
+        t.referenceBlockNumber !== meta.referenceBlock ||
+        t.quorumNumbers.join(',') !== meta.quorumNumbers.join(',')
+      ) {
+        return false;
+      }
+    }
+    return true;
+  };
+
+  try {
+    storage = await openStorage(config.storage, keys.address, config.cluster.id);
+    const engine = createTaskConsensusEngine<TaskRequest, ChainTaskResponse>({
+      blsKey: keys.bls,
+      ecdsaKey: keys.ecdsaPrivateKey,
+      callbacks: {
+        requestSchema,
+        responseSchema: taskResponseSchema,
+        onTaskRequest: (request, tasks) =>
+          tasks.map((t, i) => ({ referenceTaskIndex: t.taskIndex, result: answer(request.payloads[i]!) })),
+        validateTaskRequest,
+        isValidOperator: (address) => chain.isValidOperator(address),
+        fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
+      },
+      digest: { responseAbiType: TASK_RESPONSE_ABI },
+      config: {
+        httpUrl: publicUrl,
+        raftUrl: publicUrl,
+        operatorId: keys.bls.operatorId,
+        clusterId: config.cluster.id,
+        ...config.engine,
+      },
+      storage,
+      transport,
+      chain,
+      logger: options.logger ?? quietLogger,
+    });
+
+    engine.on('leader-change', ({ leaderId, term, isSelf }) =>
+      say(`leader ${leaderId || '(none)'} term ${term}${isSelf ? ' (this operator)' : ''}`),
+    );
+    engine.on('task-updated', ({ task }) => {
+      recent.push(task);
+      if (recent.length > 200) recent.shift();
+    });
+    engine.on('error', ({ error, context }) =>
+      say(`error (${context}): ${error instanceof Error ? error.message : String(error)}`),
+    );
+
+    const app = transport.server.app;
+    app.get('/avs/v1/status', (c) => c.json(statusOf()));
+    app.post('/avs/v1/tasks', async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json({ code: 'BAD_JSON', message: 'expected a JSON body' }, 400);
+      }
+      const parsed = submitTasksSchema.safeParse(body);
+      if (!parsed.success) {
+        return c.json({ code: 'BAD_REQUEST', message: z.prettifyError(parsed.error) }, 400);
+      }
+      const leader = await engine.isLeader();
+      if (!leader.isLeader) {
+        return c.json(
+          {
+            code: 'NOT_LEADER',
+            message: 'send tasks to the leader',
+            leaderId: leader.leaderId,
+            leaderHttpUrl: leader.leaderHttpUrl,
+          },
+          409,
+        );
+      }
+      const { tasks } = parsed.data;
+      if (tasks.every((t) => engine.task(t.taskIndex) !== undefined)) return c.json({ status: 'known' });
+      const specs = [];
+      for (const t of tasks) {
+        let created: Awaited<ReturnType<typeof taskManager.getTask>>;
+        try {
+          created = await taskManager.getTask(t.taskIndex, config.fromBlock);
+        } catch {
+          return c.json({ code: 'UNKNOWN_TASK', message: `task ${t.taskIndex} is not on-chain` }, 404);
+        }
+        if (created.task.payloadHash.toLowerCase() !== payloadHash(t.payload).toLowerCase()) {
+          return c.json(
+            { code: 'PAYLOAD_MISMATCH', message: `task ${t.taskIndex} stores another payload hash` },
+            400,
+          );
+        }
+        specs.push(taskSpecOf(created));
+      }
+      try {
+        const result = await engine.leaderSendTaskRequestToFollowers(
+          { payloads: tasks.map((t) => t.payload) },
+          specs,
+        );
+        return c.json({ status: 'accepted', ...result });
+      } catch (error) {
+        if (error instanceof TaskStateError) return c.json({ status: 'known' });
+        throw error;
+      }
+    });
+
+    served = await serveNode(transport.fetch, { hostname: config.server.host, port: config.server.port });
+    if (config.cluster.bootstrap) {
+      await engine.initializeRaftRpcServer(true);
+    } else if (config.cluster.joinUrl !== undefined) {
+      try {
+        await engine.joinExistingOperatorCluster(config.cluster.joinUrl);
+      } catch (error) {
+        // A restarted member is already in the configuration: its log brings it back.
+        if (!(error instanceof JoinRefusedError && error.reason === 'ALREADY_MEMBER')) throw error;
+      }
+    } else {
+      await engine.initializeRaftRpcServer(false);
+    }
+
+    function statusOf(): OperatorStatus {
+      return { ...engine.status(), address: keys.address, recentTasks: recent.slice(-50) };
+    }
+
+    let closing: Promise<void> | undefined;
+    return {
+      address: keys.address,
+      url: served.url,
+      engine,
+      status: statusOf,
+      close() {
+        closing ??= (async () => {
+          // Hand leadership over first so in-flight tasks carry on without an election timeout.
+          if (engine.status().role === 'leader' && engine.status().voters.length > 1) {
+            await engine.triggerElection().catch(() => undefined);
+          }
+          await engine.close().catch(() => undefined);
+          await served?.close();
+          await storage?.close();
+          await pooled.close();
+          provider.destroy();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await served?.close().catch(() => undefined);
+    await storage?.close().catch(() => undefined);
+    await pooled.close().catch(() => undefined);
+    provider.destroy();
+    throw error;
+  }
+}
