@@ -19,7 +19,7 @@ import { type AvsNetwork, aggregateFor, startAvsNetwork } from './support/avs-ne
 let net: AvsNetwork;
 
 beforeAll(async () => {
-  net = await startAvsNetwork({ count: 4, stake: 100n });
+  net = await startAvsNetwork({ count: 4, stake: 100n, quorumCount: 2 });
 });
 
 afterAll(async () => {
@@ -231,6 +231,53 @@ describe('TaskManagerClient', () => {
     );
     const submitted = await net.tasks.submitResponse(created.task, response, full);
     expect(submitted.gasUsed).toBeGreaterThan(0n);
+  });
+
+  it('accepts a two-quorum task aggregated by @avs/bls (operators in both quorums count twice)', async () => {
+    // Operators 0 and 1 also join quorum 1 (stake 50 each).
+    await net.ownerRegistry.setOperatorStakes(
+      1,
+      new Map(net.operators.slice(0, 2).map((o) => [o.wallet.address, 50n])),
+    );
+    for (const [i, op] of net.operators.slice(0, 2).entries()) {
+      await op.registry.registerOperator({
+        keyPair: op.key,
+        quorumNumbers: [1],
+        endpoints: { raftUrl: `http://127.0.0.1:${20001 + i}`, httpUrl: `http://127.0.0.1:${30001 + i}` },
+        chainId: net.avs.deployment.chainId,
+      });
+    }
+    const created = await net.tasks.createTask({
+      payloadHash: payload('two quorums'),
+      quorumNumbers: [0, 1],
+      quorumThresholdPercentage: 50,
+    });
+    const response = { referenceTaskIndex: created.taskIndex, result: '0x0102' };
+    const digest = taskResponseDigest(response);
+    const service = new BlsAggregationService({ operatorState: net.reader });
+    await service.initializeTask({
+      taskIndex: created.taskIndex,
+      referenceBlock: created.task.referenceBlockNumber,
+      quorumNumbers: created.task.quorumNumbers,
+      thresholdPercentages: [50, 50],
+      expiry: { afterMs: 20_000 },
+    });
+    // Operator 0 (both quorums) and operator 2 (quorum 0): 200/400 in quorum 0, 50/100 in quorum 1.
+    for (const op of [net.operators[0]!, net.operators[2]!]) {
+      await service.processSignature({
+        taskIndex: created.taskIndex,
+        digest,
+        signature: op.key.sign(digest),
+        operatorId: op.key.operatorId,
+      });
+    }
+    const result = await service.resultOf(created.taskIndex);
+    service.close();
+    if (result.status !== 'aggregated') throw new Error(`aggregation ${result.status}`);
+    expect(result.signedStakePerQuorum).toEqual([200n, 50n]);
+    const submitted = await net.tasks.submitResponse(created.task, response, result);
+    expect(submitted.gasUsed).toBeGreaterThan(0n);
+    expect(await net.tasks.isResponded(created.taskIndex)).toBe(true);
   });
 
   it('maps a tampered signature to ContractRevertError(InvalidSignature)', async () => {
