@@ -1,3 +1,4 @@
 import { testConfig } from '@avs/tooling-config/vitest';
 
-export default testConfig();
+// Pairings and the standard-cost scrypt test take seconds on a loaded 2-core machine: a wide safety net.
+export default testConfig({ testTimeout: 120_000 });
