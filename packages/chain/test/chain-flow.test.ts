@@ -14,7 +14,7 @@ import {
   taskHash,
   taskResponseDigest,
 } from '../src/index.js';
-import { type AvsNetwork, aggregateFor, startAvsNetwork } from './support/avs-network.js';
+import { type AvsNetwork, aggregateFor, startAvsNetwork, type TestOperator } from './support/avs-network.js';
 
 let net: AvsNetwork;
 
@@ -25,6 +25,31 @@ beforeAll(async () => {
 afterAll(async () => {
   await net?.close();
 });
+
+/** Runs @avs/bls's aggregation service over the reader for one task and the given signers. */
+async function aggregateWithService(created: CreatedTask, digest: `0x${string}`, signers: TestOperator[]) {
+  const service = new BlsAggregationService({ operatorState: net.reader });
+  try {
+    await service.initializeTask({
+      taskIndex: created.taskIndex,
+      referenceBlock: created.task.referenceBlockNumber,
+      quorumNumbers: created.task.quorumNumbers,
+      thresholdPercentages: created.task.quorumNumbers.map(() => created.task.quorumThresholdPercentage),
+      expiry: { afterMs: 20_000 },
+    });
+    for (const op of signers) {
+      await service.processSignature({
+        taskIndex: created.taskIndex,
+        digest,
+        signature: op.key.sign(digest),
+        operatorId: op.key.operatorId,
+      });
+    }
+    return await service.resultOf(created.taskIndex);
+  } finally {
+    service.close();
+  }
+}
 
 function payload(text: string): string {
   return keccak256(toUtf8Bytes(text));
@@ -143,25 +168,8 @@ describe('TaskManagerClient', () => {
       const digest = taskResponseDigest(response);
       expect(await tm.getFunction('taskResponseDigest')(response)).toBe(digest);
 
-      const service = new BlsAggregationService({ operatorState: net.reader });
-      await service.initializeTask({
-        taskIndex: created.taskIndex,
-        referenceBlock: created.task.referenceBlockNumber,
-        quorumNumbers: created.task.quorumNumbers,
-        thresholdPercentages: [created.task.quorumThresholdPercentage],
-        expiry: { afterMs: 20_000 },
-      });
       // Three of four operators sign (75% >= 67%).
-      for (const op of net.operators.slice(0, 3)) {
-        await service.processSignature({
-          taskIndex: created.taskIndex,
-          digest,
-          signature: op.key.sign(digest),
-          operatorId: op.key.operatorId,
-        });
-      }
-      const result = await service.resultOf(created.taskIndex);
-      service.close();
+      const result = await aggregateWithService(created, digest, net.operators.slice(0, 3));
       if (result.status !== 'aggregated') throw new Error(`aggregation ${result.status}`);
       expect(result.nonSignerOperatorIds).toEqual([net.operators[3]!.key.operatorId]);
 
@@ -254,25 +262,8 @@ describe('TaskManagerClient', () => {
     });
     const response = { referenceTaskIndex: created.taskIndex, result: '0x0102' };
     const digest = taskResponseDigest(response);
-    const service = new BlsAggregationService({ operatorState: net.reader });
-    await service.initializeTask({
-      taskIndex: created.taskIndex,
-      referenceBlock: created.task.referenceBlockNumber,
-      quorumNumbers: created.task.quorumNumbers,
-      thresholdPercentages: [50, 50],
-      expiry: { afterMs: 20_000 },
-    });
     // Operator 0 (both quorums) and operator 2 (quorum 0): 200/400 in quorum 0, 50/100 in quorum 1.
-    for (const op of [net.operators[0]!, net.operators[2]!]) {
-      await service.processSignature({
-        taskIndex: created.taskIndex,
-        digest,
-        signature: op.key.sign(digest),
-        operatorId: op.key.operatorId,
-      });
-    }
-    const result = await service.resultOf(created.taskIndex);
-    service.close();
+    const result = await aggregateWithService(created, digest, [net.operators[0]!, net.operators[2]!]);
     if (result.status !== 'aggregated') throw new Error(`aggregation ${result.status}`);
     expect(result.signedStakePerQuorum).toEqual([200n, 50n]);
     const submitted = await net.tasks.submitResponse(created.task, response, result);
