@@ -7,7 +7,7 @@
  */
 import { defineConfig } from 'vitest/config';
 
-const conditions = ['@avs/source', 'import', 'module', 'node', 'default'];
+const conditions = ['@avs/source', 'node', 'import', 'default'];
 
 /**
  * @param {{ testTimeout?: number, include?: string[], fileParallelism?: boolean, setupFiles?: string[] }} [options]
