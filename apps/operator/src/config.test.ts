@@ -1,0 +1,71 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadOperatorConfig, OperatorConfigError, parseOperatorConfig } from './index.js';
+
+const valid = {
+  rpcUrl: 'http://127.0.0.1:8545',
+  chainId: 31337,
+  contracts: {
+    operatorRegistry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    operatorStateRetriever: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+    taskManager: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+  },
+  keys: { ecdsaKeystore: 'keys/ecdsa.keystore.json', blsKeystore: 'keys/bls.keystore.json' },
+  server: { port: 9001 },
+};
+
+describe('operator config', () => {
+  it('fills defaults: file storage, squaring AVS, password from AVS_KEY_PASSWORD', () => {
+    const config = parseOperatorConfig(valid);
+    expect(config.storage).toEqual({ kind: 'file', dir: './data' });
+    expect(config.avs.kind).toBe('squaring');
+    expect(config.keys.passwordEnv).toBe('AVS_KEY_PASSWORD');
+    expect(config.server.host).toBe('127.0.0.1');
+  });
+
+  it('names every wrong field and what it expected', () => {
+    const bad = {
+      ...valid,
+      rpcUrl: 'localhost:8545',
+      contracts: { ...valid.contracts, taskManager: '0x1234' },
+      server: { port: 70_000 },
+      storage: { kind: 'sqlite', dir: 'x' },
+      extra: true,
+    };
+    let error: unknown;
+    try {
+      parseOperatorConfig(bad, 'op.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(OperatorConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('op.json');
+    expect(message).toMatch(/rpcUrl: expected an http:\/\/ or https:\/\/ URL/);
+    expect(message).toMatch(/contracts\.taskManager: expected a 0x-prefixed 20-byte address/);
+    expect(message).toMatch(/server\.port/);
+    expect(message).toMatch(/storage\.kind/);
+    expect(message).toMatch(/extra/);
+  });
+
+  it('reads a file, resolving key and storage paths against its directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'op-config-'));
+    const path = join(dir, 'operator.json');
+    await writeFile(path, JSON.stringify(valid));
+    const config = await loadOperatorConfig(path);
+    expect(config.keys.ecdsaKeystore).toBe(join(dir, 'keys/ecdsa.keystore.json'));
+    expect(config.storage).toEqual({ kind: 'file', dir: join(dir, 'data') });
+  });
+
+  it('says which file is missing or not JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'op-config-'));
+    await expect(loadOperatorConfig(join(dir, 'nope.json'))).rejects.toThrow(
+      /cannot read config file .*nope\.json/,
+    );
+    const path = join(dir, 'broken.json');
+    await writeFile(path, '{ "rpcUrl": ');
+    await expect(loadOperatorConfig(path)).rejects.toThrow(/broken\.json is not valid JSON/);
+  });
+});
