@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import {
   CompactedError,
-  EMPTY_SNAPSHOT_METADATA,
   type Entry,
   type HardState,
   type InitialState,
@@ -16,18 +15,19 @@ import {
 import { ByteWriter } from './byte-writer.js';
 import { acquireDirectoryLock } from './directory-lock.js';
 import { EntryCache } from './entry-cache.js';
-import { CorruptionError } from './errors.js';
 import { type FileLike, type FileOps, nodeFileOps, readFully, writeFully } from './file-ops.js';
 import type { LogIndex } from './log-index.js';
 import { type FileStorageOptions, resolveOptions } from './options.js';
-import {
-  decodeSnapshot,
-  parseSnapshotFileName,
-  snapshotFileName,
-  writeSnapshotFile,
-} from './snapshot-file.js';
+import { loadSnapshot, parseSnapshotFileName, snapshotFileName, writeSnapshotFile } from './snapshot-file.js';
 import type { StorageLogger } from './storage-logger.js';
-import { decodeEntryAt, encodeHeader, encodeMark, encodeUpdate, RecordType } from './wal-record.js';
+import {
+  decodeEntryAt,
+  encodeHeader,
+  encodeMark,
+  encodeUpdate,
+  RECORD_HEADER_BYTES,
+  RecordType,
+} from './wal-record.js';
 import { replayWal, type SegmentInfo, segmentFileName } from './wal-replay.js';
 
 type Op =
@@ -47,8 +47,12 @@ interface Prepared {
   readonly snapshotFile?: Snapshot;
   /** Applies the op to memory once durable; `base` is the batch's file position. */
   readonly apply: (base: number) => void;
+  /** Where the op's record starts in the batch (its header is rewritten if the record was sent early). */
+  readonly recordStart: number;
 }
 
+/** Chunk size of early writes while a batch is still being encoded. */
+const EARLY_WRITE_BYTES = 256 * 1024;
 /** Largest span read from a segment in one cold-read call. */
 const MAX_READ_SPAN = 8 * 1024 * 1024;
 
@@ -275,28 +279,64 @@ export class FileStorage implements Storage {
     // One writer reused by every batch: batches run one at a time, and the bytes are on disk before the next.
     const w = this.writer;
     w.reset(4 * 1024 * 1024);
+    const file = this.active.file;
+    const base = this.active.info.size;
+    // A batch of plain saves starts writing full chunks while the rest is still being encoded, so the
+    // copy into the page cache overlaps the CPU work. Record headers (length and checksum) are only
+    // known at the end: they are written last, and a crash before that leaves a record whose zero
+    // header the open-time scan treats as a torn tail. Snapshot ops write their file first, so never early.
+    const early = batch.every(isPlainSave);
+    let flushed = 0;
+    const chunks: Promise<void>[] = [];
+    const afterEntry = early
+      ? () => {
+          if (w.length - flushed < EARLY_WRITE_BYTES) return;
+          const chunk = writeFully(file, w.view8().subarray(flushed), base + flushed);
+          chunk.catch(() => undefined); // awaited below; this only keeps it from being unhandled meanwhile
+          chunks.push(chunk);
+          flushed = w.length;
+        }
+      : undefined;
     const prepared: Prepared[] = [];
     let projectedLast = this.index.lastIndex();
     for (const op of batch) {
       const mark = w.length;
       try {
-        const p = this.prepare(op, w, projectedLast);
+        const p = this.prepare(op, w, projectedLast, afterEntry);
         projectedLast = p.lastIndex;
         prepared.push(p.prepared);
       } catch (error) {
-        // Drop whatever the refused op had encoded (e.g. a record over the size limit): it must never reach the disk.
+        // Drop whatever the refused op had encoded: it must never reach the disk (bytes already sent
+        // early are overwritten, because the final write starts at `mark` again).
         w.length = mark;
+        flushed = Math.min(flushed, mark);
         op.reject(error);
       }
     }
-    if (prepared.length === 0) return;
-    const base = this.active.info.size;
     try {
+      if (prepared.length === 0) {
+        await Promise.all(chunks);
+        return;
+      }
       for (const p of prepared)
         if (p.snapshotFile) await writeSnapshotFile(this.fs, this.dir, p.snapshotFile);
       if (w.length > 0) {
-        await writeFully(this.active.file, w.view8(), base);
-        await this.active.file.datasync();
+        await Promise.all(chunks);
+        await writeFully(file, w.view8().subarray(flushed), base + flushed);
+        if (chunks.length > 0) {
+          // Every record header sent early went out as zeros: write the final ones.
+          const bytes = w.view8();
+          for (const p of prepared) {
+            if (p.recordStart < flushed) {
+              await writeFully(
+                file,
+                bytes.subarray(p.recordStart, p.recordStart + RECORD_HEADER_BYTES),
+                base + p.recordStart,
+              );
+            }
+          }
+        }
+        await file.datasync();
       }
       this.active.info.size += w.length;
       for (const p of prepared) p.apply(base);
@@ -310,8 +350,14 @@ export class FileStorage implements Storage {
   }
 
   /** Checks an op against the log and encodes it into `w`. */
-  private prepare(op: Op, w: ByteWriter, projectedLast: number): { prepared: Prepared; lastIndex: number } {
+  private prepare(
+    op: Op,
+    w: ByteWriter,
+    projectedLast: number,
+    afterEntry: (() => void) | undefined,
+  ): { prepared: Prepared; lastIndex: number } {
     const seq = this.active.info.seq;
+    const recordStart = w.length;
     switch (op.kind) {
       case 'save': {
         const { hardState, snapshot } = op.update;
@@ -328,7 +374,7 @@ export class FileStorage implements Storage {
           }
         }
         const mark = snapshot ? { index: snapshot.metadata.index, term: snapshot.metadata.term } : undefined;
-        const encoded = encodeUpdate(w, hardState, mark, entries);
+        const encoded = encodeUpdate(w, hardState, mark, entries, afterEntry);
         const apply = (base: number) => {
           if (snapshot) {
             this.index.reset(snapshot.metadata.index, snapshot.metadata.term);
@@ -344,13 +390,16 @@ export class FileStorage implements Storage {
           if (hardState) this.hardState = hardState;
         };
         const lastIndex = first ? first.index + entries.length - 1 : before;
-        return { prepared: { op, apply, ...(snapshot ? { snapshotFile: snapshot } : {}) }, lastIndex };
+        return {
+          prepared: { op, apply, recordStart, ...(snapshot ? { snapshotFile: snapshot } : {}) },
+          lastIndex,
+        };
       }
       case 'createSnapshot': {
         const { index, term } = op.snapshot.metadata;
         // Older than the snapshot we hold: nothing to do (as MemoryStorage).
         if (index < this.snap.metadata.index)
-          return { prepared: { op, apply: () => {} }, lastIndex: projectedLast };
+          return { prepared: { op, apply: () => {}, recordStart }, lastIndex: projectedLast };
         if (index > this.index.lastIndex()) {
           throw new RaftUsageError(
             `createSnapshot: index ${index} is past lastIndex ${this.index.lastIndex()}`,
@@ -365,7 +414,7 @@ export class FileStorage implements Storage {
         encodeMark(w, RecordType.Snapshot, index, term);
         const snapshot = op.snapshot;
         return {
-          prepared: { op, snapshotFile: snapshot, apply: () => (this.snap = snapshot) },
+          prepared: { op, recordStart, snapshotFile: snapshot, apply: () => (this.snap = snapshot) },
           lastIndex: projectedLast,
         };
       }
@@ -377,7 +426,7 @@ export class FileStorage implements Storage {
           );
         }
         if (index <= this.index.offset)
-          return { prepared: { op, apply: () => {} }, lastIndex: projectedLast };
+          return { prepared: { op, apply: () => {}, recordStart }, lastIndex: projectedLast };
         const term = this.index.term(index);
         if (term === undefined)
           throw new RaftUsageError(`compact(${index}) is past lastIndex ${this.index.lastIndex()}`);
@@ -386,7 +435,7 @@ export class FileStorage implements Storage {
           this.index.compact(index, term);
           this.cache.deleteUpTo(index);
         };
-        return { prepared: { op, apply }, lastIndex: projectedLast };
+        return { prepared: { op, apply, recordStart }, lastIndex: projectedLast };
       }
     }
   }
@@ -526,36 +575,4 @@ export class FileStorage implements Storage {
 
 function isPlainSave(op: Op): boolean {
   return op.kind === 'save' && !op.update.snapshot;
-}
-
-/** Loads the snapshot the WAL refers to and removes any other snapshot file (left by a crash). */
-async function loadSnapshot(
-  fs: FileOps,
-  dir: string,
-  ref: { index: number; term: number },
-  names: readonly string[],
-  logger: StorageLogger,
-): Promise<Snapshot> {
-  const keep = ref.index > 0 ? snapshotFileName(ref.index, ref.term) : undefined;
-  for (const name of names) {
-    if (name !== keep && parseSnapshotFileName(name)) {
-      logger.info(`storage-file: removing snapshot file ${name}, which the log does not refer to`, {
-        file: join(dir, name),
-      });
-      await fs.unlink(join(dir, name));
-    }
-  }
-  if (!keep) return { metadata: EMPTY_SNAPSHOT_METADATA, data: new Uint8Array(0) };
-  const path = join(dir, keep);
-  if (!names.includes(keep))
-    throw new CorruptionError(path, 0, 'the log refers to this snapshot but the file is missing');
-  const snap = decodeSnapshot(await fs.readFile(path), path);
-  if (snap.metadata.index !== ref.index || snap.metadata.term !== ref.term) {
-    throw new CorruptionError(
-      path,
-      0,
-      `holds snapshot (${snap.metadata.index}, ${snap.metadata.term}), expected (${ref.index}, ${ref.term})`,
-    );
-  }
-  return snap;
 }

@@ -55,6 +55,15 @@ describe('scanSegment', () => {
     }
   });
 
+  it('treats a last record whose header is still zero (body sent early, header not yet) as torn', () => {
+    const full = segment();
+    const last = scanSegment(full, 'f', true).records[2]!;
+    full.fill(0, last.start, last.start + 8);
+    const scan = scanSegment(full, 'f', true);
+    expect(scan.torn?.offset).toBe(last.start);
+    expect(scan.records).toHaveLength(2);
+  });
+
   it('throws for the same cut in a segment that is not the last', () => {
     const full = segment();
     expect(() => scanSegment(full.subarray(0, full.length - 3), 'seg-1', false)).toThrow(CorruptionError);

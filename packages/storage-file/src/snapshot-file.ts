@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import type { Snapshot } from '@avs/raft-core';
+import { EMPTY_SNAPSHOT_METADATA, type Snapshot } from '@avs/raft-core';
 import { ByteReader, ByteWriter } from './byte-writer.js';
 import { crc32c } from './crc32c.js';
 import { CorruptionError } from './errors.js';
 import { type FileOps, writeFully } from './file-ops.js';
+import type { StorageLogger } from './storage-logger.js';
 
 /**
  * Snapshot files: `snap-<index hex16>-<term hex16>.snap`, content
@@ -79,4 +80,36 @@ export async function writeSnapshotFile(fs: FileOps, dir: string, snapshot: Snap
   await fs.rename(tmp, join(dir, name));
   await fs.syncDirectory(dir);
   return name;
+}
+
+/** Loads the snapshot the WAL refers to and removes any other snapshot file (left by a crash). */
+export async function loadSnapshot(
+  fs: FileOps,
+  dir: string,
+  ref: { index: number; term: number },
+  names: readonly string[],
+  logger: StorageLogger,
+): Promise<Snapshot> {
+  const keep = ref.index > 0 ? snapshotFileName(ref.index, ref.term) : undefined;
+  for (const name of names) {
+    if (name !== keep && parseSnapshotFileName(name)) {
+      logger.info(`storage-file: removing snapshot file ${name}, which the log does not refer to`, {
+        file: join(dir, name),
+      });
+      await fs.unlink(join(dir, name));
+    }
+  }
+  if (!keep) return { metadata: EMPTY_SNAPSHOT_METADATA, data: new Uint8Array(0) };
+  const path = join(dir, keep);
+  if (!names.includes(keep))
+    throw new CorruptionError(path, 0, 'the log refers to this snapshot but the file is missing');
+  const snap = decodeSnapshot(await fs.readFile(path), path);
+  if (snap.metadata.index !== ref.index || snap.metadata.term !== ref.term) {
+    throw new CorruptionError(
+      path,
+      0,
+      `holds snapshot (${snap.metadata.index}, ${snap.metadata.term}), expected (${ref.index}, ${ref.term})`,
+    );
+  }
+  return snap;
 }

@@ -213,6 +213,7 @@ export interface EncodedEntries {
 
 /**
  * Appends an update record.
+ * @param afterEntry called after each entry is encoded (the storage starts writing full chunks early).
  * @returns each entry's term, relative position and encoded size.
  */
 export function encodeUpdate(
@@ -220,9 +221,13 @@ export function encodeUpdate(
   hardState: HardState | undefined,
   snapshot: { index: number; term: number } | undefined,
   entries: readonly { index: number; term: number; type: EntryType; data: Uint8Array }[],
+  afterEntry?: () => void,
 ): EncodedEntries {
   let total = 64 + (hardState ? 20 + hardState.vote.length * 3 : 0);
   for (const e of entries) total += ENTRY_HEADER_BYTES + e.data.length;
+  // Checked before a byte is encoded, so a refused update never has bytes on their way to disk.
+  if (total > MAX_RECORD_BODY)
+    throw new RangeError(`an update of ${total} bytes exceeds the ${MAX_RECORD_BODY}-byte record limit`);
   w.reserve(total);
   const start = beginRecord(w, RecordType.Update);
   w.u8((hardState ? 1 : 0) | (snapshot ? 2 : 0) | (entries.length > 0 ? 4 : 0));
@@ -239,6 +244,7 @@ export function encodeUpdate(
       out.terms.push(e.term);
       out.sizes.push(ENTRY_HEADER_BYTES + e.data.length);
       w.entry(e.index, e.term, e.type, e.data);
+      afterEntry?.();
     }
   }
   endRecord(w, start);

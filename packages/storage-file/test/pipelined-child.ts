@@ -16,10 +16,14 @@ const inFlight = new Set<Promise<void>>();
 for (let round = 0; ; round++) {
   while (inFlight.size < 8) {
     const from = next;
-    const to = from + (round % 5);
+    // Every 10th round one large save (~400 KiB), so kills also land while a batch is written in chunks.
+    const to = from + (round % 10 === 9 ? 399 : round % 5);
     next = to + 1;
     const p: Promise<void> = storage
-      .save({ entries: makeEntries(from, to, 1), hardState: { term: 1, vote: 'n1', commit: from - 1 } })
+      .save({
+        entries: makeEntries(from, to, 1, to - from > 100 ? 1000 : undefined),
+        hardState: { term: 1, vote: 'n1', commit: from - 1 },
+      })
       .then(() => {
         writeSync(1, `ack ${to}\n`);
         inFlight.delete(p);
