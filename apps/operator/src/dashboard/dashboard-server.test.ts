@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DevnetState } from '../devnet/devnet-state.js';
+import { type DevnetSnapshot, DevnetState } from '../devnet/devnet-state.js';
 import { createDashboardApp } from './dashboard-server.js';
 
 function source() {
@@ -48,7 +48,7 @@ describe('dashboard', () => {
   it('answers the state as JSON and streams it as server-sent events', async () => {
     const { src } = source();
     const app = createDashboardApp(src, 10);
-    const state = await (await app.request('/api/state')).json();
+    const state = (await (await app.request('/api/state')).json()) as DevnetSnapshot;
     expect(state.totals).toMatchObject({ created: 1, verified: 1 });
     expect(state.tasks[0]).toMatchObject({ taskIndex: 0, status: 'verified', result: '3 → 9' });
     const controller = new AbortController();

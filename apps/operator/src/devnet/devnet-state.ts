@@ -142,7 +142,10 @@ export class DevnetState {
       rpcUrl: this.rpcUrl,
       operators: this.operators,
       leaders: this.leaders.slice(-20),
-      tasks: tasks.slice(-50).reverse(),
+      // The newest tasks, plus the newest verified ones (under load the newest may all still be in flight).
+      tasks: [...new Set([...tasks.slice(-30), ...verified.slice(-20)])].sort(
+        (a, b) => b.taskIndex - a.taskIndex,
+      ),
       totals: { ...this.totals },
       latency: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
       throughput: recent / 10,
