@@ -74,6 +74,32 @@ function run(command, args, options = {}) {
   return result.status ?? 1;
 }
 
+/**
+ * The dashboard test drives a real headless Chromium. Browser downloads do not
+ * work here, so use Debian's package, installing it when missing (as root).
+ * Without it the browser test fails with a message saying so; nothing is skipped.
+ */
+function ensureChromium() {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return;
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    log(
+      `Chromium is missing at ${path} and cannot be installed here (needs root and apt-get): the dashboard browser test will fail`,
+    );
+    return;
+  }
+  log('installing Debian Chromium for the dashboard browser test (once)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const quiet = { env, stdio: ['ignore', 'ignore', 'inherit'] };
+  if (
+    run('apt-get', ['update', '-qq'], quiet) !== 0 ||
+    run('apt-get', ['install', '-y', '-qq', 'chromium'], quiet) !== 0
+  ) {
+    log('apt-get could not install chromium: the dashboard browser test will fail');
+  }
+}
+
 function install(pnpm) {
   log('installing dependencies (frozen lockfile)');
   const status = run(pnpm, ['install', '--frozen-lockfile', '--prefer-offline']);
@@ -120,6 +146,7 @@ install(pnpm);
 
 switch (job) {
   case 'test': {
+    ensureChromium();
     const status = run(
       pnpm,
       // One task per core: test suites that start chains and clusters time out when oversubscribed.
