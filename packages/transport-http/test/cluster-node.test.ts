@@ -3,7 +3,7 @@ import { serveNode } from '../src/adapters/node.js';
 import { runClusterScenario } from './runtimes/cluster-scenario.js';
 
 describe('3-node RaftNode cluster over HTTP on Node', () => {
-  it('elects, replicates, survives the leader stopping, and installs a chunked snapshot on a lagging node', async () => {
+  it("elects, replicates, survives the leader's server stopping, and installs a chunked snapshot on the lagging node", async () => {
     const result = await runClusterScenario((fetch) => serveNode(fetch));
     expect(result.secondLeader).not.toBe(result.firstLeader);
     expect(result.entries).toBe(120);

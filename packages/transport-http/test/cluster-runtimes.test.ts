@@ -41,7 +41,7 @@ function run(
 const runtimes = runtimeCommands(pkg, script);
 
 describe.each(runtimes)('3-node RaftNode cluster over HTTP on %s', (_name, bin, args) => {
-  it('elects, replicates, survives the leader stopping, and installs a chunked snapshot on a lagging node', async () => {
+  it("elects, replicates, survives the leader's server stopping, and installs a chunked snapshot on the lagging node", async () => {
     const { code, stdout, stderr } = await run(bin, args, 80_000);
     const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
     expect(line, `exit ${code}\n${stderr.slice(-2000)}`).toBeDefined();
