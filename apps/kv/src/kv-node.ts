@@ -17,6 +17,7 @@ import type { Compare, KvRecord, KvResult, MemberInfo } from './commands.js';
 import { encodeCommand } from './commands.js';
 import { CompareFailedError, KvError, MembershipError, toKvError } from './errors.js';
 import { KvStateMachine } from './kv-state-machine.js';
+import { ProposalWaves } from './proposal-waves.js';
 
 /** How a read is served. */
 export type ReadConsistency = 'linearizable' | 'serializable';
@@ -82,6 +83,7 @@ export class KvNode {
   private readonly known = new Map<string, MemberInfo>();
   private readonly linked = new Map<string, string>();
   private conf: ConfState;
+  private readonly waves: ProposalWaves<KvResult>;
 
   private constructor(
     readonly id: string,
@@ -90,6 +92,7 @@ export class KvNode {
     private readonly links: PeerLinks | undefined,
   ) {
     this.conf = raft.status().config;
+    this.waves = new ProposalWaves((data) => raft.propose(data));
   }
 
   /**
@@ -171,7 +174,7 @@ export class KvNode {
 
   private async propose(command: Parameters<typeof encodeCommand>[0]): Promise<KvResult> {
     try {
-      return await this.raft.propose(encodeCommand(command));
+      return await this.waves.submit(encodeCommand(command));
     } catch (error) {
       this.fail(error);
     }

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,14 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+function logTail(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim().split('\n').slice(-3).join(' | ').slice(-1500);
+  } catch {
+    return '(no log)';
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -181,7 +189,7 @@ export class KvProcessCluster {
           new KvError(
             'NODE_FAILED',
             500,
-            `${id} exited (${e.code ?? e.signal}) before it was ready; see ${logPath}`,
+            `${id} exited (${e.code ?? e.signal}) before it was ready; its log ${logPath} ends with: ${logTail(logPath)}`,
           ),
         ),
       );
