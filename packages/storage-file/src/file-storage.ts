@@ -321,7 +321,7 @@ export class FileStorage implements Storage {
       for (const p of prepared)
         if (p.snapshotFile) await writeSnapshotFile(this.fs, this.dir, p.snapshotFile);
       if (w.length > 0) {
-        await Promise.all(chunks);
+        if (chunks.length > 0) await Promise.all(chunks);
         await writeFully(file, w.view8().subarray(flushed), base + flushed);
         if (chunks.length > 0) {
           // Every record header sent early went out as zeros: write the final ones.
@@ -340,7 +340,8 @@ export class FileStorage implements Storage {
       }
       this.active.info.size += w.length;
       for (const p of prepared) p.apply(base);
-      await this.afterWrite(prepared);
+      // Most batches need no follow-up; skip the extra await then (single appends are latency-bound).
+      if (this.needsAfterWrite(prepared)) await this.afterWrite(prepared);
     } catch (error) {
       this.failure = error;
       for (const p of prepared) p.op.reject(this.fatal());
@@ -438,6 +439,14 @@ export class FileStorage implements Storage {
         return { prepared: { op, apply, recordStart }, lastIndex: projectedLast };
       }
     }
+  }
+
+  private needsAfterWrite(prepared: Prepared[]): boolean {
+    return (
+      this.active.info.size >= this.segmentBytes ||
+      prepared.some((p) => p.snapshotFile || p.op.kind === 'compact') ||
+      (this.segments.length > 1 && !this.index.isLive(this.segments[0]!.seq))
+    );
   }
 
   /** Removes superseded snapshot files, rotates a full segment, deletes segments nothing refers to. */
