@@ -34,6 +34,7 @@ export class JoinService {
 
   /**
    * Handles a join request: forwards it to the leader, or admits the operator on the leader.
+   * A member that joins again with a fresh request gets its current role and the members back.
    * @throws JoinRefusedError with the reason; NotLeaderError when a forwarded request reached a non-leader
    */
   async handle(body: unknown, forwardedBy?: string): Promise<JoinResult> {
@@ -89,10 +90,6 @@ export class JoinService {
     const nonce = request.nonce.toLowerCase();
     if (this.core.state.joinNonceUsed(nonce) || this.#inProgress.has(nonce)) {
       throw new JoinRefusedError('REPLAYED', `join request nonce ${nonce} was already used`);
-    }
-    const conf = this.core.node().status().config;
-    if (conf.voters.includes(operator) || conf.learners.includes(operator)) {
-      throw new JoinRefusedError('ALREADY_MEMBER', `${operator} is already a member`);
     }
     const latest = await chain.latestBlock();
     if (
@@ -153,8 +150,15 @@ export class JoinService {
       const outcome = await this.core.propose({ type: 'member.upsert', member, joinNonce: nonce });
       if (!outcome.ok) throw new JoinRefusedError('REPLAYED', outcome.message);
       const node = this.core.node();
-      await node.addLearner(member.id, new TextEncoder().encode(JSON.stringify(member)));
-      this.core.emit('member-joined', { id: member.id, role: 'learner' });
+      const conf = node.status().config;
+      // A member joining again (e.g. its first answer was lost): a fresh, valid request gets the membership back.
+      if (conf.voters.includes(member.id)) {
+        return { role: 'voter', leaderId: this.core.id, members: this.core.state.members() };
+      }
+      if (!conf.learners.includes(member.id)) {
+        await node.addLearner(member.id, new TextEncoder().encode(JSON.stringify(member)));
+        this.core.emit('member-joined', { id: member.id, role: 'learner' });
+      }
       // Answer now: the joiner learns the members from the answer and only then accepts their Raft traffic.
       this.promoteInBackground(member.id);
       return { role: 'learner', leaderId: this.core.id, members: this.core.state.members() };

@@ -176,3 +176,32 @@ describe('TaskStateMachine', () => {
     );
   });
 });
+
+describe('TaskStateMachine members', () => {
+  const member = (id: string) => ({
+    id,
+    operatorId: `0x${'cd'.repeat(32)}`,
+    httpUrl: `http://${id.slice(2, 8)}`,
+    raftUrl: `http://${id.slice(2, 8)}`,
+  });
+  const a = `0x${'a'.repeat(40)}`;
+
+  it('records members, refuses a join nonce twice, removes, and keeps all of it across a snapshot', () => {
+    const sm = new TaskStateMachine();
+    const nonce = `0x${'11'.repeat(32)}`;
+    const [first, replay] = sm.apply([
+      entry({ type: 'member.upsert', member: member(a), joinNonce: nonce }),
+      entry({ type: 'member.upsert', member: member(a), joinNonce: nonce }),
+    ]);
+    expect(first).toEqual({ ok: true, command: 'member.upsert' });
+    expect(replay).toMatchObject({ ok: false, code: 'DUPLICATE' });
+    expect(sm.member(a)).toEqual(member(a));
+    const copy = new TaskStateMachine();
+    copy.restore(sm.snapshot());
+    expect(copy.joinNonceUsed(nonce)).toBe(true);
+    expect(copy.members()).toEqual([member(a)]);
+    sm.apply([entry({ type: 'member.remove', id: a, reason: 'deregistered' })]);
+    expect(sm.member(a)).toBeUndefined();
+    expect(sm.joinNonceUsed(nonce)).toBe(true);
+  });
+});

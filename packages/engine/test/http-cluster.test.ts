@@ -82,7 +82,6 @@ async function startNode(i: number): Promise<Node> {
       retryBaseMs: 50,
       retryMaxMs: 500,
       membershipCheckIntervalMs: 0,
-      promoteTimeoutMs: 4_000,
       raft: { tickMs: 20, electionTick: 10, proposalTimeoutMs: 3_000, readIndexTimeoutMs: 2_000 },
     },
     storage,
