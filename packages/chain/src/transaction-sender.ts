@@ -23,7 +23,7 @@ export interface TransactionSenderOptions {
 }
 
 /**
- * Sends one transaction at a time for one signer: simulates with eth_call, estimates gas (plus a
+ * Sends transactions for one signer, broadcasting one at a time (receipts are awaited concurrently): simulates with eth_call, estimates gas (plus a
  * margin), assigns the nonce itself (max of its own counter and the node's pending count, so a
  * failed simulation never burns a nonce), signs once and re-broadcasts the same bytes on transient
  * errors (so a retry can never become a second transaction).
@@ -102,16 +102,26 @@ export class TransactionSender {
    * Simulates, then sends `request` and waits for its receipt.
    * @throws ContractRevertError if the simulation or the mined transaction reverts (`receipt` in `cause`).
    */
-  send(request: { to: string; data: string }, what: string): Promise<TransactionReceipt> {
-    const run = this.#queue.then(
-      () => this.#sendNow(request, what),
-      () => this.#sendNow(request, what),
+  async send(request: { to: string; data: string }, what: string): Promise<TransactionReceipt> {
+    // Only nonce assignment and broadcast are serialised; receipts are awaited outside the queue,
+    // so several transactions of one signer are in flight at once (one per block is far too slow).
+    const broadcast = this.#queue.then(
+      () => this.#broadcast(request, what),
+      () => this.#broadcast(request, what),
     );
-    this.#queue = run.catch(() => undefined);
-    return run;
+    this.#queue = broadcast.catch(() => undefined);
+    const hash = await broadcast;
+    const receipt = await this.#waitForReceipt(hash, what);
+    if (receipt.status !== 1) {
+      throw new ContractRevertError(`${what}: transaction ${hash} reverted on-chain`, undefined, [], {
+        cause: receipt,
+      });
+    }
+    return receipt;
   }
 
-  async #sendNow(request: { to: string; data: string }, what: string): Promise<TransactionReceipt> {
+  /** Simulates, assigns the nonce, signs and broadcasts; returns the transaction hash. */
+  async #broadcast(request: { to: string; data: string }, what: string): Promise<string> {
     await this.simulate(request, what);
     const from = await this.#signer.getAddress();
     let gasLimit: bigint;
@@ -153,12 +163,6 @@ export class TransactionSender {
       this.#retry,
     );
     this.#nextNonce = nonce + 1;
-    const receipt = await this.#waitForReceipt(hash, what);
-    if (receipt.status !== 1) {
-      throw new ContractRevertError(`${what}: transaction ${hash} reverted on-chain`, undefined, [], {
-        cause: receipt,
-      });
-    }
-    return receipt;
+    return hash;
   }
 }

@@ -292,3 +292,23 @@ describe('TaskManagerClient', () => {
     });
   });
 });
+
+describe('transactions of one signer', () => {
+  it('gives concurrent sends consecutive nonces and mines each once', async () => {
+    const before = await net.provider.getTransactionCount(net.owner.address, 'latest');
+    const created = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        net.tasks.createTask({
+          payloadHash: payload(`concurrent ${i}`),
+          quorumNumbers: [0],
+          quorumThresholdPercentage: 50,
+        }),
+      ),
+    );
+    expect(new Set(created.map((c) => c.taskIndex)).size).toBe(6);
+    const nonces = await Promise.all(
+      created.map(async (c) => (await net.provider.getTransaction(c.transactionHash))!.nonce),
+    );
+    expect(nonces.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5].map((i) => before + i));
+  });
+});

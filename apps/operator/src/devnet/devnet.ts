@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { BlsKeyPair } from '@avs/bls';
 import { AvsRegistryReader, createProvider, OperatorRegistryClient, TaskManagerClient } from '@avs/chain';
 import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
-import { Wallet } from 'ethers';
+import { formatUnits, Wallet } from 'ethers';
 import { describeResult, payloadHash, type TaskPayload } from '../avs/example-avs.js';
 import type { OperatorConfigInput } from '../config.js';
 import { writeKeyFiles } from '../keys.js';
@@ -264,7 +264,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
           if (!task) continue;
           if (record.aggregate) {
             task.signers = record.aggregate.signers.length;
-            task.signedStake = record.aggregate.signedStake.join('/');
+            task.signedStake = record.aggregate.signedStake.map((w) => formatUnits(w, 18).replace(/\.0$/, '')).join(' / ');
             if (task.status === 'sent' || task.status === 'created') task.status = 'aggregated';
           }
           if (record.status === 'expired' || record.status === 'failed')
