@@ -22,15 +22,20 @@ import { contextKey } from '../read-only.js';
 import type { Ready } from '../ready.js';
 import type { StateMachine } from '../state-machine.js';
 import type { RaftStatus } from '../status.js';
-import type { Storage, StorageUpdate } from '../storage.js';
+import type { Storage } from '../storage.js';
 import type { Transport } from '../transport.js';
-import type { ConfChange, ConfState, Entry, NodeId, Snapshot } from '../types.js';
+import type { ConfChange, ConfState, Entry, Message, NodeId, Snapshot } from '../types.js';
 import { ConfChangeTransition, ConfChangeType, EntryType, NONE } from '../types.js';
 import { type BootstrapMembers, bootstrapStorage, isEmptyInitialState } from './bootstrap.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { type RaftNodeEventMap, TypedEmitter, type Unsubscribe } from './events.js';
 import { RAFT_NODE_DEFAULTS, type RaftNodeConfig } from './node-config.js';
+import { PendingProposal, ProposalSink, ProposalTracker } from './proposal-tracker.js';
+import { mergeReadyWrites } from './ready-writes.js';
 import { systemClock } from './system-clock.js';
+
+/** Reused for scheduling: `RESOLVED.then(fn)` is the cheapest portable microtask. */
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** What {@link RaftNode.create} needs. */
 export interface RaftNodeOptions<R = unknown> {
@@ -78,11 +83,6 @@ interface ProposalWaiter<R> extends Waiter<R> {
   term: number;
 }
 
-interface QueuedProposal<R> {
-  readonly data: Uint8Array;
-  readonly waiter: Waiter<R>;
-}
-
 interface ReadWaiter extends Waiter<number> {
   index: number;
 }
@@ -124,10 +124,20 @@ export class RaftNode<R = unknown> {
   private stopError: unknown;
   private scheduled = false;
   private tickTimer: TimerHandle | undefined;
-  private writeQueue: Promise<void> = Promise.resolve();
-  private applyQueue: Promise<void> = Promise.resolve();
-  private queued: QueuedProposal<R>[] = [];
-  private readonly proposals = new Map<number, ProposalWaiter<R>>();
+  /** The storage write in flight (settled when idle); `close` waits for it. */
+  private writeQueue: Promise<void> = RESOLVED;
+  /** The asynchronous apply in flight (settled when idle); `close` waits for it. */
+  private applyQueue: Promise<void> = RESOLVED;
+  private readonly tracker = new ProposalTracker<R>();
+  /** Readies taken from the core whose write has not started; persisted together by the next write. */
+  private unpersisted: Ready[] = [];
+  /** Persisted Readies waiting to be applied, in order. */
+  private unapplied: Ready[] = [];
+  /** Snapshot and compaction writes, run between Ready writes. */
+  private readonly snapshotWrites: (() => Promise<void>)[] = [];
+  private writing = false;
+  private applying = false;
+  private processing = false;
   private readonly confWaiters = new Map<number, ProposalWaiter<ConfState>>();
   private readonly reads = new Map<string, ReadWaiter>();
   private readonly transfers = new Set<Waiter<void> & { target: NodeId; startTerm: number }>();
@@ -138,7 +148,6 @@ export class RaftNode<R = unknown> {
   private appliedConf: ConfState;
   private leader: NodeId = NONE;
   private role: RaftStatus['role'] = 'follower';
-  private snapshotting = false;
 
   private constructor(
     opts: RaftNodeOptions<R>,
@@ -261,7 +270,10 @@ export class RaftNode<R = unknown> {
       },
     });
     this.armTick();
-    this.schedule();
+    // The first round (applying the committed log, with its events) runs on a
+    // timer, not a microtask: listeners registered right after `start()`
+    // resolves see its events.
+    this.clock.setTimeout(() => this.schedule(), 0);
   }
 
   // ---- public API ----
@@ -281,8 +293,10 @@ export class RaftNode<R = unknown> {
     return new Promise<R>((resolve, reject) => {
       if (this.stopped) return reject(new NodeStoppedError({ cause: this.stopError }));
       if (this.role !== 'leader') return reject(new NotLeaderError(this.leader));
-      const waiter = this.waiter('propose', options.timeoutMs ?? this.cfg.proposalTimeoutMs, resolve, reject);
-      this.queued.push({ data, waiter });
+      const timeoutMs = options.timeoutMs ?? this.cfg.proposalTimeoutMs;
+      const deadline = this.clock.now() + timeoutMs;
+      const sink = new ProposalSink<R>(false, 1, resolve, reject, deadline, timeoutMs, 'propose');
+      this.tracker.enqueue(new PendingProposal([data], 0, sink));
       this.schedule();
     });
   }
@@ -302,26 +316,22 @@ export class RaftNode<R = unknown> {
     return new Promise<R[]>((resolve, reject) => {
       if (this.stopped) return reject(new NodeStoppedError({ cause: this.stopError }));
       if (this.role !== 'leader') return reject(new NotLeaderError(this.leader));
-      const results: R[] = new Array(datas.length);
-      let remaining = datas.length;
-      let failed = false;
       const timeoutMs = options.timeoutMs ?? this.cfg.proposalTimeoutMs;
-      datas.forEach((data, i) => {
-        const w = this.waiter<R>(
-          'proposeBatch',
-          timeoutMs,
-          (r) => {
-            results[i] = r;
-            if (--remaining === 0 && !failed) resolve(results);
-          },
-          (e) => {
-            if (failed) return;
-            failed = true;
-            reject(e);
-          },
-        );
-        this.queued.push({ data, waiter: w });
-      });
+      const deadline = this.clock.now() + timeoutMs;
+      const sink = new ProposalSink<R>(
+        true,
+        datas.length,
+        resolve,
+        reject,
+        deadline,
+        timeoutMs,
+        'proposeBatch',
+      );
+      const max = Math.max(1, this.cfg.maxProposalBatch);
+      for (let i = 0; i < datas.length; i += max) {
+        const slice = i === 0 && datas.length <= max ? datas : datas.slice(i, i + max);
+        this.tracker.enqueue(new PendingProposal(slice, i, sink));
+      }
       this.schedule();
     });
   }
@@ -440,6 +450,9 @@ export class RaftNode<R = unknown> {
   /** Starts an election now (tests, operator tooling). */
   campaign(): void {
     if (this.stopped) throw new NodeStoppedError({ cause: this.stopError });
+    // Catch up first: a node campaigns only once its committed membership
+    // changes are applied (right after start they may not be yet).
+    if (this.started) this.process();
     this.raw.campaign();
     this.schedule();
   }
@@ -491,10 +504,9 @@ export class RaftNode<R = unknown> {
     this.stopError = error;
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
     const err = new NodeStoppedError({ cause: error });
-    for (const q of this.queued) q.waiter.reject(err);
-    this.queued = [];
-    for (const w of this.proposals.values()) w.reject(err);
-    this.proposals.clear();
+    this.tracker.failAll(err);
+    this.unpersisted = [];
+    this.unapplied = [];
     for (const w of this.confWaiters.values()) w.reject(err);
     this.confWaiters.clear();
     for (const w of this.reads.values()) w.reject(err);
@@ -525,69 +537,247 @@ export class RaftNode<R = unknown> {
   private schedule(): void {
     if (this.scheduled || this.stopped || !this.started) return;
     this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      this.process();
-    });
+    void RESOLVED.then(this.runScheduled);
   }
 
+  private readonly runScheduled = (): void => {
+    this.scheduled = false;
+    this.process();
+  };
+
+  /**
+   * Drains the core in one go: appends every queued proposal, takes every
+   * Ready, starts the next storage write and applies what is persisted, until
+   * nothing is left to do synchronously. Runs once per microtask turn however
+   * many inputs arrived in it, so the proposals of one turn share one append
+   * and the Readies that pile up behind a write share the next write.
+   */
   private process(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.processing) return;
+    this.processing = true;
     try {
-      this.flushProposals();
-      while (this.raw.hasReady()) this.handleReady(this.raw.ready());
+      do {
+        if (this.tracker.hasQueued) this.flushProposals();
+        while (this.raw.hasReady()) this.takeReady(this.raw.ready());
+        this.pumpWrites();
+        this.pumpApply();
+      } while (!this.stopped && (this.tracker.hasQueued || this.raw.hasReady()));
     } catch (err) {
       this.stop(err);
+    } finally {
+      this.processing = false;
     }
   }
 
   private flushProposals(): void {
-    while (this.queued.length > 0) {
-      const batch = this.queued.splice(0, this.cfg.maxProposalBatch);
+    const max = Math.max(1, this.cfg.maxProposalBatch);
+    while (this.tracker.hasQueued) {
+      const items = this.tracker.take(max);
+      let datas: readonly Uint8Array[];
+      if (items.length === 1) {
+        datas = items[0]!.datas;
+      } else {
+        const all: Uint8Array[] = [];
+        for (const p of items) for (const d of p.datas) all.push(d);
+        datas = all;
+      }
       let pos: ReturnType<RawNode['proposeBatch']>;
       try {
-        pos = this.raw.proposeBatch(batch.map((q) => q.data));
+        pos = this.raw.proposeBatch(datas);
       } catch (err) {
-        for (const q of batch)
-          q.waiter.reject(err instanceof RaftError ? err : new ProposalDroppedError('no-leader'));
+        const e = err instanceof RaftError ? err : new ProposalDroppedError('no-leader');
+        for (const p of items) p.sink.fail(e);
         continue;
       }
       if (!pos) {
-        const leader = this.raw.status().leader;
-        for (const q of batch) q.waiter.reject(new NotLeaderError(leader));
+        const e = new NotLeaderError(this.raw.status().leader);
+        for (const p of items) p.sink.fail(e);
         continue;
       }
-      batch.forEach((q, i) => {
-        this.proposals.set(pos.index + i, { ...q.waiter, term: pos.term });
-      });
+      this.tracker.appendedAt(items, pos.index, pos.term);
     }
   }
 
-  private handleReady(rd: Ready): void {
+  /** Handles what a Ready allows at once; its write and apply wait in {@link unpersisted}. */
+  private takeReady(rd: Ready): void {
     if (rd.softState) this.onSoftState(rd.softState.lead, rd.softState.role);
+    // These need nothing persisted first (heartbeats, appends to followers, vote
+    // requests): out now, so they never wait behind a write.
     if (rd.messages.length > 0) this.transport.send(rd.messages);
-    for (const rs of rd.readStates) {
-      const w = this.reads.get(contextKey(rs.context));
-      if (w) w.index = rs.index;
+    if (rd.readStates.length > 0) {
+      for (const rs of rd.readStates) {
+        const w = this.reads.get(contextKey(rs.context));
+        if (w) w.index = rs.index;
+      }
+      this.resolveReads();
     }
-    const needsWrite = rd.entries.length > 0 || rd.hardState !== undefined || rd.snapshot !== undefined;
-    const update: StorageUpdate = {
-      ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
-      ...(rd.entries.length > 0 ? { entries: rd.entries } : {}),
-      ...(rd.hardState ? { hardState: rd.hardState } : {}),
-    };
-    const persisted = this.writeQueue.then(async () => {
-      if (needsWrite && !this.stopped) await this.storage.save(update);
-      if (this.stopped) return;
-      if (rd.persistedMessages.length > 0) this.transport.send(rd.persistedMessages);
+    this.unpersisted.push(rd);
+  }
+
+  /**
+   * Starts the next storage write unless one is in flight: every Ready taken
+   * since the previous write, merged into one `save` (one fsync for a disk
+   * backend). Writes run one at a time, in order.
+   */
+  private pumpWrites(): void {
+    while (!this.writing && !this.stopped) {
+      if (this.unpersisted.length > 0) {
+        const batch = this.unpersisted;
+        this.unpersisted = [];
+        const update = mergeReadyWrites(batch);
+        if (update === undefined) {
+          this.persistedBatch(batch);
+          continue;
+        }
+        this.writing = true;
+        this.writeQueue = this.storage.save(update).then(
+          () => {
+            this.writing = false;
+            this.persistedBatch(batch);
+            this.process();
+          },
+          (err) => this.writeFailed(err),
+        );
+        return;
+      }
+      const job = this.snapshotWrites.shift();
+      if (!job) return;
+      this.writing = true;
+      this.writeQueue = job().then(
+        () => {
+          this.writing = false;
+          this.process();
+        },
+        (err) => this.writeFailed(err),
+      );
+    }
+  }
+
+  private writeFailed(err: unknown): void {
+    this.writing = false;
+    this.stop(err);
+  }
+
+  /** `batch` is durable: send what had to wait for it (votes, append acknowledgements) and tell the core. */
+  private persistedBatch(batch: readonly Ready[]): void {
+    if (this.stopped) return;
+    let out: readonly Message[] | undefined;
+    for (const rd of batch) {
+      const ms = rd.persistedMessages;
+      if (ms.length === 0) continue;
+      out = out === undefined ? ms : out.concat(ms);
+    }
+    if (out !== undefined) this.transport.send(out);
+    for (const rd of batch) {
       this.raw.persisted(rd);
-      this.schedule();
-    });
-    this.writeQueue = persisted.catch((err) => this.stop(err));
-    this.applyQueue = Promise.all([this.applyQueue, persisted])
-      .then(() => this.apply(rd))
-      .catch((err) => this.stop(err));
-    this.resolveReads();
+      this.unapplied.push(rd);
+    }
+  }
+
+  /** Applies persisted Readies in order; stops at one the state machine handles asynchronously. */
+  private pumpApply(): void {
+    while (!this.applying && !this.stopped && this.unapplied.length > 0) {
+      const rd = this.unapplied.shift()!;
+      const pending = this.applyReady(rd);
+      if (pending !== undefined) {
+        this.applying = true;
+        this.applyQueue = pending.then(
+          () => {
+            this.applying = false;
+            this.process();
+          },
+          (err) => {
+            this.applying = false;
+            this.stop(err);
+          },
+        );
+        return;
+      }
+    }
+  }
+
+  /** Applies one persisted Ready; returns a promise only when the state machine answers asynchronously. */
+  private applyReady(rd: Ready): Promise<void> | undefined {
+    const snap = rd.snapshot;
+    if (snap) {
+      return Promise.resolve(this.sm.restore(snap.data)).then(() => {
+        if (this.stopped) return undefined;
+        this.snapshotRestored(snap);
+        return this.applyFrom(rd, 0);
+      });
+    }
+    return this.applyFrom(rd, 0);
+  }
+
+  /**
+   * Applies `rd.committedEntries` from position `from`: runs of normal entries
+   * go to the state machine as one call each. Synchronous unless the state
+   * machine returns a promise.
+   */
+  private applyFrom(rd: Ready, from: number): Promise<void> | undefined {
+    const ents = rd.committedEntries;
+    let i = from;
+    while (i < ents.length) {
+      const e = ents[i]!;
+      if (e.type !== EntryType.Normal || e.data.byteLength === 0) {
+        this.tracker.settle(e, undefined as R);
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < ents.length && ents[j]!.type === EntryType.Normal && ents[j]!.data.byteLength > 0) j++;
+      const run = i === 0 && j === ents.length ? ents : ents.slice(i, j);
+      const results = this.sm.apply(run);
+      if (!Array.isArray(results)) {
+        const next = j;
+        return Promise.resolve(results).then((res) => {
+          this.settleRun(run, res);
+          return this.stopped ? undefined : this.applyFrom(rd, next);
+        });
+      }
+      this.settleRun(run, results);
+      i = j;
+    }
+    if (this.stopped) return undefined;
+    return this.finishApply(rd);
+  }
+
+  private settleRun(run: readonly Entry[], results: readonly R[]): void {
+    for (let k = 0; k < run.length; k++) this.tracker.settle(run[k]!, results[k] as R);
+  }
+
+  /** Tells the core `rd` is applied; settles membership changes and reads; maybe takes a snapshot. */
+  private finishApply(rd: Ready): Promise<void> | undefined {
+    const ents = rd.committedEntries;
+    const changes = this.raw.applied(rd);
+    if (ents.length > 0) {
+      const last = ents[ents.length - 1]!;
+      this.lastApplied = last.index;
+      this.lastAppliedTerm = last.term;
+    }
+    for (const ch of changes) {
+      if (!ch.error) this.appliedConf = ch.confState;
+      this.events.emit('conf-change', ch, (e) => this.listenerError(e));
+      const w = this.confWaiters.get(ch.index);
+      if (w) {
+        this.confWaiters.delete(ch.index);
+        if (ch.error) w.reject(ch.error);
+        else w.resolve(ch.confState);
+      }
+    }
+    if (this.confWaiters.size > 0) {
+      for (const e of ents) {
+        if (e.type !== EntryType.ConfChange) continue;
+        const w = this.confWaiters.get(e.index);
+        if (w) {
+          // The entry at this index is not the one we proposed (another leader overwrote it).
+          this.confWaiters.delete(e.index);
+          w.reject(new ProposalDroppedError('overwritten'));
+        }
+      }
+    }
+    if (this.reads.size > 0) this.resolveReads();
+    return this.maybeSnapshot();
   }
 
   private onSoftState(lead: NodeId, role: RaftStatus['role']): void {
@@ -609,75 +799,15 @@ export class RaftNode<R = unknown> {
       this.events.emit('role-change', { role, term }, onError);
       if (wasLeader) {
         // Queued proposals never reached the log.
-        for (const q of this.queued) q.waiter.reject(new NotLeaderError(lead));
-        this.queued = [];
+        this.tracker.failQueued(new NotLeaderError(lead));
       }
     }
   }
 
-  private async apply(rd: Ready): Promise<void> {
-    if (this.stopped) return;
-    if (rd.snapshot) await this.applySnapshot(rd.snapshot);
-    const ents = rd.committedEntries;
-    let run: Entry[] = [];
-    const flush = async () => {
-      if (run.length === 0) return;
-      const batch = run;
-      run = [];
-      const results = await this.sm.apply(batch);
-      batch.forEach((e, i) => {
-        this.settleProposal(e, results[i] as R);
-      });
-    };
-    for (const e of ents) {
-      if (e.type === EntryType.Normal && e.data.byteLength > 0) {
-        run.push(e);
-        continue;
-      }
-      await flush();
-      if (e.type === EntryType.Normal) this.settleProposal(e, undefined as R);
-    }
-    await flush();
-    if (this.stopped) return;
-    const changes = this.raw.applied(rd);
-    if (ents.length > 0) {
-      const last = ents[ents.length - 1]!;
-      this.lastApplied = last.index;
-      this.lastAppliedTerm = last.term;
-    }
-    for (const ch of changes) {
-      if (!ch.error) this.appliedConf = ch.confState;
-      this.events.emit('conf-change', ch, (e) => this.listenerError(e));
-      const w = this.confWaiters.get(ch.index);
-      if (w) {
-        this.confWaiters.delete(ch.index);
-        if (ch.error) w.reject(ch.error);
-        else w.resolve(ch.confState);
-      }
-    }
-    for (const e of ents) {
-      if (e.type !== EntryType.ConfChange) continue;
-      const w = this.confWaiters.get(e.index);
-      if (w) {
-        // The entry at this index is not the one we proposed (another leader overwrote it).
-        this.confWaiters.delete(e.index);
-        w.reject(new ProposalDroppedError('overwritten'));
-      }
-    }
-    this.resolveReads();
-    await this.maybeSnapshot();
-    this.schedule();
-  }
-
-  private async applySnapshot(snap: Snapshot): Promise<void> {
-    await this.sm.restore(snap.data);
+  /** The state machine was restored from `snap`: what it covers is applied. */
+  private snapshotRestored(snap: Snapshot): void {
     const { index, term, confState } = snap.metadata;
-    for (const [i, w] of this.proposals) {
-      if (i <= index) {
-        this.proposals.delete(i);
-        w.reject(new OutcomeUnknownError(i));
-      }
-    }
+    this.tracker.failUpTo(index);
     for (const [i, w] of this.confWaiters) {
       if (i <= index) {
         this.confWaiters.delete(i);
@@ -690,14 +820,6 @@ export class RaftNode<R = unknown> {
     this.appliedConf = confState;
   }
 
-  private settleProposal(e: Entry, result: R): void {
-    const w = this.proposals.get(e.index);
-    if (!w) return;
-    this.proposals.delete(e.index);
-    if (w.term === e.term) w.resolve(result);
-    else w.reject(new ProposalDroppedError('overwritten'));
-  }
-
   private resolveReads(): void {
     for (const [k, w] of this.reads) {
       if (w.index >= 0 && w.index <= this.lastApplied) {
@@ -707,26 +829,29 @@ export class RaftNode<R = unknown> {
     }
   }
 
-  private async maybeSnapshot(): Promise<void> {
+  /** Takes a state machine snapshot every `snapshotEntries` applied entries and queues its write and compaction. */
+  private maybeSnapshot(): Promise<void> | undefined {
     const every = this.cfg.snapshotEntries;
-    if (every === 0 || this.snapshotting || this.lastApplied - this.snapshotIndex < every) return;
-    this.snapshotting = true;
-    try {
-      const data = await this.sm.snapshot();
-      const snap: Snapshot = {
-        metadata: { index: this.lastApplied, term: this.lastAppliedTerm, confState: this.appliedConf },
-        data,
-      };
-      this.snapshotIndex = snap.metadata.index;
-      const compactTo = snap.metadata.index - this.cfg.snapshotTrailingEntries;
-      const write = this.writeQueue.then(async () => {
-        await this.storage.createSnapshot(snap);
-        if (compactTo > this.storage.firstIndex() - 1) await this.storage.compact(compactTo);
-      });
-      this.writeQueue = write.catch((err) => this.stop(err));
-    } finally {
-      this.snapshotting = false;
+    if (every === 0 || this.lastApplied - this.snapshotIndex < every) return undefined;
+    const metadata = { index: this.lastApplied, term: this.lastAppliedTerm, confState: this.appliedConf };
+    this.snapshotIndex = metadata.index;
+    // Applying waits for an asynchronous snapshot, so it captures exactly `metadata.index`.
+    const data = this.sm.snapshot();
+    if (data instanceof Uint8Array) {
+      this.queueSnapshotWrite({ metadata, data });
+      return undefined;
     }
+    return Promise.resolve(data).then((d) => this.queueSnapshotWrite({ metadata, data: d }));
+  }
+
+  private queueSnapshotWrite(snap: Snapshot): void {
+    if (this.stopped) return;
+    const compactTo = snap.metadata.index - this.cfg.snapshotTrailingEntries;
+    this.snapshotWrites.push(async () => {
+      await this.storage.createSnapshot(snap);
+      if (compactTo > this.storage.firstIndex() - 1) await this.storage.compact(compactTo);
+    });
+    this.pumpWrites();
   }
 
   private expireWaiters(): void {
@@ -736,7 +861,7 @@ export class RaftNode<R = unknown> {
       w.reject(new RaftTimeoutError(w.operation, w.timeoutMs));
       return true;
     };
-    for (const [i, w] of this.proposals) if (expire(w)) this.proposals.delete(i);
+    this.tracker.expire(now);
     for (const [i, w] of this.confWaiters) if (expire(w)) this.confWaiters.delete(i);
     for (const [k, w] of this.reads) if (expire(w)) this.reads.delete(k);
     for (const t of this.transfers) {
@@ -745,7 +870,6 @@ export class RaftNode<R = unknown> {
         t.reject(new LeadershipTransferError(`${t.target} did not become leader within ${t.timeoutMs} ms`));
       }
     }
-    this.queued = this.queued.filter((q) => !expire(q.waiter));
   }
 }
 
