@@ -113,7 +113,7 @@ function shortfall(r: KvVsEtcdResult): string[] {
     );
     if (kvCores < 0.6 * r.machine.nproc) {
       out.push(
-        `- So kv's write throughput was not bound by its own CPU: with ${top} writes in flight and a p50 of ${ms(kvTop.p50Ms)} ms, throughput ≈ in flight ÷ latency = ${formatNumber(Math.round((top * 1000) / kvTop.p50Ms))} ops/s. Each write waited behind earlier ones: the pipeline commits little per round (one disk sync per Raft append on each node, one HTTP request in flight per peer), so rounds, not cores, set the pace.`,
+        `- So kv's write throughput was not bound by its own CPU: with ${top} writes in flight and a p50 of ${ms(kvTop.p50Ms)} ms, throughput ≈ in flight ÷ latency = ${formatNumber(Math.round((top * 1000) / kvTop.p50Ms))} ops/s. Each write waited behind earlier ones: a replication round (leader append and fsync, an HTTP request to each follower, their fsync, an HTTP request back) is slow, and each peer link carries one request at a time, heartbeats included, so rounds, not cores, set the pace.`,
       );
     } else {
       out.push(
@@ -156,7 +156,7 @@ function profileSentence(r: KvVsEtcdResult): string | undefined {
   const kv = share('@avs/kv');
   const storage = share('@avs/storage-file');
   const rest = 1 - raft - kv - storage;
-  return `- The leader's CPU profile (table above): Raft itself (\`@avs/raft-core\`) is ${(raft * 100).toFixed(1)}% of its busy time, the state machine and API (\`@avs/kv\`) ${(kv * 100).toFixed(1)}%, the file storage code ${(storage * 100).toFixed(1)}%; the other ${(rest * 100).toFixed(1)}% is HTTP serving and fetching (Hono, undici), request authentication (crypto), Node internals, native I/O and GC — the per-request plumbing, not consensus.`;
+  return `- The leader's CPU profile (table above): Raft itself (\`@avs/raft-core\`) is ${(raft * 100).toFixed(1)}% of its busy time, the state machine and API (\`@avs/kv\`) ${(kv * 100).toFixed(1)}%, the file storage code ${(storage * 100).toFixed(1)}%; the other ${(rest * 100).toFixed(1)}% is HTTP serving and fetching (Hono, undici, Node's http), request authentication (crypto), native I/O (socket writes, fsync), GC and startup — I/O and per-request plumbing, not consensus logic.`;
 }
 
 const WHY = `Why kv costs more per operation than etcd (design facts behind the measured figures and profile above; where they are not measured directly, they are our reading):
