@@ -264,7 +264,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
           if (!task) continue;
           if (record.aggregate) {
             task.signers = record.aggregate.signers.length;
-            task.signedStake = record.aggregate.signedStake.map((w) => formatUnits(w, 18).replace(/\.0$/, '')).join(' / ');
+            task.signedStake = record.aggregate.signedStake
+              .map((w) => formatUnits(w, 18).replace(/\.0$/, ''))
+              .join(' / ');
             if (task.status === 'sent' || task.status === 'created') task.status = 'aggregated';
           }
           if (record.status === 'expired' || record.status === 'failed')

@@ -14,16 +14,18 @@ export function operatorCommand(runtime: Runtime, configPath: string): { command
   const fromSource = import.meta.url.endsWith('.ts');
   const entry = fileURLToPath(new URL(fromSource ? '../cli.ts' : './cli.js', import.meta.url));
   const cli = ['start', '--config', configPath];
+  // Extra Node flags for operator processes, e.g. AVS_OPERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof".
+  const nodeArgs = (process.env.AVS_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
   if (fromSource) {
     // Tests run from source: tsx with the workspace's source condition.
     return {
       command: process.execPath,
-      args: ['--conditions=@avs/source', '--import', 'tsx', entry, ...cli],
+      args: [...nodeArgs, '--conditions=@avs/source', '--import', 'tsx', entry, ...cli],
     };
   }
   switch (runtime) {
     case 'node':
-      return { command: process.execPath, args: [entry, ...cli] };
+      return { command: process.execPath, args: [...nodeArgs, entry, ...cli] };
     case 'bun':
       return { command: 'bun', args: ['run', entry, ...cli] };
     case 'deno':
