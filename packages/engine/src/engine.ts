@@ -28,19 +28,11 @@ import type { ConsensusNode, ConsensusNodeFactory, ConsensusSettings } from './c
 import type { EngineCore } from './engine-core.js';
 import { type EngineEventMap, EventEmitter, type Unsubscribe } from './engine-events.js';
 import type { EngineRpcHandler, EngineTransport } from './engine-transport.js';
-import {
-  ConfigError,
-  ElectionError,
-  EngineError,
-  EngineStateError,
-  JoinRefusedError,
-  NotLeaderError,
-  PeerCallError,
-  TaskStateError,
-} from './errors.js';
-import { randomNonce, signJoinRequest } from './join-request.js';
+import { ConfigError, EngineError, EngineStateError, NotLeaderError, TaskStateError } from './errors.js';
+import { joinCluster } from './join-client.js';
 import { JoinService } from './join-service.js';
 import { type AggregationOptions, LeaderDuties } from './leader-duties.js';
+import { confirmLeadership, type ElectionResult, type LeaderInfo, rotateLeadership } from './leadership.js';
 import { ResponseWorker } from './response-worker.js';
 import { backoffMs, sleep } from './retry-delay.js';
 import { encodeTaskCommand, type TaskCommand, type TaskMeta, taskMetaSchema } from './task-command.js';
@@ -93,27 +85,6 @@ export interface TaskConsensusEngineOptions<T, K> {
   /** Creates the Raft node; default `RaftNode` from `@avs/raft-core`. */
   readonly nodeFactory?: ConsensusNodeFactory;
   readonly taskState?: TaskStateOptions;
-}
-
-/** Answer of {@link TaskConsensusEngine.isLeader}. */
-export interface LeaderInfo {
-  /** True only when a quorum confirmed this node's leadership just now. */
-  readonly isLeader: boolean;
-  /** The leader's id (lowercase address) as this node knows it, or `''`. */
-  readonly leaderId: string;
-  /** The leader's HTTP URL from replicated metadata, or `''`. */
-  readonly leaderHttpUrl: string;
-}
-
-/** Answer of {@link TaskConsensusEngine.triggerElection}. */
-export interface ElectionResult {
-  readonly ok: boolean;
-  readonly previousLeader: string;
-  /** The leader afterwards (the target on success; the previous leader when every attempt failed). */
-  readonly leader: string;
-  /** Targets tried, in order. */
-  readonly tried: readonly string[];
-  readonly error?: string;
 }
 
 /** Answer of {@link TaskConsensusEngine.status}. */
@@ -278,55 +249,22 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    */
   async joinExistingOperatorCluster(joinHttpUrl: string, latestBlock?: number): Promise<JoinResult> {
     if (!this.#node) await this.initializeRaftRpcServer(false);
-    const { config } = this;
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= 3 && !this.#closed; attempt++) {
-      const block = latestBlock ?? (await this.#options.chain.latestBlock());
-      const signed = await signJoinRequest(
-        {
-          chainId: this.#options.chain.chainId,
-          contract: this.#options.chain.contractAddress,
-          clusterId: config.clusterId,
-          operator: this.id,
-          operatorId: this.operatorId,
-          httpUrl: config.httpUrl,
-          raftUrl: config.raftUrl,
-          block,
-          expiresAtMs: Math.floor(this.#clock.now()) + config.joinRequestTtlMs,
-          nonce: randomNonce(),
-        },
-        this.#options.ecdsaKey,
-      );
-      try {
-        const result = await this.#options.transport.client.join(
-          joinHttpUrl,
-          signed,
-          config.requestTimeoutMs + config.promoteTimeoutMs,
-        );
-        for (const m of result.members) {
-          if (m.id === this.id) continue;
-          this.#knownPeers.add(m.id);
-          this.#options.transport.setPeer(m);
-        }
-        if (result.role === 'voter') return result;
-        // The leader promotes this node once it has caught up; wait for that (bounded).
-        const deadline = this.#clock.now() + config.promoteTimeoutMs;
-        while (!this.#closed && this.#clock.now() < deadline) {
-          if (this.#node?.status().config.voters.includes(this.id)) return { ...result, role: 'voter' };
-          await sleep(this.#clock, Math.min(config.retryBaseMs, 50));
-        }
-        return result;
-      } catch (error) {
-        lastError = error;
-        const retryable =
-          error instanceof PeerCallError ||
-          error instanceof NotLeaderError ||
-          (error instanceof JoinRefusedError && error.reason === 'UNAVAILABLE');
-        if (!retryable) throw error;
-        await sleep(this.#clock, config.retryBaseMs * attempt);
-      }
-    }
-    throw lastError;
+    return joinCluster(
+      {
+        id: this.id,
+        operatorId: this.operatorId,
+        ecdsaKey: this.#options.ecdsaKey,
+        config: this.config,
+        clock: this.#clock,
+        chain: this.#options.chain,
+        transport: this.#options.transport,
+        isClosed: () => this.#closed,
+        isVoter: () => this.#node?.status().config.voters.includes(this.id) ?? false,
+        learnPeer: (id) => this.#knownPeers.add(id),
+      },
+      joinHttpUrl,
+      latestBlock,
+    );
   }
 
   /**
@@ -335,29 +273,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    * and its endpoints from `fetchOperatorUrl`.
    * @throws NotLeaderError; JoinRefusedError (`UNREGISTERED`, `ALREADY_MEMBER`, `ENDPOINT_IN_USE`)
    */
-  async join(operatorId: string, address: string): Promise<JoinResult> {
-    const node = this.#requireNode();
-    if (node.status().role !== 'leader') throw new NotLeaderError(node.status().leader, 'join');
-    const id = address.toLowerCase();
-    const cb = this.#options.callbacks;
-    if (!(await cb.isValidOperator(id)))
-      throw new JoinRefusedError('UNREGISTERED', `${id} is not a registered operator`);
-    const conf = node.status().config;
-    if (conf.voters.includes(id) || conf.learners.includes(id)) {
-      throw new JoinRefusedError('ALREADY_MEMBER', `${id} is already a member`);
-    }
-    const endpoints = await cb.fetchOperatorUrl(id);
-    const { httpUrl, raftUrl } =
-      typeof endpoints === 'string' ? { httpUrl: endpoints, raftUrl: endpoints } : endpoints;
-    const taken = this.#state.members().find((m) => m.httpUrl === httpUrl || m.raftUrl === raftUrl);
-    if (taken && taken.id !== id)
-      throw new JoinRefusedError('ENDPOINT_IN_USE', `an endpoint is used by ${taken.id}`);
-    const member = { id, operatorId: operatorId.toLowerCase(), httpUrl, raftUrl };
-    await this.#propose({ type: 'member.upsert', member });
-    await node.addLearner(id, new TextEncoder().encode(JSON.stringify(member)));
-    this.#events.emit('member-joined', { id, role: 'learner' });
-    this.#joins.promoteInBackground(id);
-    return { role: 'learner', leaderId: this.id, members: this.#state.members() };
+  join(operatorId: string, address: string): Promise<JoinResult> {
+    return this.#joins.admitDirectly(operatorId, address);
   }
 
   /** Stops the Raft node and the engine's work. The storage stays open (the caller owns it). Idempotent. */
@@ -381,21 +298,9 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    * answers false. Also returns the known leader's id and HTTP URL.
    */
   async isLeader(): Promise<LeaderInfo> {
-    const node = this.#requireNode();
-    const before = node.status();
-    const info = (isLeader: boolean, leaderId: string): LeaderInfo => ({
-      isLeader,
-      leaderId,
-      leaderHttpUrl: leaderId === '' ? '' : this.#core.httpUrlOf(leaderId),
-    });
-    if (before.role !== 'leader') return info(false, before.leader);
-    try {
-      await node.readIndex({ timeoutMs: this.config.requestTimeoutMs });
-    } catch {
-      return info(false, node.status().leader === this.id ? '' : node.status().leader);
-    }
-    const after = node.status();
-    return info(after.role === 'leader' && after.term === before.term, after.leader);
+    return confirmLeadership(this.#requireNode(), this.config.requestTimeoutMs, (id) =>
+      this.#core.httpUrlOf(id),
+    );
   }
 
   /**
@@ -406,61 +311,9 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    * voter is tried; this node leads meanwhile, so the cluster is never
    * without a leader for longer than an election timeout.
    */
-  async triggerElection(target?: string): Promise<ElectionResult> {
-    const node = this.#requireNode();
-    const st = node.status();
-    if (st.role !== 'leader') {
-      return {
-        ok: false,
-        previousLeader: st.leader,
-        leader: st.leader,
-        tried: [],
-        error: 'this node is not the leader',
-      };
-    }
-    const voters = [...st.config.voters].sort();
-    let candidates: string[];
-    if (target !== undefined) {
-      const t = target.toLowerCase();
-      if (!voters.includes(t) || t === this.id) {
-        return {
-          ok: false,
-          previousLeader: this.id,
-          leader: this.id,
-          tried: [],
-          error: `${t} is not another voter`,
-        };
-      }
-      candidates = [t];
-    } else {
-      const me = voters.indexOf(this.id);
-      candidates = [...voters.slice(me + 1), ...voters.slice(0, Math.max(0, me))];
-    }
-    if (candidates.length === 0) {
-      return {
-        ok: false,
-        previousLeader: this.id,
-        leader: this.id,
-        tried: [],
-        error: 'there is no other voter',
-      };
-    }
-    const tried: string[] = [];
-    let lastError = '';
-    const tickMs = this.config.raft.tickMs ?? 100;
-    const electionMs = (this.config.raft.electionTick ?? 10) * tickMs;
-    for (const candidate of candidates) {
-      if (node.status().role !== 'leader') break;
-      tried.push(candidate);
-      try {
-        await node.transferLeadership(candidate, { timeoutMs: 2 * electionMs });
-        return { ok: true, previousLeader: this.id, leader: candidate, tried };
-      } catch (error) {
-        lastError = error instanceof Error ? error.message : String(error);
-      }
-    }
-    const leader = node.status().leader;
-    return { ok: false, previousLeader: this.id, leader, tried, error: new ElectionError(lastError).message };
+  triggerElection(target?: string): Promise<ElectionResult> {
+    const electionMs = (this.config.raft.electionTick ?? 10) * (this.config.raft.tickMs ?? 100);
+    return rotateLeadership(this.#requireNode(), this.id, electionMs, target);
   }
 
   // ---- tasks ----

@@ -35,9 +35,7 @@ export type {
 } from './consensus-node.js';
 export {
   createTaskConsensusEngine,
-  type ElectionResult,
   type EngineStatus,
-  type LeaderInfo,
   TaskConsensusEngine,
   type TaskConsensusEngineOptions,
   type TaskSpec,
@@ -74,6 +72,7 @@ export {
   signJoinRequest,
 } from './join-request.js';
 export type { AggregationOptions } from './leader-duties.js';
+export type { ElectionResult, LeaderInfo } from './leadership.js';
 export {
   type AcceptedResponse,
   InMemoryChain,

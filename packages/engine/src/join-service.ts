@@ -167,6 +167,41 @@ export class JoinService {
     }
   }
 
+  /**
+   * Leader only: admits a registered operator without a signed request (the
+   * original `Join`, for operator tooling). The registry is still checked.
+   * @throws NotLeaderError; JoinRefusedError (`UNREGISTERED`, `ALREADY_MEMBER`, `ENDPOINT_IN_USE`, `UNAVAILABLE`)
+   */
+  async admitDirectly(operatorId: string, address: string): Promise<JoinResult> {
+    const node = this.core.node();
+    if (node.status().role !== 'leader') throw new NotLeaderError(node.status().leader, 'join');
+    const id = address.toLowerCase();
+    const conf = node.status().config;
+    if (conf.voters.includes(id) || conf.learners.includes(id)) {
+      throw new JoinRefusedError('ALREADY_MEMBER', `${id} is already a member`);
+    }
+    let endpoints: OperatorEndpoints;
+    try {
+      if (!(await this.callbacks.isValidOperator(id))) {
+        throw new JoinRefusedError('UNREGISTERED', `${id} is not a registered operator`);
+      }
+      endpoints = endpointsOf(await this.callbacks.fetchOperatorUrl(id));
+    } catch (cause) {
+      if (cause instanceof JoinRefusedError) throw cause;
+      throw new JoinRefusedError('UNAVAILABLE', 'the operator registry could not be read', { cause });
+    }
+    const taken = this.core.state
+      .members()
+      .find((m) => m.id !== id && (m.httpUrl === endpoints.httpUrl || m.raftUrl === endpoints.raftUrl));
+    if (taken) throw new JoinRefusedError('ENDPOINT_IN_USE', `an endpoint is used by ${taken.id}`);
+    const member = { id, operatorId: operatorId.toLowerCase(), ...endpoints };
+    await this.core.propose({ type: 'member.upsert', member });
+    await node.addLearner(id, new TextEncoder().encode(JSON.stringify(member)));
+    this.core.emit('member-joined', { id, role: 'learner' });
+    this.promoteInBackground(id);
+    return { role: 'learner', leaderId: this.core.id, members: this.core.state.members() };
+  }
+
   /** Promotes a learner once caught up, without waiting for it. */
   promoteInBackground(id: string): void {
     void this.promoteWhenCaughtUp(id).catch((error) => this.core.reportError(error, `promoting ${id}`));

@@ -46,6 +46,37 @@ describe('join and leave', () => {
   });
 });
 
+describe('direct admission (the original Join)', () => {
+  it('the leader admits a registered operator and refuses members and unregistered ones', async () => {
+    cluster = new Cluster({ size: 3, started: 2 });
+    const c = cluster;
+    await c.start();
+    const leader = c.leader()!;
+    const third = c.operators[2]!;
+    await c.drive(third.engine.initializeRaftRpcServer(false), 'start the third');
+    const result = await c.drive(leader.engine.join(third.bls.operatorId, third.address), 'direct join');
+    expect(result.role).toBe('learner');
+    await c.waitFor(() => leader.engine.status().voters.includes(third.address), 'promotion');
+    await expect(
+      c.drive(leader.engine.join(third.bls.operatorId, third.address), 'again'),
+    ).rejects.toMatchObject({
+      code: 'JOIN_ALREADY_MEMBER',
+    });
+    await expect(
+      c.drive(
+        leader.engine.join(third.bls.operatorId, '0x00000000000000000000000000000000000000ee'),
+        'stranger',
+      ),
+    ).rejects.toMatchObject({ code: 'JOIN_UNREGISTERED' });
+    const follower = c.operators.find((o) => o !== leader && o !== third)!;
+    await expect(
+      c.drive(follower.engine.join(third.bls.operatorId, third.address), 'off leader'),
+    ).rejects.toMatchObject({
+      code: 'NOT_LEADER',
+    });
+  });
+});
+
 describe('refused joins', () => {
   it('refuses forged, expired, replayed, unregistered, wrong-domain, stale, mismatched and malformed joins', async () => {
     cluster = new Cluster({ size: 3, started: 1 });

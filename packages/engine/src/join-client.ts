@@ -1,0 +1,89 @@
+/**
+ * The joiner's side of a join: sign an EIP-712 join request, send it to any
+ * member (which forwards it to the leader), learn the members from the
+ * answer, and wait (bounded) for the leader to promote this node to voter.
+ */
+import type { Clock } from '@avs/raft-core';
+import type { EngineChain } from './chain-port.js';
+import type { ResolvedEngineConfig } from './config.js';
+import type { EngineTransport } from './engine-transport.js';
+import { JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
+import { randomNonce, signJoinRequest } from './join-request.js';
+import { sleep } from './retry-delay.js';
+import type { JoinResult } from './wire.js';
+
+/** What {@link joinCluster} needs from the engine. */
+export interface JoinClientDeps {
+  readonly id: string;
+  readonly operatorId: string;
+  readonly ecdsaKey: string;
+  readonly config: ResolvedEngineConfig;
+  readonly clock: Clock;
+  readonly chain: EngineChain;
+  readonly transport: EngineTransport;
+  isClosed(): boolean;
+  isVoter(): boolean;
+  /** Allows a member's Raft traffic before it appears in this node's configuration. */
+  learnPeer(id: string): void;
+}
+
+/**
+ * Joins through `joinHttpUrl`, retrying (with a fresh nonce) when no member or
+ * leader answered.
+ * @throws JoinRefusedError with the reason; PeerCallError when no member answered
+ */
+export async function joinCluster(
+  d: JoinClientDeps,
+  joinHttpUrl: string,
+  latestBlock?: number,
+): Promise<JoinResult> {
+  const { config, clock } = d;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= 3 && !d.isClosed(); attempt++) {
+    const block = latestBlock ?? (await d.chain.latestBlock());
+    const signed = await signJoinRequest(
+      {
+        chainId: d.chain.chainId,
+        contract: d.chain.contractAddress,
+        clusterId: config.clusterId,
+        operator: d.id,
+        operatorId: d.operatorId,
+        httpUrl: config.httpUrl,
+        raftUrl: config.raftUrl,
+        block,
+        expiresAtMs: Math.floor(clock.now()) + config.joinRequestTtlMs,
+        nonce: randomNonce(),
+      },
+      d.ecdsaKey,
+    );
+    try {
+      const result = await d.transport.client.join(
+        joinHttpUrl,
+        signed,
+        config.requestTimeoutMs + config.promoteTimeoutMs,
+      );
+      for (const m of result.members) {
+        if (m.id === d.id) continue;
+        d.learnPeer(m.id);
+        d.transport.setPeer(m);
+      }
+      if (result.role === 'voter') return result;
+      // The leader promotes this node once it has caught up; wait for that (bounded).
+      const deadline = clock.now() + config.promoteTimeoutMs;
+      while (!d.isClosed() && clock.now() < deadline) {
+        if (d.isVoter()) return { ...result, role: 'voter' };
+        await sleep(clock, Math.min(config.retryBaseMs, 50));
+      }
+      return result;
+    } catch (error) {
+      lastError = error;
+      const retryable =
+        error instanceof PeerCallError ||
+        error instanceof NotLeaderError ||
+        (error instanceof JoinRefusedError && error.reason === 'UNAVAILABLE');
+      if (!retryable) throw error;
+      await sleep(clock, config.retryBaseMs * attempt);
+    }
+  }
+  throw lastError;
+}
