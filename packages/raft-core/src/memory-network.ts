@@ -5,6 +5,8 @@ import { createSeededRandom } from './random.js';
 import type { Transport, TransportHandler } from './transport.js';
 import type { Message, NodeId } from './types.js';
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 /** What a network filter decides for one message: drop it, deliver it now, or deliver it after `delayMs`. */
 export type Delivery = 'drop' | 'deliver' | { readonly delayMs: number };
 
@@ -82,6 +84,15 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
     handler.receive(m);
   };
 
+  let queue: Message[] = [];
+  let flushScheduled = false;
+  const flush = (): void => {
+    flushScheduled = false;
+    const batch = queue;
+    queue = [];
+    for (const m of batch) deliver(m);
+  };
+
   const route = (sender: MemoryTransport, m: Message): void => {
     stats.sent++;
     const target = transports.get(m.to);
@@ -103,8 +114,17 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): MemoryN
       }
       if (d !== 'deliver') delay += d.delayMs;
     }
-    if (delay > 0) clock.setTimeout(() => deliver(m), delay);
-    else queueMicrotask(() => deliver(m));
+    if (delay > 0) {
+      clock.setTimeout(() => deliver(m), delay);
+      return;
+    }
+    // Undelayed messages go out in one microtask per batch, in send order
+    // (one hop per round of messages rather than one per message).
+    queue.push(m);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      void RESOLVED.then(flush);
+    }
   };
 
   return {

@@ -9,7 +9,7 @@ import {
   UnavailableError,
 } from './errors.js';
 import { RaftLog } from './log/raft-log.js';
-import { isTermlessRequest, message, voteRespType } from './message.js';
+import { buildMessage, isTermlessRequest, message, voteRespType } from './message.js';
 import type { VoteResult } from './quorum/quorum.js';
 import { stepCandidate, stepFollower } from './raft-follower.js';
 import { sendAppendTo, stepLeader } from './raft-leader.js';
@@ -108,18 +108,16 @@ export class Raft {
 
   /** Queues a message, filling in `from` and `term`; vote and append replies wait for persistence. */
   send(fields: Partial<Message> & Pick<Message, 'type' | 'to'>): void {
-    let m = message({ ...fields, from: fields.from || this.id });
-    const t = m.type;
-    if (
+    const t = fields.type;
+    // Vote messages carry the term they are for (a pre-vote's is the future term);
+    // termless requests carry none; everything else carries our term.
+    const keepTerm =
       t === MessageType.Vote ||
       t === MessageType.VoteResp ||
       t === MessageType.PreVote ||
-      t === MessageType.PreVoteResp
-    ) {
-      // Vote messages carry the term they are for (a pre-vote's is the future term).
-    } else if (!isTermlessRequest(t)) {
-      m = { ...m, term: this.term };
-    }
+      t === MessageType.PreVoteResp ||
+      isTermlessRequest(t);
+    const m = buildMessage(fields, fields.from || this.id, keepTerm ? (fields.term ?? 0) : this.term);
     if (t === MessageType.AppResp || t === MessageType.VoteResp || t === MessageType.PreVoteResp) {
       // These acknowledge durable state (votes, appended entries): send only after persisting. Also holds for
       // messages to ourselves, so the leader counts its own entries only once they are durable.
@@ -369,7 +367,12 @@ export class Raft {
   /** Appends entries as leader (assigning term and index); false when the uncommitted cap refuses them. */
   appendEntries(es: readonly Entry[]): boolean {
     let li = this.log.lastIndex();
-    const ents = es.map((e, i) => ({ ...e, term: this.term, index: li + 1 + i }));
+    const term = this.term;
+    const ents: Entry[] = new Array(es.length);
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i]!;
+      ents[i] = { term, index: li + 1 + i, type: e.type, data: e.data };
+    }
     if (!this.increaseUncommittedSize(ents)) return false;
     li = this.log.append(ents);
     // The leader acknowledges its own entries once they are durable.
@@ -430,9 +433,15 @@ export class Raft {
   }
 
   /** Validates conf change entries of a proposal; invalid ones throw (local) or become no-ops (remote). */
-  checkConfChangeProposal(m: Message): Entry[] {
+  checkConfChangeProposal(m: Message): readonly Entry[] {
+    const es = m.entries;
+    let anyConfChange = false;
+    for (let i = 0; i < es.length && !anyConfChange; i++)
+      anyConfChange = es[i]!.type === EntryType.ConfChange;
+    if (!anyConfChange) return es;
     const out: Entry[] = [];
-    for (const [i, e] of m.entries.entries()) {
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i]!;
       if (e.type !== EntryType.ConfChange) {
         out.push(e);
         continue;

@@ -1,4 +1,3 @@
-import { hardStateEqual } from './conf-state.js';
 import { restoreConfState } from './confchange/changer.js';
 import { decodeConfChange, encodeConfChange } from './confchange/codec.js';
 import type { RaftConfig } from './config.js';
@@ -220,21 +219,22 @@ export class RawNode {
   /** Collects the pending work (see {@link Ready} for what to do with it). */
   ready(): Ready {
     const r = this.r;
-    const soft = this.softState();
-    const hard = r.hardState();
+    const prevSoft = this.prevSoft;
+    const prevHard = this.prevHard;
+    const softChanged = r.lead !== prevSoft.lead || r.role !== prevSoft.role;
+    const hardChanged =
+      r.term !== prevHard.term || r.vote !== prevHard.vote || r.log.committed !== prevHard.commit;
+    const soft = softChanged ? this.softState() : prevSoft;
+    const hard = hardChanged ? r.hardState() : prevHard;
     const entries = r.log.unstable.nextEntries();
     const snapshot = r.log.unstable.nextSnapshot();
     const committedEntries = r.log.nextCommittedEnts();
     const selfMessages: Message[] = [];
     const persistedMessages: Message[] = [];
     for (const m of r.msgsAfterAppend) (m.to === r.id ? selfMessages : persistedMessages).push(m);
-    const softChanged = soft.lead !== this.prevSoft.lead || soft.role !== this.prevSoft.role;
-    const hardChanged = !hardStateEqual(hard, this.prevHard);
-    const rd: Ready = {
+    // Built by assignment, not conditional spreads: ready() runs several times per proposal.
+    const rd: { -readonly [K in keyof Ready]: Ready[K] } = {
       seq: ++this.seq,
-      ...(softChanged ? { softState: soft } : {}),
-      ...(hardChanged ? { hardState: hard } : {}),
-      ...(snapshot ? { snapshot } : {}),
       entries,
       committedEntries,
       messages: r.msgs,
@@ -243,8 +243,11 @@ export class RawNode {
       mustSync:
         entries.length > 0 ||
         snapshot !== undefined ||
-        (hardChanged && (hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote)),
+        (hardChanged && (hard.term !== prevHard.term || hard.vote !== prevHard.vote)),
     };
+    if (softChanged) rd.softState = soft;
+    if (hardChanged) rd.hardState = hard;
+    if (snapshot) rd.snapshot = snapshot;
     // Accept: everything above is now the application's to do.
     this.prevSoft = soft;
     this.prevHard = hard;

@@ -179,6 +179,8 @@ export class RaftLog {
     if (lo < offset) {
       const stableHi = Math.min(hi, offset);
       const stored = this.storage.entries(lo, stableHi, maxBytes);
+      // Storage hands out a fresh array: return it as is when it is the whole answer.
+      if (hi <= offset || stored.length < stableHi - lo) return stored;
       for (const e of stored) {
         size += e.data.byteLength;
         out.push(e);
