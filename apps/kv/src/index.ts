@@ -51,6 +51,7 @@ export {
 } from './kv-state-machine.js';
 export {
   DEFAULT_KV_ENTRY,
+  findFreePort,
   type KvExit,
   KvProcessCluster,
   type KvProcessClusterOptions,

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,16 +55,28 @@ interface Proc {
 /** The default server entry: the built `dist/main.js` of this package. */
 export const DEFAULT_KV_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port that is free now, picked below Linux's ephemeral range (32768+):
+ * a port handed out by `listen(0)` comes from that range and can be taken by
+ * an outgoing connection before the child process binds it (EADDRINUSE).
+ */
+export async function findFreePort(taken: Set<number> = new Set()): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!taken.has(port) && (await canListen(port))) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new KvError('NO_FREE_PORT', 500, 'found no free port in 20000-31999 after 200 tries');
 }
 
 function logTail(path: string): string {
@@ -92,24 +104,30 @@ export class KvProcessCluster {
   /** Picks ports, starts every node and waits for their `ready` lines. */
   static async start(options: KvProcessClusterOptions): Promise<KvProcessCluster> {
     const size = options.size ?? 3;
-    const members: MemberInfo[] = [];
-    for (let i = 1; i <= size; i++) {
-      const peerPort = options.basePort ? options.basePort + i : await freePort();
-      const clientPort = options.basePort ? options.basePort + 100 + i : await freePort();
-      members.push({
-        id: `n${i}`,
-        peerUrl: `http://127.0.0.1:${peerPort}`,
-        clientUrl: `http://127.0.0.1:${clientPort}`,
-      });
+    // With picked ports, another process may still grab one first: try again with fresh ports.
+    for (let attempt = 1; ; attempt++) {
+      const taken = new Set<number>();
+      const members: MemberInfo[] = [];
+      for (let i = 1; i <= size; i++) {
+        const peerPort = options.basePort ? options.basePort + i : await findFreePort(taken);
+        const clientPort = options.basePort ? options.basePort + 100 + i : await findFreePort(taken);
+        members.push({
+          id: `n${i}`,
+          peerUrl: `http://127.0.0.1:${peerPort}`,
+          clientUrl: `http://127.0.0.1:${clientPort}`,
+        });
+      }
+      const cluster = new KvProcessCluster(options, members);
+      try {
+        await Promise.all(members.map((m) => cluster.startNode(m.id)));
+        return cluster;
+      } catch (error) {
+        await cluster.stopAll();
+        const portClash = error instanceof Error && error.message.includes('EADDRINUSE');
+        if (!portClash || options.basePort !== undefined || attempt >= 3) throw error;
+        for (const m of members) rmSync(cluster.dataDir(m.id), { recursive: true, force: true });
+      }
     }
-    const cluster = new KvProcessCluster(options, members);
-    try {
-      await Promise.all(members.map((m) => cluster.startNode(m.id)));
-    } catch (error) {
-      await cluster.stopAll();
-      throw error;
-    }
-    return cluster;
   }
 
   /** The flags node `id` is started with. */

@@ -6,8 +6,8 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { findFreePort } from '@avs/kv';
 
 /** Where etcd is and which version, or why it is not available. */
 export type EtcdAvailability =
@@ -81,17 +81,6 @@ export function ensureEtcd(install: boolean, log: (line: string) => void): EtcdA
   return { available: true, path, version: versionOf(path), installedNow: true };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      server.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -101,11 +90,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startEtcdCluster(options: EtcdClusterOptions): Promise<EtcdCluster> {
   const size = options.size ?? 3;
   const members: { name: string; clientUrl: string; peerUrl: string }[] = [];
+  const taken = new Set<number>();
   for (let i = 1; i <= size; i++) {
     members.push({
       name: `e${i}`,
-      clientUrl: `http://127.0.0.1:${await freePort()}`,
-      peerUrl: `http://127.0.0.1:${await freePort()}`,
+      clientUrl: `http://127.0.0.1:${await findFreePort(taken)}`,
+      peerUrl: `http://127.0.0.1:${await findFreePort(taken)}`,
     });
   }
   const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
