@@ -1,6 +1,7 @@
 import { EntryType, MessageType } from './types.js';
 
 const isIndex = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const INDEX_FIELDS = ['term', 'logTerm', 'index', 'commit', 'rejectHint'] as const;
 const isBytes = (b: unknown): b is Uint8Array => b instanceof Uint8Array;
 
 /**
@@ -14,7 +15,7 @@ export function malformedReason(m: unknown): string | undefined {
   if (typeof x.type !== 'number' || !(x.type in MessageType)) return 'unknown type';
   if (typeof x.from !== 'string' || x.from === '') return 'missing from';
   if (typeof x.to !== 'string' || x.to === '') return 'missing to';
-  for (const k of ['term', 'logTerm', 'index', 'commit', 'rejectHint'] as const) {
+  for (const k of INDEX_FIELDS) {
     if (!isIndex(x[k])) return `bad ${k}`;
   }
   if (typeof x.reject !== 'boolean') return 'bad reject';

@@ -77,9 +77,17 @@ export class ProgressTracker {
   }
 
   /** Every member id (voters and learners), sorted. */
-  memberIds(): NodeId[] {
-    return [...this.progress.keys()].sort();
+  memberIds(): readonly NodeId[] {
+    // Cached: called on every broadcast. The progress map is replaced, never changed in place.
+    if (this.idsOf !== this.progress || this.ids.length !== this.progress.size) {
+      this.ids = [...this.progress.keys()].sort();
+      this.idsOf = this.progress;
+    }
+    return this.ids;
   }
+
+  private idsOf: Map<NodeId, Progress> | undefined;
+  private ids: readonly NodeId[] = [];
 
   /** Whether the only voter is a single node (commit and reads need nobody else). */
   isSingleton(): boolean {
@@ -88,12 +96,10 @@ export class ProgressTracker {
 
   /** Highest index replicated on a quorum (in joint: on both quorums). */
   committed(): number {
-    return jointCommitted(
-      this.config.voters,
-      this.config.votersOutgoing,
-      (id) => this.progress.get(id)?.match,
-    );
+    return jointCommitted(this.config.voters, this.config.votersOutgoing, this.matchOf);
   }
+
+  private readonly matchOf = (id: NodeId): number | undefined => this.progress.get(id)?.match;
 
   /** Whether a quorum was recently active (check-quorum). Raft thesis 6.2. */
   quorumActive(): boolean {
