@@ -65,6 +65,8 @@ export const operatorRaftConfigSchema = z
     maxJoinBlockAhead: z.number().int().nonnegative().default(5),
     /** How long the leader waits for a learner to catch up before promoting it anyway fails, ms. Default 30 s. */
     promoteTimeoutMs: ms(30_000),
+    /** How often the leader reads the latest block for tasks that expire by block; 0 disables. Default 2 s. */
+    blockPollMs: z.number().int().nonnegative().default(2_000),
     /** How often the leader re-checks members against the registry; 0 disables. Default 60 s. */
     membershipCheckIntervalMs: z.number().int().nonnegative().default(60_000),
     /** Raft driver settings. */

@@ -236,6 +236,23 @@ export class LeaderDuties<T, K> {
       }
     }
     if (t.active) this.#resume(t);
+    void this.#pollBlocks(t);
+  }
+
+  /** Feeds the aggregation service the latest block while a task of this term expires by block. */
+  async #pollBlocks(t: Term): Promise<void> {
+    const every = this.core.config.blockPollMs;
+    if (every === 0) return;
+    while (t.active) {
+      await sleep(this.core.clock, every);
+      if (!t.active || !this.core.state.inFlight().some((task) => task.meta.expiresAtBlock !== undefined))
+        continue;
+      try {
+        t.service.observeBlock(await this.core.chain.latestBlock());
+      } catch (error) {
+        this.core.reportError(error, 'reading the latest block');
+      }
+    }
   }
 
   #resume(t: Term): void {

@@ -121,3 +121,32 @@ describe('several responses per request (oracle-style), 5 engines', () => {
     expect(c.chain.duplicateSubmissions).toBe(0);
   });
 });
+
+describe('expiry', () => {
+  it('a task that cannot reach its threshold expires by time, and one by block, each recorded once', async () => {
+    cluster = new Cluster({ size: 3, thresholdPercentage: 100, started: 2 });
+    const c = cluster;
+    await c.start();
+    const leader = c.leader()!;
+    const byTime = c.chain.createTask({ thresholdPercentages: [100] });
+    await c.drive(
+      leader.engine.leaderSendTaskRequestToFollowers({ numberToBeSquared: 2 }, [
+        { ...byTime, expiresAtMs: c.clock.now() + 500 },
+      ]),
+      'request by time',
+    );
+    const byBlock = c.chain.createTask({ thresholdPercentages: [100] });
+    const block = await c.chain.latestBlock();
+    await c.drive(
+      leader.engine.leaderSendTaskRequestToFollowers({ numberToBeSquared: 3 }, [
+        { ...byBlock, expiresAtBlock: block + 2 },
+      ]),
+      'request by block',
+    );
+    await c.waitFor(() => leader.engine.task(byTime.taskIndex)?.status === 'expired', 'expiry by time');
+    expect(leader.engine.task(byBlock.taskIndex)?.status).toBe('pending');
+    c.chain.mine(2);
+    await c.waitFor(() => leader.engine.task(byBlock.taskIndex)?.status === 'expired', 'expiry by block');
+    expect(c.chain.responses()).toHaveLength(0);
+  });
+});
