@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fullPlan, shortPlan } from './plans.js';
@@ -39,7 +39,18 @@ function runFuzz(scale: number): { counts: Record<string, number>; failures: num
   return { counts, failures: result.status === 0 && Object.keys(counts).length > 0 ? 0 : 1 };
 }
 
+/** Re-renders docs/reliability.md from docs/reliability.json (after a change to the report's wording). */
+function reportOnly(): void {
+  const run = JSON.parse(readFileSync(join(repoRoot, 'docs', 'reliability.json'), 'utf8')) as ReliabilityRun;
+  writeFileSync(join(repoRoot, 'docs', 'reliability.md'), renderReport(run));
+  process.stdout.write('docs/reliability.md re-rendered from docs/reliability.json\n');
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--report-only')) {
+    reportOnly();
+    return;
+  }
   const short = process.argv.includes('--short');
   const seed = Number(arg('--seed') ?? Date.now() % 100_000);
   const startedAt = new Date().toISOString();
@@ -60,7 +71,7 @@ async function main(): Promise<void> {
     mode: short ? 'short' : 'full',
     seed,
     startedAt,
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average at the end ${loadavg()[0]?.toFixed(1)} (shared machine)`,
     durationMs: Math.round(performance.now() - t0),
     scenarios,
     fuzz: fuzz.counts,

@@ -9,7 +9,10 @@ import type { ScenarioOptions } from './scenario.js';
 /** Scenario settings without the log callback. */
 export type ScenarioPlan = Omit<ScenarioOptions, 'log'>;
 
-const common = { tickMs: 50, electionTicks: 10, keys: 8 } as const;
+/** Raft timing of both plans: 50 ms ticks, election timeout 10 ticks. */
+export const PLAN_RAFT_TIMING = { tickMs: 50, electionTicks: 10 } as const;
+
+const common = { ...PLAN_RAFT_TIMING, keys: 8 } as const;
 
 /** The CI run. */
 export function shortPlan(seed: number): ScenarioPlan[] {

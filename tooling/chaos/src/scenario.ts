@@ -54,6 +54,9 @@ export interface ScenarioResult {
   readonly leftBehind: readonly number[];
   readonly processesStarted: number;
   readonly durationMs: number;
+  /** Raft timing of the run (the election timeout is their product). */
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
   readonly dataDir?: string;
 }
 
@@ -163,6 +166,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     lostWrites,
     leftBehind,
     processesStarted: cluster.pids.size,
+    tickMs: options.tickMs,
+    electionTicks: options.electionTicks,
     durationMs: Math.round(performance.now() - started),
     ...(options.keepData ? { dataDir: baseDir } : {}),
   };
