@@ -4,32 +4,59 @@
  * data directory.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** How an operator process is started. */
 export type Runtime = 'node' | 'bun' | 'deno';
 
+/** The package's root directory (from `src/devnet/` or from `dist/`). */
+const packageRoot = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../../' : '../', import.meta.url),
+);
+
+/**
+ * The binary of a runtime: the one installed with this package from npm (Bun's
+ * real executable, Deno's real binary rather than its slow Node wrapper), else
+ * whatever is on PATH.
+ */
+function runtimeBinary(runtime: 'bun' | 'deno'): string {
+  const local =
+    runtime === 'bun'
+      ? join(packageRoot, 'node_modules', 'bun', 'bin', 'bun.exe')
+      : join(packageRoot, 'node_modules', 'deno', 'deno');
+  return existsSync(local) ? local : runtime;
+}
+
 /** Command and arguments that run the operator CLI under a runtime. */
 export function operatorCommand(runtime: Runtime, configPath: string): { command: string; args: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
-  const entry = fileURLToPath(new URL(fromSource ? '../cli.ts' : './cli.js', import.meta.url));
   const cli = ['start', '--config', configPath];
   // Extra Node flags for operator processes, e.g. AVS_OPERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof".
   const nodeArgs = (process.env.AVS_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  if (fromSource) {
+  if (fromSource && runtime === 'node') {
     // Tests run from source: tsx with the workspace's source condition.
+    const entry = join(packageRoot, 'src', 'cli.ts');
     return {
       command: process.execPath,
       args: [...nodeArgs, '--conditions=@avs/source', '--import', 'tsx', entry, ...cli],
     };
   }
+  // Bun and Deno run the built CLI (from source too: they do not know the workspace's source condition).
+  const entry = join(packageRoot, 'dist', 'cli.js');
+  if (!existsSync(entry))
+    throw new Error(`${entry} is missing: build @avs/operator first (pnpm --filter @avs/operator build)`);
   switch (runtime) {
     case 'node':
       return { command: process.execPath, args: [...nodeArgs, entry, ...cli] };
     case 'bun':
-      return { command: 'bun', args: ['run', entry, ...cli] };
+      return { command: runtimeBinary('bun'), args: ['run', entry, ...cli] };
     case 'deno':
-      return { command: 'deno', args: ['run', '-A', '--node-modules-dir=manual', entry, ...cli] };
+      return {
+        command: runtimeBinary('deno'),
+        args: ['run', '-A', '--node-modules-dir=manual', entry, ...cli],
+      };
   }
 }
 
