@@ -1,3 +1,4 @@
 import { testConfig } from '@avs/tooling-config/vitest';
 
-export default testConfig();
+// Scenario suites run whole clusters; on a loaded 2-core machine they need more than the default 30 s.
+export default testConfig({ testTimeout: 90_000 });

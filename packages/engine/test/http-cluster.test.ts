@@ -105,7 +105,7 @@ beforeAll(async () => {
   expect((await second.engine.joinExistingOperatorCluster(first.url)).role).toBe('voter');
   // Through a follower: it forwards over an authenticated session.
   expect((await third.engine.joinExistingOperatorCluster(second.url)).role).toBe('voter');
-});
+}, 90_000);
 
 afterAll(async () => {
   for (const n of nodes) {
@@ -131,7 +131,7 @@ describe('engines over HTTP', () => {
     await leaderOf()!.engine.leaderSendTaskRequestToFollowers({ numberToBeSquared: 4 }, [t2]);
     await poll(() => chain.response(t2.taskIndex) !== undefined, 'task 2 on-chain');
     expect(chain.duplicateSubmissions).toBe(0);
-  });
+  }, 90_000);
 
   it('answers bad requests with 4xx JSON errors and typed errors to clients', async () => {
     const target = nodes.find((n) => !n.engine.status().closed)!;

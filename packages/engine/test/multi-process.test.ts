@@ -147,7 +147,7 @@ afterAll(async () => {
   provider?.destroy();
   await avs?.stop();
   await rm(dir, { recursive: true, force: true });
-});
+}, 60_000);
 
 async function runTask(n: number): Promise<number> {
   const leader = leaderProc()!;
@@ -176,5 +176,5 @@ describe('three operator processes on anvil', () => {
     const t3 = await runTask(5);
     for (const t of [t1, t2, t3]) expect(await tasks.isResponded(t)).toBe(true);
     expect(new Set([t1, t2, t3]).size).toBe(3);
-  });
+  }, 180_000);
 });
