@@ -5,6 +5,7 @@
  * running node agrees on one leader.
  */
 import type { ChaosCluster } from './chaos-cluster.js';
+import { callKv } from './workload.js';
 
 /** Kinds of fault. */
 export const FAULT_KINDS = [
@@ -172,7 +173,20 @@ export async function injectFault(
       const pid = cluster.kv.pid(leader);
       cluster.setDisk(leader, { failSync: true });
       const end = performance.now() + timing.recoveryTimeoutMs;
-      while (cluster.kv.running().includes(leader) && performance.now() < end) await sleep(20);
+      let probes = 0;
+      while (cluster.kv.running().includes(leader) && performance.now() < end) {
+        // Make sure the leader has something to fsync even when the workload is idle: a write to a key
+        // outside the checked ones (keys are independent, so the history stays complete).
+        if (probes++ % 10 === 0) {
+          void callKv(
+            cluster.kv.clientUrl(leader),
+            'chaos-fsync-probe',
+            { f: 'put', value: `p${probes}` },
+            2_000,
+          );
+        }
+        await sleep(20);
+      }
       const stoppedAt = performance.now();
       const stopped = !cluster.kv.running().includes(leader);
       if (!stopped) await cluster.kv.kill(leader);

@@ -24,6 +24,8 @@ export interface ScenarioOptions {
   readonly clients: number;
   readonly keys: number;
   readonly maxOperations: number;
+  /** Pause between a client's calls, ms: spreads the operations over the faults on a fast machine. */
+  readonly thinkMs: number;
   /** Raft tick, ms, and election timeout in ticks. */
   readonly tickMs: number;
   readonly electionTicks: number;
@@ -130,7 +132,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       maxOperations: options.maxOperations,
       signal: stop.signal,
       requestTimeoutMs: 4_000,
-      thinkMs: 5,
+      thinkMs: options.thinkMs,
       random,
       now,
     });
