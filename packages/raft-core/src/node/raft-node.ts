@@ -124,6 +124,7 @@ export class RaftNode<R = unknown> {
   private stopError: unknown;
   private scheduled = false;
   private tickTimer: TimerHandle | undefined;
+  private firstRoundTimer: TimerHandle | undefined;
   /** The storage write in flight (settled when idle); `close` waits for it. */
   private writeQueue: Promise<void> = RESOLVED;
   /** The asynchronous apply in flight (settled when idle); `close` waits for it. */
@@ -273,7 +274,7 @@ export class RaftNode<R = unknown> {
     // The first round (applying the committed log, with its events) runs on a
     // timer, not a microtask: listeners registered right after `start()`
     // resolves see its events.
-    this.clock.setTimeout(() => this.schedule(), 0);
+    this.firstRoundTimer = this.clock.setTimeout(() => this.schedule(), 0);
   }
 
   // ---- public API ----
@@ -503,6 +504,7 @@ export class RaftNode<R = unknown> {
     this.stopped = true;
     this.stopError = error;
     if (this.tickTimer !== undefined) this.clock.clearTimeout(this.tickTimer);
+    if (this.firstRoundTimer !== undefined) this.clock.clearTimeout(this.firstRoundTimer);
     const err = new NodeStoppedError({ cause: error });
     this.tracker.failAll(err);
     this.unpersisted = [];
