@@ -37,6 +37,7 @@ export function dashboardPage(): string {
   <h1>AVS devnet</h1>
   <span class="kpi">leader <b id="leader">–</b></span>
   <span class="kpi">created <b id="created">0</b></span>
+  <span class="kpi">answered <b id="answered">0</b></span>
   <span class="kpi">verified on-chain <b id="verified">0</b></span>
   <span class="kpi">p50 <b id="p50">–</b></span>
   <span class="kpi">throughput <b id="tput">0</b>/s</span>
@@ -75,6 +76,7 @@ function render(s) {
   const leader = s.operators.find((o) => o.role === 'leader' && o.up);
   $('leader').textContent = leader ? leader.name + ' (term ' + leader.term + ')' : 'electing…';
   $('created').textContent = s.totals.created;
+  $('answered').textContent = s.totals.answered;
   $('verified').textContent = s.totals.verified;
   $('p50').textContent = ms(s.latency.p50);
   $('tput').textContent = s.throughput.toFixed(1);

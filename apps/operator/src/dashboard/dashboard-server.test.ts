@@ -49,7 +49,7 @@ describe('dashboard', () => {
     const { src } = source();
     const app = createDashboardApp(src, 10);
     const state = (await (await app.request('/api/state')).json()) as DevnetSnapshot;
-    expect(state.totals).toMatchObject({ created: 1, verified: 1 });
+    expect(state.totals).toMatchObject({ created: 1, answered: 1, verified: 1 });
     expect(state.tasks[0]).toMatchObject({ taskIndex: 0, status: 'verified', result: '3 → 9' });
     const controller = new AbortController();
     const res = await app.request('/api/events', { signal: controller.signal });

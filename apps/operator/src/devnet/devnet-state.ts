@@ -51,7 +51,8 @@ export interface DevnetSnapshot {
   readonly operators: readonly OperatorView[];
   readonly leaders: readonly LeaderChange[];
   readonly tasks: readonly DevnetTask[];
-  readonly totals: { created: number; verified: number; expired: number; failed: number };
+  /** `answered`: the leader aggregated enough signatures (the response is ready for the chain). */
+  readonly totals: { created: number; answered: number; verified: number; expired: number; failed: number };
   readonly latency: { p50: number; p99: number };
   /** Verified tasks per second over the last 10 s. */
   readonly throughput: number;
@@ -71,7 +72,8 @@ export class DevnetState {
   readonly leaders: LeaderChange[] = [];
   readonly #tasks = new Map<number, DevnetTask>();
   readonly #events: string[] = [];
-  totals = { created: 0, verified: 0, expired: 0, failed: 0 };
+  totals = { created: 0, answered: 0, verified: 0, expired: 0, failed: 0 };
+  readonly #answered = new Set<number>();
 
   constructor(readonly rpcUrl: string) {}
 
@@ -113,6 +115,14 @@ export class DevnetState {
     task.verifiedAtMs = Date.now();
     task.latencyMs = task.verifiedAtMs - task.createdAtMs;
     this.totals.verified += 1;
+    this.markAnswered(taskIndex);
+  }
+
+  /** The leader has an aggregate above the threshold for this task. */
+  markAnswered(taskIndex: number): void {
+    if (this.#answered.has(taskIndex) || !this.#tasks.has(taskIndex)) return;
+    this.#answered.add(taskIndex);
+    this.totals.answered += 1;
   }
 
   markFinal(taskIndex: number, status: 'expired' | 'failed'): void {

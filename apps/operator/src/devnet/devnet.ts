@@ -268,6 +268,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
               .map((w) => formatUnits(w, 18).replace(/\.0$/, ''))
               .join(' / ');
             if (task.status === 'sent' || task.status === 'created') task.status = 'aggregated';
+            state.markAnswered(record.taskIndex);
           }
           if (record.status === 'expired' || record.status === 'failed')
             state.markFinal(record.taskIndex, record.status);

@@ -10,7 +10,7 @@ export function progressLine(s: DevnetSnapshot): string {
   return [
     `[${String(seconds).padStart(4)}s]`,
     `leader ${leader ? `${leader.name} term ${leader.term}` : '(electing)'}`,
-    `tasks created ${s.totals.created} verified ${s.totals.verified} expired ${s.totals.expired}`,
+    `tasks created ${s.totals.created} answered ${s.totals.answered} verified ${s.totals.verified} expired ${s.totals.expired}`,
     `latency p50 ${fmt(s.latency.p50)} p99 ${fmt(s.latency.p99)}`,
     `${s.throughput.toFixed(1)}/s`,
     ops,
