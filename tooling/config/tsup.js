@@ -19,7 +19,8 @@ export function library(options = {}) {
     dts: { compilerOptions: { customConditions: [] } },
     sourcemap: true,
     clean: true,
-    splitting: false,
+    // Entry points share chunks, so a class (e.g. an error) has one identity across subpath exports.
+    splitting: true,
     treeshake: true,
     ...(options.banner ? { banner: { js: options.banner } } : {}),
   });
