@@ -163,7 +163,7 @@ export function renderReport(run: ReliabilityRun): string {
   push(
     '## Bad input (fast-check)',
     '',
-    'Cases generated per route or decoder in this run (`tooling/chaos/test/*.fuzz.test.ts`, plus the',
+    'Cases generated per route or decoder in this run (`tooling/chaos/test/fuzz/*.fuzz.test.ts`, plus the',
     "packages' own fuzz suites named below). Property: no crash, no hang, a 4xx JSON answer or a typed error every time.",
     '',
     '| target | cases |',
