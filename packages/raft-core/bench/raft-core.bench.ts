@@ -180,7 +180,7 @@ console.table(
 );
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const out = resolve(root, 'bench-results/raft-core.json');
+const out = resolve(process.env.BENCH_RESULTS_DIR ?? resolve(root, 'bench-results'), 'raft-core.json');
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,

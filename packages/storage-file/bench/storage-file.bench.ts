@@ -188,7 +188,7 @@ async function main(): Promise<void> {
 
 /** Read-modify-write of bench-results/storage.json: other backends keep their sections. */
 async function mergeResults(section: object): Promise<void> {
-  const dir = join(repoRoot, 'bench-results');
+  const dir = process.env.BENCH_RESULTS_DIR ?? join(repoRoot, 'bench-results');
   const path = join(dir, 'storage.json');
   await mkdir(dir, { recursive: true });
   let results: Record<string, unknown> = {};

@@ -65,10 +65,10 @@ export function batchedAppends(storage: Storage, ms: number): Promise<Rate> {
   });
 }
 
-/** Read-modify-write of `<repo>/bench-results/storage.json`: other backends keep their sections. */
+/** Read-modify-write of `<repo>/bench-results/storage.json` (or `$BENCH_RESULTS_DIR`): other backends keep their sections. */
 export async function mergeStorageResults(key: string, section: object): Promise<string> {
   const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-  const dir = join(repoRoot, 'bench-results');
+  const dir = process.env.BENCH_RESULTS_DIR ?? join(repoRoot, 'bench-results');
   const path = join(dir, 'storage.json');
   await mkdir(dir, { recursive: true });
   let results: Record<string, unknown> = {};

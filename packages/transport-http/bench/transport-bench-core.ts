@@ -35,6 +35,9 @@ interface Round {
 }
 
 const ROUNDS = 3;
+/** BENCH_SMOKE=1: a tiny run (CI keeps the script from rotting); figures are not meaningful. */
+const SMOKE =
+  (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.BENCH_SMOKE === '1';
 const domain = {
   chainId: 31337,
   verifyingContract: `0x${'c0'.repeat(20)}`,
@@ -209,7 +212,7 @@ export async function measureAuthCpu(runtime: string, ratePerSecond = 50_000): P
   const perBatch = 6900;
   const frame = encodeBatch(Array.from({ length: perBatch }, (_, i) => appMessage(a, b, i, payload)));
   const key = await importSessionKey(new Uint8Array(32).fill(9));
-  const rounds = 200;
+  const rounds = SMOKE ? 5 : 200;
   let t0 = 0;
   for (let i = 0; i < rounds + 20; i++) {
     if (i === 20) t0 = performance.now();
@@ -240,7 +243,7 @@ export async function measureAuthCpu(runtime: string, ratePerSecond = 50_000): P
 export const WORKLOADS = [
   { name: 'small (App, 1 entry of 64 B)', messages: 100_000, payloadBytes: 64 },
   { name: 'large (App, 1 entry of 64 KiB)', messages: 1_000, payloadBytes: 64 * 1024 },
-];
+].map((w) => (SMOKE ? { ...w, messages: Math.ceil(w.messages / 100) } : w));
 
 /** Runs every workload. */
 export async function runAll(
