@@ -2,6 +2,13 @@
  * `@avs/chaos`: the reliability and security suite. Exports the
  * linearizability checker and the fault-injection pieces the runner uses.
  */
+
+export {
+  type DevnetKill,
+  type DevnetScenarioOptions,
+  type DevnetScenarioResult,
+  runDevnetScenario,
+} from './devnet-scenario.js';
 export {
   isWrite,
   type KvInput,
