@@ -113,7 +113,9 @@ describe('buildReport', () => {
     expect(md).toContain('Not measured yet: run `pnpm --filter @avs/bench bench`.');
     expect(md).toContain('| scenario | entriesPerSec |');
     expect(md).toContain('Not produced yet: run `pnpm --filter @avs/bls bench`.');
-    expect(md).toMatch(/## End to end on the operator devnet[\s\S]*\*\*Not measured yet\.\*\*/);
+    expect(md).toMatch(
+      /## End to end on the operator devnet[\s\S]*\*\*Not measured yet:\*\* run `pnpm --filter @avs\/bench bench:e2e`/,
+    );
     expect(md).not.toMatch(/tasks per second: \d/);
   });
 });

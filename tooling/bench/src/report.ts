@@ -1,10 +1,13 @@
 /**
  * Builds `docs/benchmarks.md` (and its SVG charts) from the JSON files under
  * `bench-results/`: the kv-vs-etcd comparison of this package, every other
- * package's figures, and the end-to-end section (not measured yet).
+ * package's figures, and the end-to-end section (from `devnet.json`).
  */
+
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import type { DevnetResult } from './devnet-e2e.js';
+import { devnetSection } from './devnet-section.js';
 import type { KvVsEtcdResult, KvVsEtcdRow } from './kv-vs-etcd.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { formatNumber, renderPackageResults } from './package-results.js';
@@ -251,18 +254,14 @@ export function buildReport(results: Readonly<Record<string, unknown>>, chartsLi
         : `Produced by \`${p.command}\`.\n\n${renderPackageResults(data)}`,
     );
   }
-  const known = new Set(['kv-vs-etcd.json', ...PACKAGE_RESULTS.map((p) => p.file)]);
+  const known = new Set(['kv-vs-etcd.json', 'devnet.json', ...PACKAGE_RESULTS.map((p) => p.file)]);
   for (const [file, data] of Object.entries(results)) {
     if (known.has(file)) continue;
     sections.push(`### Other: \`bench-results/${file}\``, renderPackageResults(data));
   }
   sections.push(
     '## End to end on the operator devnet (3, 7 and 15 operators)',
-    [
-      '**Not measured yet.** apps/operator and its devnet do not exist yet, so there are no end-to-end figures; none are shown rather than estimates.',
-      'When they exist, this section will report, for 3, 7 and 15 operators: tasks per second, task latency from request to on-chain verification (p50/p99, and p50 before the on-chain transaction), and CPU per task on the leader.',
-      'Goals (issue 12): at least 100 tasks/s with 3 operators; p50 task latency under 100 ms before the on-chain transaction.',
-    ].join('\n\n'),
+    devnetSection(results['devnet.json'] as DevnetResult | undefined),
   );
   return { markdown: `${sections.join('\n\n')}\n`, charts };
 }

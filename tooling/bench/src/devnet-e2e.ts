@@ -1,0 +1,200 @@
+/**
+ * End-to-end figures on the operator devnet (`startDevnet` from `@avs/operator`):
+ * for each operator count and task rate, a fresh devnet (anvil + N operator
+ * processes) runs for a warm-up, then a measured window; it records verified
+ * tasks per second, request → verified-on-chain latency (p50/p99) and the
+ * CPU the leader process (and all operators) spent per verified task, read
+ * from `/proc/<pid>/stat` before and after the window.
+ *
+ *   pnpm --filter @avs/bench bench:e2e                       # 3, 7, 15 operators; writes bench-results/devnet.json
+ *   node --conditions=@avs/source --import tsx src/devnet-e2e.ts --operators 3 --rates 20,100 --seconds 30
+ *   node --conditions=@avs/source --import tsx src/devnet-e2e.ts --cells 3x10,3x100,7x100,15x100
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type DevnetSnapshot, startDevnet } from '@avs/operator';
+import { machineInfo } from './machine.js';
+import { processCpuMs, totalCpuMs } from './process-cpu.js';
+
+/** One measured devnet run. */
+export interface DevnetRow {
+  readonly operators: number;
+  /** Tasks the driver creates per second. */
+  readonly taskRate: number;
+  readonly measuredSeconds: number;
+  /** Tasks verified on-chain during the window, per second. */
+  readonly verifiedPerSec: number;
+  /** Tasks created during the window, per second. */
+  readonly createdPerSec: number;
+  /** Request → verified on-chain, over the devnet's last (at most 500) tracked tasks at the window's end. */
+  readonly latencyP50Ms: number;
+  readonly latencyP99Ms: number;
+  /** Leader process CPU ms per verified task (null when the leader changed or could not be read). */
+  readonly leaderCpuMsPerTask: number | null;
+  /** All operator processes' CPU ms per verified task. */
+  readonly operatorsCpuMsPerTask: number | null;
+  readonly expired: number;
+  readonly failed: number;
+  readonly leaderChanges: number;
+  readonly note?: string;
+  /** Set when the devnet could not be started or measured; the figures are then 0. */
+  readonly error?: string;
+}
+
+function failedRow(operators: number, taskRate: number, error: unknown): DevnetRow {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    operators,
+    taskRate,
+    measuredSeconds: 0,
+    verifiedPerSec: 0,
+    createdPerSec: 0,
+    latencyP50Ms: 0,
+    latencyP99Ms: 0,
+    leaderCpuMsPerTask: null,
+    operatorsCpuMsPerTask: null,
+    expired: 0,
+    failed: 0,
+    leaderChanges: 0,
+    error: message.split('\n')[0] ?? message,
+  };
+}
+
+/** The file `bench-results/devnet.json`. */
+export interface DevnetResult {
+  readonly benchmark: 'devnet-e2e';
+  readonly date: string;
+  readonly machine: ReturnType<typeof machineInfo>;
+  readonly warmupSeconds: number;
+  readonly rows: readonly DevnetRow[];
+  readonly goals: { readonly tasksPerSecWith3: 100; readonly p50BeforeChainMs: 100 };
+  readonly notes: readonly string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function leaderOf(s: DevnetSnapshot): { name: string; pid: number } | undefined {
+  const l = s.operators.find((o) => o.up && o.role === 'leader' && o.pid !== undefined);
+  return l ? { name: l.name, pid: l.pid! } : undefined;
+}
+
+/** Runs one devnet for `warmupS + seconds` and measures the last `seconds`. */
+export async function measureDevnet(
+  operators: number,
+  taskRate: number,
+  seconds: number,
+  warmupS: number,
+  log: (line: string) => void,
+): Promise<DevnetRow> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'avs-devnet-bench-'));
+  const devnet = await startDevnet({ operators, taskRate, dataDir, onLine: () => {} });
+  try {
+    await sleep(warmupS * 1000);
+    const s0 = devnet.state.snapshot();
+    const leader0 = leaderOf(s0);
+    const pids = s0.operators.flatMap((o) => (o.pid === undefined ? [] : [o.pid]));
+    const leaderCpu0 = leader0 ? processCpuMs(leader0.pid) : undefined;
+    const allCpu0 = totalCpuMs(pids);
+    const t0 = performance.now();
+    await sleep(seconds * 1000);
+    const s1 = devnet.state.snapshot();
+    const elapsed = (performance.now() - t0) / 1000;
+    const leader1 = leaderOf(s1);
+    const leaderCpu1 = leader1 ? processCpuMs(leader1.pid) : undefined;
+    const allCpu1 = totalCpuMs(pids);
+    const verified = s1.totals.verified - s0.totals.verified;
+    const sameLeader = leader0 !== undefined && leader1?.pid === leader0.pid;
+    const perTask = (ms: number) => (verified > 0 ? Number((ms / verified).toFixed(2)) : null);
+    const row: DevnetRow = {
+      operators,
+      taskRate,
+      measuredSeconds: Number(elapsed.toFixed(1)),
+      verifiedPerSec: Number((verified / elapsed).toFixed(2)),
+      createdPerSec: Number(((s1.totals.created - s0.totals.created) / elapsed).toFixed(2)),
+      latencyP50Ms: Math.round(s1.latency.p50),
+      latencyP99Ms: Math.round(s1.latency.p99),
+      leaderCpuMsPerTask:
+        sameLeader && leaderCpu0 !== undefined && leaderCpu1 !== undefined
+          ? perTask(leaderCpu1 - leaderCpu0)
+          : null,
+      operatorsCpuMsPerTask: perTask(allCpu1 - allCpu0),
+      expired: s1.totals.expired - s0.totals.expired,
+      failed: s1.totals.failed - s0.totals.failed,
+      leaderChanges: s1.leaders.filter((l) => l.atMs >= s0.nowMs).length,
+      ...(leader0 ? {} : { note: 'no leader at the start of the window' }),
+    };
+    log(
+      `${operators} operators @ ${taskRate}/s: ${row.verifiedPerSec} verified/s, p50 ${row.latencyP50Ms} ms, p99 ${row.latencyP99Ms} ms, leader ${row.leaderCpuMsPerTask ?? 'n/a'} CPU ms/task`,
+    );
+    return row;
+  } finally {
+    await devnet.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      operators: { type: 'string', default: '3,7,15' },
+      rates: { type: 'string', default: '25,100' },
+      seconds: { type: 'string', default: '30' },
+      warmup: { type: 'string', default: '10' },
+      /** Explicit cells instead of the grid, e.g. `3x10,3x100,7x100`. */
+      cells: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const out = values.out ?? join(root, 'bench-results', 'devnet.json');
+  const list = (s: string) => s.split(',').map(Number);
+  const seconds = Number(values.seconds);
+  const warmup = Number(values.warmup);
+  const log = (line: string) => process.stderr.write(`[devnet-e2e] ${line}\n`);
+  const rows: DevnetRow[] = [];
+  const cells = values.cells
+    ? values.cells.split(',').map((c) => c.split('x').map(Number) as [number, number])
+    : list(values.operators).flatMap((n) => list(values.rates).map((r) => [n, r] as [number, number]));
+  const machine = machineInfo();
+  const write = () => {
+    const result: DevnetResult = {
+      benchmark: 'devnet-e2e',
+      date: new Date().toISOString(),
+      machine,
+      warmupSeconds: warmup,
+      rows,
+      goals: { tasksPerSecWith3: 100, p50BeforeChainMs: 100 },
+      notes: [
+        'One fresh devnet (anvil + operator processes, file storage, node) per row; every process on this machine.',
+        'Latency is request → verified on-chain (the devnet does not timestamp aggregation), so the goal "p50 < 100 ms before the on-chain transaction" is not measured directly; the figure here is an upper bound for it.',
+        'CPU from /proc/<pid>/stat (10 ms ticks) over the measured window, divided by tasks verified in it.',
+      ],
+    };
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  };
+  for (const [n, rate] of cells) {
+    try {
+      rows.push(await measureDevnet(n, rate, seconds, warmup, log));
+    } catch (error) {
+      // A cell that cannot run is recorded as such, and the others still run.
+      rows.push(failedRow(n, rate, error));
+      log(`${n} operators @ ${rate}/s: failed: ${rows.at(-1)?.error}`);
+    }
+    write(); // after every cell, so a later failure keeps the figures so far
+  }
+  console.table(rows);
+  log(`wrote ${out}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error) => {
+    process.stderr.write(
+      `[devnet-e2e] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}
