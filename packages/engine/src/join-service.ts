@@ -23,6 +23,8 @@ const trimUrl = (u: string) => u.replace(/\/+$/, '');
 export class JoinService {
   /** Nonces of joins being admitted right now (the replicated set covers finished ones). */
   readonly #inProgress = new Set<string>();
+  /** Raft takes one membership change at a time (the next waits until the last is applied). */
+  #membershipChanges: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly core: EngineCore,
@@ -156,7 +158,9 @@ export class JoinService {
         return { role: 'voter', leaderId: this.core.id, members: this.core.state.members() };
       }
       if (!conf.learners.includes(member.id)) {
-        await node.addLearner(member.id, new TextEncoder().encode(JSON.stringify(member)));
+        await this.#oneAtATime(() =>
+          node.addLearner(member.id, new TextEncoder().encode(JSON.stringify(member))),
+        );
         this.core.emit('member-joined', { id: member.id, role: 'learner' });
       }
       // Answer now: the joiner learns the members from the answer and only then accepts their Raft traffic.
@@ -196,10 +200,17 @@ export class JoinService {
     if (taken) throw new JoinRefusedError('ENDPOINT_IN_USE', `an endpoint is used by ${taken.id}`);
     const member = { id, operatorId: operatorId.toLowerCase(), ...endpoints };
     await this.core.propose({ type: 'member.upsert', member });
-    await node.addLearner(id, new TextEncoder().encode(JSON.stringify(member)));
+    await this.#oneAtATime(() => node.addLearner(id, new TextEncoder().encode(JSON.stringify(member))));
     this.core.emit('member-joined', { id, role: 'learner' });
     this.promoteInBackground(id);
     return { role: 'learner', leaderId: this.core.id, members: this.core.state.members() };
+  }
+
+  /** Runs membership changes one after another, so concurrent joins do not refuse each other. */
+  #oneAtATime<V>(change: () => Promise<V>): Promise<V> {
+    const run = this.#membershipChanges.then(change, change);
+    this.#membershipChanges = run.catch(() => undefined);
+    return run;
   }
 
   /** Promotes a learner once caught up, without waiting for it. */
@@ -224,7 +235,7 @@ export class JoinService {
       const progress = st.progress[id];
       if (progress && progress.match >= st.commit) {
         try {
-          await node.promote(id);
+          await this.#oneAtATime(() => node.promote(id));
           this.core.emit('member-joined', { id, role: 'voter' });
           return true;
         } catch (error) {
@@ -270,7 +281,8 @@ export class JoinService {
   async remove(id: string, reason: string): Promise<void> {
     const node = this.core.node();
     const conf = node.status().config;
-    if (conf.voters.includes(id) || conf.learners.includes(id)) await node.removeServer(id);
+    if (conf.voters.includes(id) || conf.learners.includes(id))
+      await this.#oneAtATime(() => node.removeServer(id));
     await this.core.propose({ type: 'member.remove', id, reason });
     this.core.emit('member-removed', { id, reason });
   }

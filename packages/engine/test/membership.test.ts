@@ -46,6 +46,22 @@ describe('join and leave', () => {
   });
 });
 
+describe('concurrent joins', () => {
+  it('several operators joining at once all become voters (membership changes are applied one at a time)', async () => {
+    cluster = new Cluster({ size: 5, thresholdPercentage: 50, started: 1 });
+    const c = cluster;
+    await c.start();
+    const founder = c.operators[0]!;
+    const joiners = c.operators.slice(1);
+    const results = await c.drive(
+      Promise.all(joiners.map((o) => o.engine.joinExistingOperatorCluster(memoryUrl(founder.address)))),
+      'four concurrent joins',
+    );
+    expect(results.map((r) => r.role)).toEqual(['voter', 'voter', 'voter', 'voter']);
+    await c.waitFor(() => c.leader()?.engine.status().voters.length === 5, 'five voters');
+  });
+});
+
 describe('direct admission (the original Join)', () => {
   it('the leader admits a registered operator and refuses members and unregistered ones', async () => {
     cluster = new Cluster({ size: 3, started: 2 });
