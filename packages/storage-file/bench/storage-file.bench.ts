@@ -12,34 +12,27 @@
  * Prints a table and merges its section ("storage-file") into <repo>/bench-results/storage.json,
  * leaving other backends' sections in place.
  */
-import { mkdir, mkdtemp, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Entry, EntryType } from '@avs/raft-core';
+import { join } from 'node:path';
+import {
+  batchedAppends,
+  benchEntry,
+  ENTRY_BYTES,
+  mergeStorageResults,
+  type Rate,
+  singleAppends,
+} from '@avs/storage-testkit/bench';
 import { FileStorage } from '../src/index.js';
 
 const PHASE_MS = Number(process.env.BENCH_PHASE_MS ?? 300);
 const ROUNDS = 6;
-const ENTRY_BYTES = 256;
 const BATCH = 4096;
 const GROUP_BATCH = 1024;
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const quiet = { warn: () => {}, info: () => {} };
 
-/** One payload shared by all entries: the benchmark measures the storage, not the caller's allocations. */
-const payload = new Uint8Array(ENTRY_BYTES).fill(0xab);
-
-function entry(index: number): Entry {
-  return { index, term: 1, type: EntryType.Normal, data: payload };
-}
-
 /** Raw baseline: the same number of bytes per op as a one-entry WAL record, write + fdatasync. */
-async function rawLoop(
-  dir: string,
-  ms: number,
-  recordBytes: number,
-): Promise<{ ops: number; seconds: number }> {
+async function rawLoop(dir: string, ms: number, recordBytes: number): Promise<Rate> {
   const file = await open(join(dir, `raw-${Date.now()}.bin`), 'w');
   const buf = new Uint8Array(recordBytes).fill(7);
   let pos = 0;
@@ -56,35 +49,22 @@ async function rawLoop(
   return { ops, seconds };
 }
 
-async function singleAppends(storage: FileStorage, ms: number): Promise<{ ops: number; seconds: number }> {
-  let next = storage.lastIndex() + 1;
-  let ops = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    await storage.save({ entries: [entry(next)], hardState: { term: 1, vote: 'n1', commit: next - 1 } });
-    next++;
-    ops++;
-  }
-  return { ops, seconds: (performance.now() - start) / 1000 };
-}
-
 /**
- * Saves of BATCH entries. `inFlight` 1: each save awaited (what one Raft Ready does);
- * more: several saves outstanding, which group commit merges into one write + fdatasync.
- * Building the entries is not timed.
+ * `inFlight` saves of `size` entries outstanding at once, which group commit
+ * merges into one write + fdatasync. Building the entries is not timed.
  */
-async function batchedAppends(
+async function groupedAppends(
   storage: FileStorage,
   ms: number,
   inFlight: number,
   size: number,
-): Promise<{ entries: number; seconds: number }> {
+): Promise<Rate> {
   let next = storage.lastIndex() + 1;
-  let entries = 0;
+  let ops = 0;
   let seconds = 0;
   while (seconds * 1000 < ms) {
     const saves = Array.from({ length: inFlight }, () => {
-      const batch = Array.from({ length: size }, (_, i) => entry(next + i));
+      const batch = Array.from({ length: size }, (_, i) => benchEntry(next + i));
       next += size;
       return batch;
     });
@@ -93,9 +73,9 @@ async function batchedAppends(
       saves.map((batch) => storage.save({ entries: batch, hardState: { term: 1, vote: 'n1', commit: 0 } })),
     );
     seconds += (performance.now() - start) / 1000;
-    entries += size * inFlight;
+    ops += size * inFlight;
   }
-  return { entries, seconds };
+  return { ops, seconds };
 }
 
 function median(xs: number[]): number {
@@ -130,12 +110,12 @@ async function main(): Promise<void> {
     const rawBatchRates: number[] = [];
     const groupRates: number[] = [];
     for (let round = 0; round < 3; round++) {
-      const b = await batchedAppends(sequential, PHASE_MS * 2, 1, BATCH);
+      const b = await batchedAppends(sequential, PHASE_MS * 2, BATCH);
       const r = await rawLoop(work, PHASE_MS, batchBytes);
-      const g = await batchedAppends(grouped, PHASE_MS * 2, 4, GROUP_BATCH);
-      batchedRates.push(b.entries / b.seconds);
+      const g = await groupedAppends(grouped, PHASE_MS * 2, 4, GROUP_BATCH);
+      batchedRates.push(b.ops / b.seconds);
       rawBatchRates.push((r.ops * BATCH) / r.seconds);
-      groupRates.push(g.entries / g.seconds);
+      groupRates.push(g.ops / g.seconds);
     }
     await sequential.close();
     await grouped.close();
@@ -180,28 +160,10 @@ async function main(): Promise<void> {
       },
       'load average (1 min) during run': { value: section.loadAverage1m, goal: '' },
     });
-    await mergeResults(section);
+    console.log(`wrote ${await mergeStorageResults('storage-file', section)}`);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-}
-
-/** Read-modify-write of bench-results/storage.json: other backends keep their sections. */
-async function mergeResults(section: object): Promise<void> {
-  const dir = process.env.BENCH_RESULTS_DIR ?? join(repoRoot, 'bench-results');
-  const path = join(dir, 'storage.json');
-  await mkdir(dir, { recursive: true });
-  let results: Record<string, unknown> = {};
-  try {
-    results = JSON.parse(await readFile(path, 'utf8'));
-  } catch {
-    // No file yet (or unreadable): start a new one.
-  }
-  results['storage-file'] = section;
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(results, null, 2)}\n`);
-  await rename(tmp, path);
-  console.log(`wrote ${path}`);
 }
 
 await main();
