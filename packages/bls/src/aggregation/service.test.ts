@@ -44,10 +44,14 @@ function task(taskIndex: number, extra: Partial<TaskParams> = {}): TaskParams {
   };
 }
 
-function setup(n: number, stakes?: (i: number) => Record<number, bigint>) {
+function setup(
+  n: number,
+  stakes?: (i: number) => Record<number, bigint>,
+  options: { verificationDelayMs?: number } = {},
+) {
   const { provider, keys } = operators(n, stakes);
   const clock = new ManualClock();
-  const service = new BlsAggregationService({ operatorState: provider, clock });
+  const service = new BlsAggregationService({ operatorState: provider, clock, ...options });
   const results: AggregationResult[] = [];
   const invalid: InvalidSignatureReport[] = [];
   const equivocations: EquivocationReport[] = [];
@@ -329,6 +333,63 @@ describe('BlsAggregationService: several tasks ready at once', () => {
     for (const t of [1, 3])
       expect(verifiesOnChain(asAggregated(await s.service.resultOf(t)), () => 1)).toBe(true);
     expect(verifiesOnChain(r2, () => 1)).toBe(true);
+  });
+});
+
+describe('BlsAggregationService: verification delay (verificationDelayMs)', () => {
+  it('holds aggregates that reach the threshold in separate turns, then verifies them together; a bad signature is still excluded', async () => {
+    const s = setup(3, undefined, { verificationDelayMs: 5 });
+    for (const t of [1, 2, 3]) await s.service.initializeTask(task(t));
+    for (const t of [1, 2, 3]) {
+      const d = digestOf(`task ${t}`);
+      for (let i = 0; i < 3; i++) {
+        // Operator 1 signs the wrong message for task 2.
+        const signature = t === 2 && i === 1 ? keyPair(i).sign(D1) : keyPair(i).sign(d);
+        await s.service.processSignature({
+          taskIndex: t,
+          digest: d,
+          signature,
+          operatorId: keyPair(i).operatorId,
+        });
+      }
+      await flush(); // each task in its own turn: without the delay each would be checked alone
+    }
+    expect(s.results).toEqual([]); // nothing verified before the delay
+    s.clock.advance(5);
+    expect(s.results.map((r) => [r.taskIndex, r.status])).toEqual([
+      [1, 'aggregated'],
+      [3, 'aggregated'],
+    ]);
+    expect(s.invalid.map((r) => [r.taskIndex, r.operatorId])).toEqual([[2, keyPair(1).operatorId]]);
+    for (const t of [1, 3]) {
+      const r = asAggregated(await s.service.resultOf(t));
+      expect(r.signedStakePerQuorum).toEqual([300n]);
+      expect(verifiesOnChain(r, () => 1)).toBe(true);
+    }
+    // Task 2 holds 2 of 3 valid signatures (67% needs 201 of 300): the honest signature completes it.
+    await s.service.processSignature({
+      taskIndex: 2,
+      digest: digestOf('task 2'),
+      signature: keyPair(1).sign(digestOf('task 2')),
+      operatorId: keyPair(1).operatorId,
+    });
+    s.clock.advance(5);
+    const r2 = asAggregated(await s.service.resultOf(2));
+    expect(r2.signedStakePerQuorum).toEqual([300n]);
+    expect(verifiesOnChain(r2, () => 1)).toBe(true);
+  });
+
+  it('close() verifies what waits for the delay, so a met threshold is not lost', async () => {
+    const s = setup(3, undefined, { verificationDelayMs: 50 });
+    await s.service.initializeTask(task(1));
+    for (const i of [0, 1, 2]) await s.sign(1, i);
+    s.service.close();
+    expect(s.results.map((r) => r.status)).toEqual(['aggregated']);
+    expect(s.clock.pendingTimers).toBe(0);
+  });
+
+  it('refuses a negative delay', () => {
+    expect(() => setup(3, undefined, { verificationDelayMs: -1 })).toThrow(RangeError);
   });
 });
 

@@ -35,6 +35,27 @@ describe('aggregate verification', () => {
     expect(checkClaimsBatch(shifted)).toBe(false);
   });
 
+  it('claims under one key share a Miller loop and are still checked one by one in effect', () => {
+    const signers = [0, 1, 2];
+    const claims = D.map((d) => claim(d, signers));
+    // Distinct key objects with equal values are grouped too.
+    expect(claims[0]!.apkG2).not.toBe(claims[1]!.apkG2);
+    expect(checkClaimsBatch(claims)).toBe(true);
+    expect(checkClaimsBatch([...claims, claim(D[0]!, [3])])).toBe(true);
+    // One signature over the wrong message among them fails the batch.
+    const wrong = [...claims];
+    wrong[2] = { ...claims[2]!, signature: aggregateSignatures(signers.map((i) => keyPair(i).sign(D[0]!))) };
+    expect(checkClaimsBatch(wrong)).toBe(false);
+    // Errors that cancel in a plain sum under the same key are caught by the random coefficients.
+    const delta = G1.BASE.multiply(777n);
+    const shifted = [
+      { ...claims[0]!, signature: claims[0]!.signature.add(delta) },
+      { ...claims[1]!, signature: claims[1]!.signature.subtract(delta) },
+    ];
+    expect(checkClaimsBatch(shifted, () => 1n)).toBe(true);
+    expect(checkClaimsBatch(shifted)).toBe(false);
+  });
+
   it('bisection finds every bad signature, wherever it is', () => {
     const h = hashToG1(D[0]!);
     const entries = Array.from({ length: 11 }, (_, i) => ({
