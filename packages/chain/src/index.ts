@@ -26,18 +26,26 @@ export {
   TaskNotFoundError,
 } from './errors.js';
 export {
+  JOIN_DOMAIN_NAME,
+  JOIN_DOMAIN_VERSION,
   JOIN_REQUEST_TYPES,
   type JoinRequest,
+  joinRequestDigest,
+  joinRequestSchema,
+  randomNonce,
+  recoverJoinSigner,
+  type SignedJoinRequest,
+  signedJoinRequestSchema,
+  signJoinRequest,
+} from './join-request.js';
+export {
   operatorMessageDomain,
   type Signed,
-  signedJoinRequestSchema,
   signedTransportAuthSchema,
-  signJoinRequest,
   signTransportAuth,
   TRANSPORT_AUTH_TYPES,
   type TransportAuth,
   type VerifyOptions,
-  verifyJoinRequest,
   verifyTransportAuth,
 } from './operator-messages.js';
 export {

@@ -14,18 +14,6 @@ export function operatorMessageDomain(chainId: bigint | number, registry: string
   return { name: 'avs-raft', version: '1', chainId, verifyingContract: getAddress(registry) };
 }
 
-/** A request to join the Raft cluster, sent to a member. */
-export interface JoinRequest {
-  operator: string;
-  operatorId: string;
-  raftUrl: string;
-  httpUrl: string;
-  /** 32 random bytes, 0x-hex: makes each request unique. */
-  nonce: string;
-  /** Unix seconds after which the request is void. */
-  expiresAt: bigint;
-}
-
 /** Authenticates one transport peer to another (e.g. a header on each connection). */
 export interface TransportAuth {
   operator: string;
@@ -36,18 +24,6 @@ export interface TransportAuth {
   issuedAt: bigint;
   expiresAt: bigint;
 }
-
-/** EIP-712 type of {@link JoinRequest}. */
-export const JOIN_REQUEST_TYPES = {
-  JoinRequest: [
-    { name: 'operator', type: 'address' },
-    { name: 'operatorId', type: 'bytes32' },
-    { name: 'raftUrl', type: 'string' },
-    { name: 'httpUrl', type: 'string' },
-    { name: 'nonce', type: 'bytes32' },
-    { name: 'expiresAt', type: 'uint64' },
-  ],
-};
 
 /** EIP-712 type of {@link TransportAuth}. */
 export const TRANSPORT_AUTH_TYPES = {
@@ -72,21 +48,7 @@ const uint64 = z
       .min(0n)
       .max(2n ** 64n - 1n),
   );
-const url = z.url().max(256);
 const signature = z.string().regex(/^0x[0-9a-fA-F]{130}$/, '65-byte signature as 0x-hex');
-
-/** zod schema of a signed join request received from the network (numbers may arrive as strings). */
-export const signedJoinRequestSchema = z.object({
-  message: z.object({
-    operator: address,
-    operatorId: bytes32,
-    raftUrl: url,
-    httpUrl: url,
-    nonce: bytes32,
-    expiresAt: uint64,
-  }),
-  signature,
-});
 
 /** zod schema of a signed transport authentication received from the network. */
 export const signedTransportAuthSchema = z.object({
@@ -156,33 +118,6 @@ function verify<T extends { operator: string; expiresAt: bigint }>(
     );
   }
   return recovered;
-}
-
-/** Signs a join request with the operator's ECDSA key. @throws InvalidArgumentError if `message.operator` is not the signer. */
-export function signJoinRequest(
-  signer: Signer,
-  domain: TypedDataDomain,
-  message: JoinRequest,
-): Promise<Signed<JoinRequest>> {
-  return sign(signer, domain, JOIN_REQUEST_TYPES, message);
-}
-
-/**
- * Parses (untrusted input) and verifies a signed join request: shape, expiry window and signer.
- * The caller still checks on-chain that the operator is registered with these endpoints and id.
- * @returns the verified message.
- * @throws InvalidOperatorMessageError
- */
-export function verifyJoinRequest(
-  domain: TypedDataDomain,
-  input: unknown,
-  options: VerifyOptions,
-): JoinRequest {
-  const parsed = signedJoinRequestSchema.safeParse(input);
-  if (!parsed.success)
-    throw new InvalidOperatorMessageError(`malformed join request: ${parsed.error.message}`);
-  verify(domain, JOIN_REQUEST_TYPES, parsed.data.message, parsed.data.signature, options);
-  return parsed.data.message;
 }
 
 /** Signs a transport authentication. @throws InvalidArgumentError if `message.operator` is not the signer. */

@@ -5,10 +5,11 @@
  * (`createMemoryEngineNetwork`) with the same semantics, so tests of the
  * engine run in one process.
  */
+
+import type { SignedJoinRequest } from '@avs/chain';
 import type { Transport } from '@avs/raft-core';
 import type { SignedTaskResponse } from './callbacks.js';
 import { EngineError, type JoinRefusal, JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
-import type { SignedJoinRequest } from './join-request.js';
 import type { MemberInfo } from './task-command.js';
 import type { JoinResult, SubmitResponsesResult } from './wire.js';
 

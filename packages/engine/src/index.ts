@@ -1,4 +1,17 @@
 export {
+  JOIN_DOMAIN_NAME,
+  JOIN_DOMAIN_VERSION,
+  JOIN_REQUEST_TYPES,
+  type JoinRequest,
+  joinRequestDigest,
+  joinRequestSchema,
+  randomNonce,
+  recoverJoinSigner,
+  type SignedJoinRequest,
+  signedJoinRequestSchema,
+  signJoinRequest,
+} from '@avs/chain';
+export {
   abiDigest,
   type EngineCallbacksOptions,
   type OperatorEndpoints,
@@ -58,19 +71,6 @@ export {
   MAX_JOIN_BODY_BYTES,
   MAX_TASK_RESPONSE_BODY_BYTES,
 } from './http-engine-transport.js';
-export {
-  JOIN_DOMAIN_NAME,
-  JOIN_DOMAIN_VERSION,
-  JOIN_REQUEST_TYPES,
-  type JoinRequest,
-  joinRequestDigest,
-  joinRequestSchema,
-  randomNonce,
-  recoverJoinSigner,
-  type SignedJoinRequest,
-  signedJoinRequestSchema,
-  signJoinRequest,
-} from './join-request.js';
 export type { AggregationOptions } from './leader-duties.js';
 export type { ElectionResult, LeaderInfo } from './leadership.js';
 export {

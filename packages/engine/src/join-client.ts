@@ -3,12 +3,13 @@
  * member (which forwards it to the leader), learn the members from the
  * answer, and wait (bounded) for the leader to promote this node to voter.
  */
+
+import { randomNonce, signJoinRequest } from '@avs/chain';
 import type { Clock } from '@avs/raft-core';
 import type { EngineChain } from './chain-port.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineTransport } from './engine-transport.js';
 import { JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
-import { randomNonce, signJoinRequest } from './join-request.js';
 import { sleep } from './retry-delay.js';
 import type { JoinResult } from './wire.js';
 

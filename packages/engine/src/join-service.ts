@@ -6,10 +6,11 @@
  * operator as a learner, and promotes it to voter once it has caught up.
  * Members that are no longer registered on-chain are removed.
  */
+
+import { recoverJoinSigner, type SignedJoinRequest, signedJoinRequestSchema } from '@avs/chain';
 import type { OperatorEndpoints, TaskConsensusCallbacks } from './callbacks.js';
 import type { EngineCore } from './engine-core.js';
 import { JoinRefusedError, NotLeaderError } from './errors.js';
-import { recoverJoinSigner, type SignedJoinRequest, signedJoinRequestSchema } from './join-request.js';
 import { sleep, withTimeout } from './retry-delay.js';
 import type { MemberInfo } from './task-command.js';
 import type { JoinResult } from './wire.js';

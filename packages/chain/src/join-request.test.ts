@@ -1,6 +1,6 @@
 import { Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { JoinRefusedError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 import {
   type JoinRequest,
   joinRequestDigest,
@@ -49,6 +49,6 @@ describe('join requests (EIP-712)', () => {
 
   it('refuses to sign for another address', async () => {
     const other = { ...request(), operator: '0x0000000000000000000000000000000000000001' };
-    await expect(signJoinRequest(other, wallet.privateKey)).rejects.toBeInstanceOf(JoinRefusedError);
+    await expect(signJoinRequest(other, wallet.privateKey)).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });

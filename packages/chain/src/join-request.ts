@@ -2,7 +2,9 @@
  * The join request: an EIP-712 typed message an operator signs with its
  * ECDSA key to ask a cluster to admit it. It is bound to the chain, the
  * registry contract, the cluster, the operator, a recent block, an expiry and
- * a nonce, so it cannot be replayed elsewhere, later, or twice.
+ * a nonce, so it cannot be replayed elsewhere, later, or twice. The engine
+ * signs it when joining and verifies it when admitting (its join service
+ * also checks the block's recency, the nonce and the on-chain registration).
  */
 import {
   getBytes,
@@ -14,7 +16,7 @@ import {
   Wallet,
 } from 'ethers';
 import { z } from 'zod';
-import { JoinRefusedError } from './errors.js';
+import { InvalidArgumentError } from './errors.js';
 
 /** EIP-712 domain name of join requests. */
 export const JOIN_DOMAIN_NAME = 'AvsTaskConsensusEngine';
@@ -90,15 +92,16 @@ export function randomNonce(): `0x${string}` {
 /**
  * Signs a join request with the operator's ECDSA key.
  * @param privateKey 32-byte secp256k1 key (0x hex)
- * @throws JoinRefusedError `MALFORMED` when the request is not well-formed or
+ * @throws InvalidArgumentError when the request is not well-formed or
  *   `operator` is not the key's address
  */
 export async function signJoinRequest(request: JoinRequest, privateKey: string): Promise<SignedJoinRequest> {
   const parsed = joinRequestSchema.safeParse(request);
-  if (!parsed.success) throw new JoinRefusedError('MALFORMED', z.prettifyError(parsed.error));
+  if (!parsed.success)
+    throw new InvalidArgumentError(`malformed join request: ${z.prettifyError(parsed.error)}`);
   const wallet = new Wallet(privateKey);
   if (wallet.address.toLowerCase() !== request.operator.toLowerCase()) {
-    throw new JoinRefusedError('MALFORMED', `operator ${request.operator} is not the signing key's address`);
+    throw new InvalidArgumentError(`operator ${request.operator} is not the signing key's address`);
   }
   const signature = await wallet.signTypedData(domainOf(request), JOIN_REQUEST_TYPES, structOf(request));
   return { request: parsed.data, signature };
