@@ -335,14 +335,41 @@ export class LeaderDuties<T, K> {
     });
   }
 
+  /**
+   * Proposes a command of this term, retrying while this node still leads the
+   * term: a proposal Raft dropped (a leadership transfer in progress that then
+   * aborts, the uncommitted-size cap) or that timed out would otherwise be
+   * lost, and with it the only notice of the outcome (the aggregation service
+   * reports a result once): the task would stay pending until its deadline.
+   * Every command is idempotent on apply (a task already final is refused), so
+   * a retry of one that did commit is harmless. Once this node is not the
+   * leader of the term, the next leader resumes from the replicated state.
+   */
   async #propose(t: Term, command: TaskCommand): Promise<void> {
-    if (!t.active) return;
-    try {
-      await this.core.propose(command);
-    } catch (error) {
-      // Not leader any more: the next leader resumes from the replicated state.
-      if (t.active) this.core.reportError(error, `proposing ${command.type}`);
+    const { retryBaseMs, retryMaxMs } = this.core.config;
+    for (let attempt = 1; t.active; attempt++) {
+      try {
+        await this.core.propose(command);
+        return;
+      } catch (error) {
+        if (!t.active) return;
+        if (attempt === 1) this.core.reportError(error, `proposing ${command.type}`);
+        const st = this.core.node().status();
+        if (st.role !== 'leader' || st.term !== t.term) return;
+        if (!this.#stillApplies(command)) return;
+        await sleep(this.core.clock, backoffMs(attempt, retryBaseMs, retryMaxMs));
+      }
     }
+  }
+
+  /** Whether a task command would still change the replicated task (the state moves only forwards). */
+  #stillApplies(command: TaskCommand): boolean {
+    if (!('taskIndex' in command)) return true;
+    const status = this.core.state.task(command.taskIndex)?.status;
+    if (status === undefined) return true;
+    if (command.type === 'task.submitted' || command.type === 'task.failed')
+      return status === 'pending' || status === 'aggregated';
+    return status === 'pending';
   }
 
   async #submit(t: Term, taskIndex: number): Promise<void> {
