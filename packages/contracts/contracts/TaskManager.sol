@@ -45,6 +45,7 @@ contract TaskManager is BlsSignatureChecker {
     error NotOwner();
     error NotTaskCreator();
     error InvalidThreshold();
+    error NoTasks();
     error TaskMismatch(uint32 taskIndex);
     error TaskAlreadyResponded(uint32 taskIndex);
     error TaskResponseWindowExpired(uint32 taskIndex, uint32 referenceBlockNumber, uint256 currentBlock);
@@ -69,6 +70,26 @@ contract TaskManager is BlsSignatureChecker {
         external
         returns (uint32 taskIndex)
     {
+        _checkNewTasks(quorumThresholdPercentage, quorumNumbers);
+        taskIndex = _storeTask(payloadHash, quorumThresholdPercentage, quorumNumbers);
+    }
+
+    /// @notice Creates one task per payload hash, all with the same threshold and quorums, in one
+    /// transaction (consecutive indexes from the returned one; one NewTaskCreated event each).
+    function createNewTasks(
+        bytes32[] calldata payloadHashes,
+        uint32 quorumThresholdPercentage,
+        bytes calldata quorumNumbers
+    ) external returns (uint32 firstTaskIndex) {
+        if (payloadHashes.length == 0) revert NoTasks();
+        _checkNewTasks(quorumThresholdPercentage, quorumNumbers);
+        firstTaskIndex = latestTaskNum;
+        for (uint256 i = 0; i < payloadHashes.length; i++) {
+            _storeTask(payloadHashes[i], quorumThresholdPercentage, quorumNumbers);
+        }
+    }
+
+    function _checkNewTasks(uint32 quorumThresholdPercentage, bytes calldata quorumNumbers) internal view {
         if (!isTaskCreator[msg.sender] && msg.sender != owner && !registry.isRegistered(msg.sender)) {
             revert NotTaskCreator();
         }
@@ -78,6 +99,12 @@ contract TaskManager is BlsSignatureChecker {
         for (uint256 i = 0; i < quorumNumbers.length; i++) {
             if (uint8(quorumNumbers[i]) >= count) revert InvalidQuorumNumbers();
         }
+    }
+
+    function _storeTask(bytes32 payloadHash, uint32 quorumThresholdPercentage, bytes calldata quorumNumbers)
+        internal
+        returns (uint32 taskIndex)
+    {
         Task memory task = Task(payloadHash, uint32(block.number - 1), quorumThresholdPercentage, quorumNumbers);
         taskIndex = latestTaskNum;
         allTaskHashes[taskIndex] = keccak256(abi.encode(task));

@@ -1,5 +1,5 @@
 import { BlsKeyPair, G1, g1ToSolidity } from '@avs/bls';
-import { type Contract, Wallet } from 'ethers';
+import { type Contract, keccak256, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAvs, startLocalAvs } from '../src/local-chain-entry.js';
 import {
@@ -12,6 +12,7 @@ import {
   registrationParams,
   responseDigest,
   revertName,
+  type TaskStruct,
   type TestOperator,
 } from './helpers/avs-fixture.js';
 
@@ -169,6 +170,43 @@ describe('TaskManager.respondToTask on anvil', () => {
     expect(await revertName(threshold, h)).toBe('InvalidThreshold');
     const quorum = h.taskManager.getFunction('createNewTask')(`0x${'11'.repeat(32)}`, 50, '0x05');
     expect(await revertName(quorum, h)).toBe('InvalidQuorumNumbers');
+  });
+});
+
+describe('TaskManager.createNewTasks on anvil', () => {
+  it('creates consecutive tasks in one transaction, each answerable on its own', async () => {
+    const hashes = ['batch a', 'batch b', 'batch c'].map((p) => keccak256(new TextEncoder().encode(p)));
+    const first = Number(await h.taskManager.getFunction('latestTaskNum')());
+    const receipt = await mined(h.taskManager.getFunction('createNewTasks')(hashes, 60, '0x00'));
+    const created = receipt.logs
+      .map((l) => h.taskManager.interface.parseLog(l))
+      .filter((l) => l?.name === 'NewTaskCreated');
+    expect(created.map((l) => Number(l!.args.taskIndex))).toEqual([first, first + 1, first + 2]);
+    expect(created.map((l) => l!.args.task.payloadHash)).toEqual(hashes);
+    expect(Number(await h.taskManager.getFunction('latestTaskNum')())).toBe(first + 3);
+    const t = created[1]!.args.task;
+    const task: TaskStruct = {
+      payloadHash: t.payloadHash,
+      referenceBlockNumber: t.referenceBlockNumber,
+      quorumThresholdPercentage: t.quorumThresholdPercentage,
+      quorumNumbers: t.quorumNumbers,
+    };
+    expect(task.referenceBlockNumber).toBe(BigInt(receipt.blockNumber - 1));
+    const { response, aggregate } = await respond(first + 1, task, [ops[0]!.key, ops[1]!.key]);
+    expect((await submit(task, response, aggregate)).status).toBe(1);
+    expect(await h.taskManager.getFunction('taskResponded')(first)).toBe(false);
+    expect(await h.taskManager.getFunction('taskResponded')(first + 1)).toBe(true);
+  });
+
+  it('applies the same checks as createNewTask, and refuses an empty list', async () => {
+    const hash = `0x${'22'.repeat(32)}`;
+    const stranger = new Wallet(avs.accounts[7]!.privateKey, h.provider);
+    const tm = h.taskManager.connect(stranger) as Contract;
+    expect(await revertName(tm.getFunction('createNewTasks')([hash], 50, '0x00'), h)).toBe('NotTaskCreator');
+    const create = h.taskManager.getFunction('createNewTasks');
+    expect(await revertName(create([hash], 0, '0x00'), h)).toBe('InvalidThreshold');
+    expect(await revertName(create([hash], 50, '0x05'), h)).toBe('InvalidQuorumNumbers');
+    expect(await revertName(create([], 50, '0x00'), h)).toBe('NoTasks');
   });
 });
 

@@ -19,7 +19,7 @@ import type { OperatorEndpoints, ProcessedResponse } from './callbacks.js';
 import type { EngineChain, TaskSubmitter } from './chain-port.js';
 import type { TaskSpec } from './engine.js';
 import { SubmissionError } from './errors.js';
-import type { TaskMeta } from './task-command.js';
+import type { AggregateProof, TaskMeta } from './task-command.js';
 
 /** Options of {@link createChainAdapter}. */
 export interface ChainAdapterOptions {
@@ -88,9 +88,39 @@ export function onChainTaskCheck<T>(
   };
 }
 
+type G2Json = AggregateProof['signersApkG2'];
+type G2Point = ReturnType<typeof g2FromJson>;
+
+/** Signer-set keys seen recently: a submission's key is usually the same set's (every operator signed). */
+const G2_CACHE_SIZE = 64;
+
+/**
+ * `g2FromJson` with a small cache: decoding a G2 point checks it is in the
+ * subgroup (a scalar multiplication, tens of ms in JS), and the same signer
+ * set's key comes back task after task. Only points that passed the check are
+ * kept, keyed by their exact coordinates.
+ */
+function cachedG2FromJson(): (json: G2Json) => G2Point {
+  const cache = new Map<string, G2Point>();
+  return (json) => {
+    const key = `${json.X[0]},${json.X[1]},${json.Y[0]},${json.Y[1]}`;
+    const hit = cache.get(key);
+    if (hit !== undefined) {
+      cache.delete(key); // most recently used last
+      cache.set(key, hit);
+      return hit;
+    }
+    const point = g2FromJson(json);
+    cache.set(key, point);
+    if (cache.size > G2_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    return point;
+  };
+}
+
 /** Builds the engine's chain ports from `@avs/chain` clients. */
 export function createChainAdapter(options: ChainAdapterOptions): ChainAdapter {
   const { taskManager, reader } = options;
+  const decodeG2 = cachedG2FromJson();
   const fromBlock = options.fromBlock ?? 0;
   const toTaskResponse = options.toTaskResponse ?? ((r: unknown) => r as TaskResponse);
   const submitter: TaskSubmitter = {
@@ -110,7 +140,7 @@ export function createChainAdapter(options: ChainAdapterOptions): ChainAdapter {
           nonSignerPublicKeysG1: s.proof.nonSignerPublicKeysG1.map((p) => g1FromJson(p)),
           nonSignerOperatorIds: s.proof.nonSignerOperatorIds as OperatorId[],
           quorumApksG1: s.proof.quorumApksG1.map((p) => g1FromJson(p)),
-          signersApkG2: g2FromJson(s.proof.signersApkG2),
+          signersApkG2: decodeG2(s.proof.signersApkG2),
           signersAggSigG1: g1FromJson(s.proof.signersAggSigG1),
         });
         return { txHash: receipt.transactionHash, blockNumber: receipt.blockNumber };
@@ -130,6 +160,8 @@ export function createChainAdapter(options: ChainAdapterOptions): ChainAdapter {
       }
     },
     async findResponse(taskIndex) {
+      // One cheap view call first; the event scan (for the transaction hash) only when it landed.
+      if (!(await taskManager.isResponded(taskIndex))) return undefined;
       const r = await taskManager.getResponse(taskIndex, fromBlock);
       return r === undefined ? undefined : { txHash: r.transactionHash, blockNumber: r.blockNumber };
     },

@@ -66,6 +66,13 @@ export interface HttpEngineTransportOptions {
   readonly server?: Omit<RaftServerOptions, 'scheme' | 'membership'>;
   /** Extra client options (retry, queue limits, timeouts). */
   readonly client?: Omit<HttpTransportOptions, 'scheme' | 'server' | 'fetch'>;
+  /**
+   * The URL to dial for a peer's URL (its replicated `raftUrl`, or a join URL); default the URL
+   * itself. For peers reachable at another address than the one they registered (NAT, docker),
+   * or through a proxy (the chaos suite routes each ordered pair of operators through a
+   * fault-injecting proxy this way). Peers still authenticate by key, whatever the route.
+   */
+  readonly dialUrl?: (url: string) => string;
 }
 
 /** {@link EngineTransport} over HTTP, plus the server to serve. */
@@ -122,6 +129,7 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
   const fetchFn: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const http = new HttpTransport({ ...options.client, scheme: options.scheme, server, fetch: fetchFn });
   const peerUrls = new Map<string, string>();
+  const dial = options.dialUrl ?? ((url: string) => url);
   const ready = (): EngineRpcHandler => {
     if (!handler) throw new HttpError(503, 'NOT_READY', 'the engine is not serving yet');
     return handler;
@@ -204,7 +212,7 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
       forwardJoin: (to, body): Promise<JoinResult> =>
         signedCall(to, '/engine/v1/join/forward', body, joinResultSchema),
       async join(httpUrl, body, timeoutMs): Promise<JoinResult> {
-        const url = `${httpUrl.replace(/\/+$/, '')}/engine/v1/join`;
+        const url = `${dial(httpUrl).replace(/\/+$/, '')}/engine/v1/join`;
         let res: Response;
         try {
           res = await fetchFn(url, {
@@ -233,7 +241,7 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
     setPeer(member: MemberInfo) {
       if (member.id === options.scheme.nodeId || peerUrls.get(member.id) === member.raftUrl) return;
       peerUrls.set(member.id, member.raftUrl);
-      http.addPeer(member.id, member.raftUrl);
+      http.addPeer(member.id, dial(member.raftUrl));
     },
     removePeer(id) {
       peerUrls.delete(id);

@@ -32,6 +32,13 @@ export interface AggregationOptions {
   readonly operatorState?: OperatorStateProvider;
   /** Invalid signatures per operator and task before it is ignored. Default 3. */
   readonly maxInvalidSignaturesPerOperator?: number;
+  /**
+   * How long an aggregate that reached its threshold waits for others before one shared
+   * pairing check, in ms (the aggregation service's `verificationDelayMs`). Default 5: under
+   * load, responses of many tasks arrive in separate requests, and checking each task's
+   * aggregate alone costs a pairing per task.
+   */
+  readonly verificationDelayMs?: number;
 }
 
 function proofOf(r: AggregatedResult): AggregateProof {
@@ -203,6 +210,7 @@ export class LeaderDuties<T, K> {
           return () => this.core.clock.clearTimeout(h);
         },
       },
+      verificationDelayMs: this.options.verificationDelayMs ?? 5,
       ...(this.options.maxInvalidSignaturesPerOperator === undefined
         ? {}
         : { maxInvalidSignaturesPerOperator: this.options.maxInvalidSignaturesPerOperator }),
@@ -332,6 +340,7 @@ export class LeaderDuties<T, K> {
       signers: r.signerOperatorIds,
       signedStake: r.signedStakePerQuorum.map(String),
       proof: proofOf(r),
+      aggregatedAtMs: Math.round(this.core.clock.now()),
     });
   }
 

@@ -74,6 +74,8 @@ const aggregated = z.object({
   signedStake: z.array(z.string().regex(/^\d+$/)),
   /** The aggregate itself (absent only in entries written before it was added). */
   proof: aggregateProofSchema.optional(),
+  /** When the leader had the aggregate (its wall clock, ms since the epoch); absent in older entries. */
+  aggregatedAtMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 const submitted = z.object({

@@ -65,6 +65,29 @@ describe('TaskStateMachine', () => {
     expect(sm.inFlight()).toEqual([]);
   });
 
+  it('keeps the time the leader had the aggregate, through the submission and a snapshot', () => {
+    const sm = new TaskStateMachine();
+    sm.apply([entry(create('r1', 1, 2)), entry({ ...aggregated(1), aggregatedAtMs: 1_700_000_000_123 })]);
+    expect(sm.task(1)?.aggregate?.aggregatedAtMs).toBe(1_700_000_000_123);
+    sm.apply([entry(aggregated(2)), entry(submitted(1))]);
+    expect(sm.task(1)?.aggregate?.aggregatedAtMs).toBe(1_700_000_000_123);
+    expect(sm.task(2)?.aggregate && 'aggregatedAtMs' in sm.task(2)!.aggregate!).toBe(false); // older entries
+    const restored = new TaskStateMachine();
+    restored.restore(sm.snapshot());
+    expect(restored.task(1)?.aggregate?.aggregatedAtMs).toBe(1_700_000_000_123);
+  });
+
+  it('skips a task.aggregated entry whose aggregatedAtMs is not a timestamp', () => {
+    const sm = new TaskStateMachine();
+    sm.apply([entry(create('r1', 1))]);
+    const bad = new TextEncoder().encode(
+      JSON.stringify({ v: 1, cmd: { ...aggregated(1), aggregatedAtMs: -5 } }),
+    );
+    const [outcome] = sm.apply([entry(bad)]);
+    expect(outcome).toMatchObject({ ok: false, code: 'DECODE_ERROR' });
+    expect(sm.task(1)?.status).toBe('pending');
+  });
+
   it('keeps the first final word: a second submission for a task changes nothing', () => {
     const sm = new TaskStateMachine();
     const outcomes = sm.apply([

@@ -38,6 +38,8 @@ export interface TaskAggregate {
   readonly signedStake: readonly string[];
   /** What the on-chain check needs; lets a new leader submit without re-collecting. */
   readonly proof?: AggregateProof;
+  /** When the leader had the aggregate (its wall clock, ms); absent in entries written before it was added. */
+  readonly aggregatedAtMs?: number;
 }
 
 /** An on-chain task as replicated. */
@@ -322,6 +324,7 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
             signers: cmd.signers,
             signedStake: cmd.signedStake,
             ...(cmd.proof === undefined ? {} : { proof: cmd.proof }),
+            ...(cmd.aggregatedAtMs === undefined ? {} : { aggregatedAtMs: cmd.aggregatedAtMs }),
           },
         };
         break;
