@@ -10,6 +10,10 @@ import { OperatorConfigError } from './errors.js';
 
 const address = z.string().refine((a) => isAddress(a), 'expected a 0x-prefixed 20-byte address');
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/, 'expected an http:// or https:// URL');
+const originUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[^\s/]+\/?$/, 'expected an origin: http(s)://host:port, without a path');
 
 const storageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), dir: z.string().min(1) }).strict(),
@@ -63,6 +67,12 @@ export const operatorConfigSchema = z
         bootstrap: z.boolean().default(false),
         /** HTTP URL of any member, to join an existing cluster. */
         joinUrl: httpUrl.optional(),
+        /**
+         * Where to dial other operators: peer origin (`http://host:port` as registered, or of
+         * `joinUrl`) to the origin to dial instead. For NAT or docker, and for the chaos suite's
+         * fault proxies. Peers not listed are dialled at their registered URL.
+         */
+        dialUrls: z.record(originUrl, originUrl).optional(),
       })
       .strict()
       .default({ id: 'avs', bootstrap: false }),

@@ -33,6 +33,7 @@ import {
 } from './avs/example-avs.js';
 import type { OperatorConfig } from './config.js';
 import type { OperatorKeys } from './keys.js';
+import { peerDialer } from './peer-dial.js';
 import { openStorage } from './storage-factory.js';
 
 /** Body of `POST /avs/v1/tasks`: on-chain tasks and the payloads whose hashes they store. */
@@ -99,7 +100,11 @@ export async function startOperator(
     },
   });
   const pooled = createPooledFetch();
-  const transport = createHttpEngineTransport({ scheme, fetch: pooled.fetch });
+  const transport = createHttpEngineTransport({
+    scheme,
+    fetch: pooled.fetch,
+    ...(config.cluster.dialUrls === undefined ? {} : { dialUrl: peerDialer(config.cluster.dialUrls) }),
+  });
   let storage: Storage | undefined;
   let served: Served | undefined;
   const recent: TaskRecord[] = [];
