@@ -113,6 +113,9 @@ export interface WatchOptions {
 
 const iface = new Interface(taskManagerAbi as InterfaceAbi);
 
+/** Created tasks kept in memory (tasks never change; a node looks up recent ones). */
+const TASK_CACHE_SIZE = 16_384;
+
 /**
  * Client for the TaskManager: create tasks, read and watch them, and submit a BLS aggregate as
  * the task's response. Submission guarantees: the response digest must match the aggregate, the
@@ -129,6 +132,10 @@ export class TaskManagerClient {
   readonly #inFlight = new Set<number>();
   /** Tasks never change once created: found ones are kept (bounded). */
   readonly #tasks = new Map<number, CreatedTask>();
+  /** Blocks whose NewTaskCreated events are all in the cache (`to` undefined: none yet). */
+  readonly #scan: { from: number; to: number | undefined } = { from: 0, to: undefined };
+  #scanning: Promise<void> | undefined;
+  #evicted = false;
 
   constructor(options: TaskManagerClientOptions) {
     if (!isAddress(options.taskManager)) {
@@ -170,7 +177,50 @@ export class TaskManagerClient {
     const receipt = await this.#requireSender().send({ to: this.address, data }, 'createNewTask');
     const created = receipt.logs.map((l) => this.#parseCreated(l)).find((t) => t !== undefined);
     if (!created) throw new ChainError(`createNewTask ${receipt.hash}: no NewTaskCreated event`);
+    this.#remember(created);
     return created;
+  }
+
+  /**
+   * Creates one task per payload hash in one transaction (`createNewTasks`), all with the same
+   * quorums and threshold; returns them in order (consecutive indexes, one reference block).
+   * @throws InvalidArgumentError (empty list, invalid task), ContractRevertError, RpcUnavailableError.
+   */
+  async createTasks(params: {
+    payloadHashes: readonly string[];
+    quorumNumbers: number[];
+    quorumThresholdPercentage: number;
+  }): Promise<CreatedTask[]> {
+    if (!Array.isArray(params.payloadHashes) || params.payloadHashes.length === 0) {
+      throw new InvalidArgumentError('createTasks: expected at least one payload hash');
+    }
+    const pick = taskSchema.pick({ payloadHash: true, quorumNumbers: true, quorumThresholdPercentage: true });
+    for (const payloadHash of params.payloadHashes) {
+      const check = pick.safeParse({ ...params, payloadHash });
+      if (!check.success) throw new InvalidArgumentError(`invalid task: ${check.error.message}`);
+    }
+    const data = iface.encodeFunctionData('createNewTasks', [
+      params.payloadHashes,
+      params.quorumThresholdPercentage,
+      quorumNumbersToBytes(params.quorumNumbers),
+    ]);
+    const receipt = await this.#requireSender().send({ to: this.address, data }, 'createNewTasks');
+    const created = receipt.logs.flatMap((l) => this.#parseCreated(l) ?? []);
+    if (created.length !== params.payloadHashes.length) {
+      throw new ChainError(
+        `createNewTasks ${receipt.hash}: expected ${params.payloadHashes.length} NewTaskCreated events, got ${created.length}`,
+      );
+    }
+    for (const t of created) this.#remember(t);
+    return created;
+  }
+
+  #remember(task: CreatedTask): void {
+    this.#tasks.set(task.taskIndex, task);
+    if (this.#tasks.size > TASK_CACHE_SIZE) {
+      this.#tasks.delete(this.#tasks.keys().next().value as number);
+      this.#evicted = true;
+    }
   }
 
   #parseCreated(log: Log): CreatedTask | undefined {
@@ -204,11 +254,54 @@ export class TaskManagerClient {
   /**
    * The task with this index, from its NewTaskCreated event (scans from `fromBlock`, default 0;
    * on a public RPC pass the deployment block, providers limit eth_getLogs ranges). Cached.
+   * Scans are incremental: each reads every NewTaskCreated event of the blocks not scanned yet
+   * (one eth_getLogs for many tasks, and concurrent callers share it), so a node that checks every
+   * task it is asked to sign does not rescan the chain per task.
    * @throws TaskNotFoundError
    */
   async getTask(taskIndex: number, fromBlock = 0): Promise<CreatedTask> {
     const cached = this.#tasks.get(taskIndex);
     if (cached) return cached;
+    if (this.#scan.to !== undefined && fromBlock < this.#scan.from)
+      return this.#findTask(taskIndex, fromBlock);
+    // A scan already under way may have started before this task was mined: then scan again.
+    if (this.#scanning) await this.#scanning.catch(() => undefined);
+    const found = this.#tasks.get(taskIndex);
+    if (found) return found;
+    await this.#scanNewTasks(fromBlock);
+    const scanned = this.#tasks.get(taskIndex);
+    if (scanned) return scanned;
+    // Scanned blocks whose tasks were dropped from the cache since: look this one up alone.
+    if (this.#evicted) return this.#findTask(taskIndex, fromBlock);
+    throw new TaskNotFoundError(`no task ${taskIndex} at ${this.address} since block ${fromBlock}`);
+  }
+
+  /** Reads the NewTaskCreated events of the blocks after the last scan (or from `fromBlock`). */
+  #scanNewTasks(fromBlock: number): Promise<void> {
+    this.#scanning ??= (async () => {
+      const latest = await withRetry('eth_blockNumber', () => this.#provider.getBlockNumber(), this.#retry);
+      const from = this.#scan.to === undefined ? fromBlock : this.#scan.to + 1;
+      if (from > latest) return;
+      const topics = [iface.getEvent('NewTaskCreated')!.topicHash];
+      const logs = await withRetry(
+        'eth_getLogs',
+        () => this.#provider.getLogs({ address: this.address, topics, fromBlock: from, toBlock: latest }),
+        this.#retry,
+      );
+      for (const log of logs) {
+        const t = this.#parseCreated(log);
+        if (t) this.#remember(t);
+      }
+      if (this.#scan.to === undefined) this.#scan.from = from;
+      this.#scan.to = latest;
+    })().finally(() => {
+      this.#scanning = undefined;
+    });
+    return this.#scanning;
+  }
+
+  /** One task by its indexed event (for a range before the incremental scan's start). */
+  async #findTask(taskIndex: number, fromBlock: number): Promise<CreatedTask> {
     const topics = iface.encodeFilterTopics('NewTaskCreated', [taskIndex]);
     const logs = await withRetry(
       'eth_getLogs',
@@ -218,8 +311,7 @@ export class TaskManagerClient {
     const found = logs.map((l) => this.#parseCreated(l)).find((t) => t !== undefined);
     if (!found)
       throw new TaskNotFoundError(`no task ${taskIndex} at ${this.address} since block ${fromBlock}`);
-    this.#tasks.set(taskIndex, found);
-    if (this.#tasks.size > 4096) this.#tasks.delete(this.#tasks.keys().next().value as number);
+    this.#remember(found);
     return found;
   }
 

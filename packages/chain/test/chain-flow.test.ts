@@ -6,11 +6,14 @@ import {
   ContractRevertError,
   type CreatedTask,
   EigenLayerRegistryReader,
+  InvalidArgumentError,
   OperatorRegistryClient,
   pubkeyRegistrationDigest,
   type RespondedTask,
   SubmissionInProgressError,
   TaskAlreadyRespondedError,
+  TaskManagerClient,
+  TaskNotFoundError,
   taskHash,
   taskResponseDigest,
 } from '../src/index.js';
@@ -290,6 +293,49 @@ describe('TaskManagerClient', () => {
     await expect(net.tasks.submitResponse(created.task, response, tampered)).rejects.toMatchObject({
       errorName: 'InvalidSignature',
     });
+  });
+});
+
+describe('TaskManagerClient: batches and task lookups', () => {
+  it('creates a batch in one transaction; a reader finds every task with incremental scans', async () => {
+    const hashes = ['batch 1', 'batch 2', 'batch 3'].map(payload);
+    const created = await net.tasks.createTasks({
+      payloadHashes: hashes,
+      quorumNumbers: [0],
+      quorumThresholdPercentage: 67,
+    });
+    expect(created.map((c) => c.task.payloadHash)).toEqual(hashes);
+    expect(created.map((c) => c.taskIndex)).toEqual([0, 1, 2].map((i) => created[0]!.taskIndex + i));
+    expect(new Set(created.map((c) => c.transactionHash)).size).toBe(1);
+    expect(created[0]!.task.referenceBlockNumber).toBe(created[0]!.blockNumber - 1);
+    await expect(
+      net.tasks.createTasks({ payloadHashes: [], quorumNumbers: [0], quorumThresholdPercentage: 67 }),
+    ).rejects.toBeInstanceOf(InvalidArgumentError);
+
+    // A client without a signer that never saw them (as a follower checking a request).
+    const reader = new TaskManagerClient({
+      provider: net.provider,
+      taskManager: net.tasks.address,
+      reader: net.reader,
+    });
+    const found = await Promise.all(created.map((c) => reader.getTask(c.taskIndex)));
+    expect(found).toEqual(created);
+    // A task mined after the first scan is found by the next one.
+    const later = await net.tasks.createTask({
+      payloadHash: payload('after the scan'),
+      quorumNumbers: [0],
+      quorumThresholdPercentage: 67,
+    });
+    expect(await reader.getTask(later.taskIndex)).toEqual(later);
+    await expect(reader.getTask(later.taskIndex + 100)).rejects.toBeInstanceOf(TaskNotFoundError);
+    // A client whose scans start later still finds a task before that start.
+    const late = new TaskManagerClient({
+      provider: net.provider,
+      taskManager: net.tasks.address,
+      reader: net.reader,
+    });
+    expect(await late.getTask(later.taskIndex, later.blockNumber)).toEqual(later);
+    expect(await late.getTask(created[1]!.taskIndex, 0)).toEqual(created[1]);
   });
 });
 
