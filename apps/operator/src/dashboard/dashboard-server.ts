@@ -4,6 +4,7 @@
  */
 import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { streamSSE } from 'hono/streaming';
 import type { DevnetSnapshot } from '../devnet/devnet-state.js';
 import { dashboardPage } from './dashboard-page.js';
@@ -23,6 +24,12 @@ export interface Dashboard {
 /** The dashboard's Hono app (also used in tests without a socket). */
 export function createDashboardApp(source: DashboardSource, intervalMs = 1_000): Hono {
   const app = new Hono();
+  app.notFound((c) => c.json({ code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) =>
+    error instanceof HTTPException
+      ? error.getResponse()
+      : c.json({ code: 'INTERNAL', message: error.message }, 500),
+  );
   app.get('/', (c) => c.html(dashboardPage()));
   app.get('/api/state', (c) => c.json(source.snapshot()));
   app.post('/api/chaos/kill-leader', (c) => {

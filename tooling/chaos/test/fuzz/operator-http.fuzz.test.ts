@@ -5,7 +5,9 @@
  * authentication; `/engine/v1/join/forward` and `/engine/v1/task-responses`
  * with missing, malformed or unknown-session authentication headers). Each
  * answer must be a 2xx (tasks only) or a 4xx JSON `{ code, message }` (401 on
- * the authenticated routes), and every operator must still answer its status.
+ * the authenticated routes); the status routes with generated query strings;
+ * any other method or path (a 404 JSON error). Every operator must still
+ * answer its status.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -193,6 +195,50 @@ describe('operator HTTP routes under generated input (3 operators on a devnet)',
       );
     });
   }
+
+  it('GET /avs/v1/status and /engine/v1/status with generated query strings: 200 JSON', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        pick,
+        fc.constantFrom('/avs/v1/status', '/engine/v1/status'),
+        fc.string({ maxLength: 40 }),
+        async (i, path, query) => {
+          tally.hit(`operator GET ${path}`);
+          const a = await send(`${urls()[i]}${path}?${encodeURIComponent(query)}`, {});
+          expect(a.status, `GET ${path}?${query}`).toBe(200);
+          expect(typeof a.body, `GET ${path}?${query}`).toBe('object');
+        },
+      ),
+      { numRuns: runs },
+    );
+  });
+
+  it('any other method or path: a 4xx JSON { code, message }', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom('avs', 'engine', 'raft', 'v1', 'tasks', 'status', 'join', 'messages', '..', '%00'),
+      fc.string({ maxLength: 12 }).map(encodeURIComponent),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        pick,
+        fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'),
+        fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => `/${s.join('/')}`),
+        fc.option(fc.string({ maxLength: 200 }), { nil: undefined }),
+        async (i, method, path, body) => {
+          const route = new URL(`${urls()[i]}${path}`).pathname;
+          // The two status routes answer GET; everything else here is a route that does not exist.
+          fc.pre(!(method === 'GET' && /^\/(avs|engine)\/v1\/status$/.test(route)));
+          tally.hit('operator any other method or path');
+          const a = await send(`${urls()[i]}${path}`, {
+            method,
+            ...(body === undefined || method === 'GET' ? {} : { body }),
+          });
+          checkAnswer(a, `${method} ${path}`, false);
+        },
+      ),
+      { numRuns: runs },
+    );
+  });
 
   it('leaves every operator serving', async () => {
     const statuses = [];
