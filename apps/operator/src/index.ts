@@ -6,7 +6,7 @@ export {
   type DashboardSource,
   serveDashboard,
 } from './dashboard/dashboard-server.js';
-export { type Devnet, type DevnetOptions, startDevnet } from './devnet/devnet.js';
+export { type Devnet, type DevnetEndpoint, type DevnetOptions, startDevnet } from './devnet/devnet.js';
 export type { DevnetSnapshot, DevnetTask, OperatorView } from './devnet/devnet-state.js';
 export * from './errors.js';
 export * from './keys.js';

@@ -40,6 +40,34 @@ export interface DevnetOptions {
   readonly oracleEvery?: number;
   /** Lines of operator output and devnet events. */
   readonly onLine?: (line: string) => void;
+  /**
+   * Quorum threshold of the tasks the driver creates, percent of stake; default 67. With 3
+   * operators of equal stake, 67 needs all three signatures (2/3 is 66.7 %): a task then waits
+   * for a killed operator to come back. 66 lets any two of three answer.
+   */
+  readonly thresholdPercentage?: number;
+  /** The operators' task timeout (engine `taskTimeoutMs`), ms; default 60 s. */
+  readonly taskTimeoutMs?: number;
+  /**
+   * Run the operator processes from the built CLI (`dist/`, build it first) even when the devnet
+   * runs from source: they start in about a second instead of several with tsx. Default false.
+   */
+  readonly fromBuild?: boolean;
+  /**
+   * Routes operator-to-operator traffic (Raft, engine calls, the join): called once the
+   * operators' URLs are chosen, returns per operator name its `cluster.dialUrls` (peer origin to
+   * the origin to dial), e.g. a fault proxy per ordered pair. Default: direct.
+   */
+  readonly routePeers?: (
+    operators: readonly DevnetEndpoint[],
+  ) => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
+}
+
+/** An operator's name and where it serves, for {@link DevnetOptions.routePeers}. */
+export interface DevnetEndpoint {
+  readonly name: string;
+  readonly url: string;
+  readonly port: number;
 }
 
 /** A running devnet. */
@@ -49,6 +77,13 @@ export interface Devnet {
   readonly operators: readonly OperatorProcess[];
   /** SIGKILLs the current leader and restarts it after the restart delay. Returns its name, if any. */
   killLeader(): string | undefined;
+  /**
+   * Stops creating tasks (the ones created keep being delivered); resolves once no creation is
+   * in flight, so the on-chain task count is then a clean cutoff.
+   */
+  pauseTasks(): Promise<void>;
+  /** Creates tasks again after {@link Devnet.pauseTasks}. */
+  resumeTasks(): void;
   /** Stops the driver, the operators and the chain. Idempotent. */
   stop(): Promise<void>;
 }
@@ -87,6 +122,10 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   if (!Number.isInteger(n) || n < 1 || n > 32) throw new RangeError(`operators: expected 1 to 32, got ${n}`);
   if (!(taskRate > 0 && taskRate <= 200))
     throw new RangeError(`taskRate: expected (0, 200] tasks/s, got ${taskRate}`);
+  const thresholdPercentage = options.thresholdPercentage ?? 67;
+  if (!Number.isInteger(thresholdPercentage) || thresholdPercentage < 1 || thresholdPercentage > 100)
+    throw new RangeError(`thresholdPercentage: expected an integer 1 to 100, got ${thresholdPercentage}`);
+  let paused = false;
 
   await rm(dataDir, { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
@@ -158,7 +197,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       signer: owner,
     }).setOperatorStakes(0, new Map(operators.map((o) => [o.address, STAKE])));
 
+    const routes = options.routePeers
+      ? await options.routePeers(operators.map(({ name, url, port }) => ({ name, url, port })))
+      : undefined;
     for (const [i, op] of operators.entries()) {
+      const dialUrls = routes?.get(op.name);
       const config: OperatorConfigInput = {
         rpcUrl: chain.rpcUrl,
         chainId,
@@ -175,9 +218,13 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         },
         server: { host: '127.0.0.1', port: op.port },
         storage: { kind: options.storage ?? 'file', dir: join(op.dir, 'raft') },
-        cluster: i === 0 ? { id: 'devnet', bootstrap: true } : { id: 'devnet', joinUrl: operators[0]!.url },
+        cluster: {
+          id: 'devnet',
+          ...(i === 0 ? { bootstrap: true } : { joinUrl: operators[0]!.url }),
+          ...(dialUrls === undefined ? {} : { dialUrls: { ...dialUrls } }),
+        },
         avs: { kind: 'squaring' },
-        engine: { taskTimeoutMs: 60_000, requestTimeoutMs: 3_000 },
+        engine: { taskTimeoutMs: options.taskTimeoutMs ?? 60_000, requestTimeoutMs: 3_000 },
       };
       const configPath = join(op.dir, 'operator.json');
       await writeFile(configPath, JSON.stringify(config, null, 2));
@@ -190,6 +237,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
           runtime,
           { ...process.env, AVS_KEY_PASSWORD: PASSWORD },
           (name, line) => print(`[${name}] ${line}`),
+          options.fromBuild ?? false,
         ),
       );
     }
@@ -345,7 +393,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         const t = await taskManager.createTask({
           payloadHash: payloadHash(payload),
           quorumNumbers: [0],
-          quorumThresholdPercentage: 67,
+          quorumThresholdPercentage: thresholdPercentage,
         });
         state.addTask({
           taskIndex: t.taskIndex,
@@ -361,7 +409,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     };
     timers.push(
       setInterval(() => {
-        if (creating || stopped) return;
+        if (creating || stopped || paused) return;
         creating = true;
         createOne()
           .catch((error) => state.event(`creating a task failed: ${(error as Error).message}`))
@@ -389,7 +437,20 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       timers.push(setInterval(() => killLeader(), options.chaosEveryMs));
     }
 
-    return { state, chain, operators: processes, killLeader, stop };
+    return {
+      state,
+      chain,
+      operators: processes,
+      killLeader,
+      pauseTasks: async () => {
+        paused = true;
+        while (creating) await sleep(50);
+      },
+      resumeTasks: () => {
+        paused = false;
+      },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -29,9 +29,16 @@ function runtimeBinary(runtime: 'bun' | 'deno'): string {
   return existsSync(local) ? local : runtime;
 }
 
-/** Command and arguments that run the operator CLI under a runtime. */
-export function operatorCommand(runtime: Runtime, configPath: string): { command: string; args: string[] } {
-  const fromSource = import.meta.url.endsWith('.ts');
+/**
+ * Command and arguments that run the operator CLI under a runtime.
+ * @param fromBuild run the built CLI even from source (Node starts it faster than tsx does)
+ */
+export function operatorCommand(
+  runtime: Runtime,
+  configPath: string,
+  fromBuild = false,
+): { command: string; args: string[] } {
+  const fromSource = import.meta.url.endsWith('.ts') && !fromBuild;
   const cli = ['start', '--config', configPath];
   // Extra Node flags for operator processes, e.g. AVS_OPERATOR_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof".
   const nodeArgs = (process.env.AVS_OPERATOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -74,6 +81,7 @@ export class OperatorProcess {
     private readonly runtime: Runtime,
     private readonly env: NodeJS.ProcessEnv,
     private readonly onLine: (name: string, line: string) => void,
+    private readonly fromBuild = false,
   ) {}
 
   get running(): boolean {
@@ -95,7 +103,7 @@ export class OperatorProcess {
   }
 
   start(): void {
-    const { command, args } = operatorCommand(this.runtime, this.configPath);
+    const { command, args } = operatorCommand(this.runtime, this.configPath, this.fromBuild);
     const child = spawn(command, args, { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) {
