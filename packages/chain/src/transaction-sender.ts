@@ -20,13 +20,27 @@ export interface TransactionSenderOptions {
   receiptTimeoutMs?: number;
   /** How often to poll for the receipt, ms; default 100 (use ~1000 on a public chain). */
   receiptPollMs?: number;
+  /** How long fee data (eth_feeHistory / gas price) is reused across transactions, ms; default 1000. */
+  feeDataTtlMs?: number;
+}
+
+/** What a transaction needs before it gets a nonce (found outside the one-at-a-time queue). */
+interface Prepared {
+  readonly request: { to: string; data: string };
+  readonly from: string;
+  readonly gasLimit: bigint;
+  readonly pendingNonce: number;
+  readonly fees: Pick<TransactionRequest, 'maxFeePerGas' | 'maxPriorityFeePerGas' | 'gasPrice'>;
 }
 
 /**
- * Sends transactions for one signer, broadcasting one at a time (receipts are awaited concurrently): simulates with eth_call, estimates gas (plus a
- * margin), assigns the nonce itself (max of its own counter and the node's pending count, so a
- * failed simulation never burns a nonce), signs once and re-broadcasts the same bytes on transient
- * errors (so a retry can never become a second transaction).
+ * Sends transactions for one signer: simulates with eth_call, estimates gas (plus a margin) and
+ * reads the node's pending nonce and (cached) fee data for each transaction concurrently; then,
+ * one transaction at a time, assigns the nonce (max of its own counter and the pending count read
+ * before, so a failed simulation never burns a nonce), signs once and broadcasts, re-broadcasting
+ * the same bytes on transient errors (so a retry can never become a second transaction). Receipts
+ * are awaited concurrently. Only the signing and one broadcast call are serialised, so many
+ * transactions of one signer can be in flight even when each RPC call is slow.
  */
 export class TransactionSender {
   readonly #signer: Signer;
@@ -36,8 +50,10 @@ export class TransactionSender {
   readonly #confirmations: number;
   readonly #timeoutMs: number;
   readonly #pollMs: number;
+  readonly #feeTtlMs: number;
   #queue: Promise<unknown> = Promise.resolve();
   #nextNonce: number | undefined;
+  #fees: { readonly at: number; readonly value: Promise<Prepared['fees']> } | undefined;
 
   constructor(options: TransactionSenderOptions) {
     if (!options.signer.provider)
@@ -49,6 +65,7 @@ export class TransactionSender {
     this.#confirmations = options.confirmations ?? 1;
     this.#timeoutMs = options.receiptTimeoutMs ?? 120_000;
     this.#pollMs = options.receiptPollMs ?? 100;
+    this.#feeTtlMs = options.feeDataTtlMs ?? 1_000;
   }
 
   /**
@@ -103,11 +120,12 @@ export class TransactionSender {
    * @throws ContractRevertError if the simulation or the mined transaction reverts (`receipt` in `cause`).
    */
   async send(request: { to: string; data: string }, what: string): Promise<TransactionReceipt> {
-    // Only nonce assignment and broadcast are serialised; receipts are awaited outside the queue,
-    // so several transactions of one signer are in flight at once (one per block is far too slow).
+    const prepared = await this.#prepare(request, what);
+    // Only nonce assignment, signing and broadcast are serialised; receipts are awaited outside
+    // the queue, so several transactions of one signer are in flight at once.
     const broadcast = this.#queue.then(
-      () => this.#broadcast(request, what),
-      () => this.#broadcast(request, what),
+      () => this.#broadcast(prepared, what),
+      () => this.#broadcast(prepared, what),
     );
     this.#queue = broadcast.catch(() => undefined);
     const hash = await broadcast;
@@ -120,10 +138,19 @@ export class TransactionSender {
     return receipt;
   }
 
-  /** Simulates, assigns the nonce, signs and broadcasts; returns the transaction hash. */
-  async #broadcast(request: { to: string; data: string }, what: string): Promise<string> {
-    await this.simulate(request, what);
+  /** Simulates and estimates gas; reads the pending nonce and fee data meanwhile. */
+  async #prepare(request: { to: string; data: string }, what: string): Promise<Prepared> {
     const from = await this.#signer.getAddress();
+    const pendingNonce = withRetry(
+      'eth_getTransactionCount',
+      () => this.#provider.getTransactionCount(from, 'pending'),
+      this.#retry,
+    );
+    const fees = this.#feeData();
+    // Nobody may be waiting for these if the simulation fails.
+    pendingNonce.catch(() => undefined);
+    fees.catch(() => undefined);
+    await this.simulate(request, what);
     let gasLimit: bigint;
     try {
       const estimate = await withRetry(
@@ -135,13 +162,31 @@ export class TransactionSender {
     } catch (error) {
       throw decodeRevert(error, what) ?? error;
     }
-    const pending = await withRetry(
-      'eth_getTransactionCount',
-      () => this.#provider.getTransactionCount(from, 'pending'),
-      this.#retry,
-    );
-    const nonce = Math.max(pending, this.#nextNonce ?? 0);
-    const tx: TransactionRequest = { ...request, from, gasLimit, nonce };
+    return { request, from, gasLimit, pendingNonce: await pendingNonce, fees: await fees };
+  }
+
+  /** Fee fields for a new transaction, shared by the transactions of `feeDataTtlMs`. */
+  #feeData(): Promise<Prepared['fees']> {
+    const now = Date.now();
+    if (this.#fees === undefined || now - this.#fees.at > this.#feeTtlMs) {
+      const value = withRetry('fee data', () => this.#provider.getFeeData(), this.#retry).then((f) =>
+        f.maxFeePerGas != null && f.maxPriorityFeePerGas != null
+          ? { maxFeePerGas: f.maxFeePerGas, maxPriorityFeePerGas: f.maxPriorityFeePerGas }
+          : { gasPrice: f.gasPrice },
+      );
+      this.#fees = { at: now, value };
+      // A failed read is not reused.
+      value.catch(() => {
+        if (this.#fees?.value === value) this.#fees = undefined;
+      });
+    }
+    return this.#fees.value;
+  }
+
+  /** Assigns the nonce, signs and broadcasts; returns the transaction hash. */
+  async #broadcast(p: Prepared, what: string): Promise<string> {
+    const nonce = Math.max(p.pendingNonce, this.#nextNonce ?? 0);
+    const tx: TransactionRequest = { ...p.request, from: p.from, gasLimit: p.gasLimit, nonce, ...p.fees };
     const populated = await withRetry(
       `${what} (populate)`,
       () => this.#signer.populateTransaction(tx),
