@@ -1,32 +1,43 @@
 /**
- * The devnet chaos run on its own: `pnpm --filter @avs/chaos chaos:devnet [--kills N]`.
- * Runs {@link runDevnetScenario} (3 operators, the leader SIGKILLed N times, a settle
- * bound above the devnet's 60 s task timeout), prints the result as JSON and exits 1
- * when a task is unsettled or answered twice, or a process is left.
+ * The devnet chaos run on its own:
+ * `pnpm --filter @avs/chaos chaos:devnet [--kills N] [--partitions N] [--from-build] [--no-report]`.
+ * Runs {@link runDevnetScenario} (3 operators; leader kills and leader
+ * partitions interleaved, kills first; default 3 and 2), prints the result as
+ * JSON, records it in `docs/reliability.json` and re-renders
+ * `docs/reliability.md` (unless `--no-report`), and exits 1 when a task is
+ * unsettled or answered twice, a fault was not recovered, or a process is left.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDevnetScenario } from './devnet-scenario.js';
+import { devnetPlan } from './devnet-report.js';
+import { devnetPassed, runDevnetScenario } from './devnet-scenario.js';
+import { recordDevnetRun } from './report-files.js';
 
-const i = process.argv.indexOf('--kills');
-const kills = i >= 0 ? Number(process.argv[i + 1]) : 3;
+function count(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const faults = devnetPlan(count('--kills', 3), count('--partitions', 2));
 const dir = mkdtempSync(join(tmpdir(), 'avs-chaos-devnet-'));
+const startedAt = new Date().toISOString();
 try {
   const r = await runDevnetScenario({
     dataDir: dir,
-    kills,
+    faults,
+    fromBuild: process.argv.includes('--from-build'),
     settleMs: 90_000,
     log: (line) => {
       if (line.startsWith('chaos:')) process.stdout.write(`${line}\n`);
     },
   });
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-  const passed =
-    r.unsettled.length === 0 &&
-    r.duplicates.length === 0 &&
-    r.leftBehind.length === 0 &&
-    r.kills.length === kills;
+  const passed = devnetPassed(r, faults.length);
+  if (!process.argv.includes('--no-report')) {
+    recordDevnetRun({ startedAt, result: r, passed });
+    process.stdout.write('docs/reliability.json and docs/reliability.md updated (devnet section)\n');
+  }
   process.stdout.write(`devnet chaos: ${passed ? 'PASS' : 'FAIL'}\n`);
   process.exitCode = passed ? 0 : 1;
 } finally {

@@ -1,19 +1,28 @@
 /**
- * The operator devnet under leader kills: a real anvil chain, N operator
- * processes, the devnet's task driver, and SIGKILL of the current leader a
- * few times (each time waiting for a leader of a later term and for the
- * killed operator to be back). Then it takes a cutoff (the on-chain task
- * count), waits a bounded time for those tasks to settle, and checks on-chain
+ * The operator devnet under leader kills and leader partitions: a real anvil
+ * chain, N operator processes whose traffic to each other (Raft, engine calls,
+ * the join) goes through one {@link FaultProxy} per ordered pair (the
+ * operators' `cluster.dialUrls`), and the devnet's task driver.
+ *
+ * Faults, one after another: SIGKILL of the current leader (restarted from its
+ * data directory), or a partition that cuts the leader off from every other
+ * operator both ways (healed after `partitionMs`). After each fault it waits
+ * for a leader of a later term among the others (the recovery time), then for
+ * every operator to be up and to agree on one leader.
+ *
+ * Then it pauses task creation, takes the cutoff (the on-chain task count),
+ * waits a bounded time for those tasks to settle, and checks on-chain
  * (TaskResponded events) that every task below the cutoff has exactly one
  * response or is reported expired/failed by the leader's replicated state,
  * and that no task at all has two. Finally it stops the devnet and checks
  * that no process (operators, anvil) is left.
- *
- * Partitions are not injected here: the devnet's operators talk to each
- * other directly, with no proxy in between (the kv scenarios cover them).
  */
 import { AvsRegistryReader, createProvider, TaskManagerClient } from '@avs/chain';
-import { type Devnet, startDevnet } from '@avs/operator';
+import { type Devnet, type DevnetEndpoint, startDevnet } from '@avs/operator';
+import { FaultProxy } from './fault-proxy.js';
+
+/** A fault the devnet scenario injects. */
+export type DevnetFaultKind = 'kill-leader' | 'partition-leader';
 
 /** Options of {@link runDevnetScenario}. */
 export interface DevnetScenarioOptions {
@@ -21,12 +30,20 @@ export interface DevnetScenarioOptions {
   readonly dataDir: string;
   /** Operator processes; default 3. */
   readonly operators?: number;
-  /** Leader kills (SIGKILL); default 2. */
-  readonly kills?: number;
+  /** The faults, in order; default `kill-leader`, `partition-leader`, `kill-leader`. */
+  readonly faults?: readonly DevnetFaultKind[];
   /** Requests created per second; default 2. */
   readonly taskRate?: number;
   /** How long a killed operator stays down; default 1500 ms. */
   readonly restartDelayMs?: number;
+  /** How long a partition holds; default 4000 ms (several election timeouts). */
+  readonly partitionMs?: number;
+  /** Quorum threshold of the tasks, percent; default 66 (any 2 of 3 equal-stake operators). */
+  readonly thresholdPercentage?: number;
+  /** The operators' task timeout, ms; default 30 s. */
+  readonly taskTimeoutMs?: number;
+  /** Run the operators from the built CLI (faster start; build @avs/operator first). Default false. */
+  readonly fromBuild?: boolean;
   /** Bound on the wait for tasks below the cutoff to settle; default 60 s. */
   readonly settleMs?: number;
   /** Bound on each wait for a leader / operators back; default 60 s. */
@@ -36,9 +53,11 @@ export interface DevnetScenarioOptions {
   readonly log?: (line: string) => void;
 }
 
-/** One leader kill and how long until a leader of a later term was seen. */
-export interface DevnetKill {
-  readonly killed: string;
+/** One fault and how long until a leader of a later term was seen among the others. */
+export interface DevnetFault {
+  readonly kind: DevnetFaultKind;
+  /** The leader the fault hit. */
+  readonly target: string;
   readonly newLeader: string;
   readonly recoveryMs: number;
 }
@@ -46,10 +65,10 @@ export interface DevnetKill {
 /** What {@link runDevnetScenario} observed. */
 export interface DevnetScenarioResult {
   readonly operators: number;
-  readonly kills: readonly DevnetKill[];
+  readonly faults: readonly DevnetFault[];
   /** Tasks created on-chain before the cutoff (indices 0 .. cutoff-1): each must settle. */
   readonly cutoff: number;
-  /** Tasks created on-chain by the end (the ones after the cutoff are only checked for duplicates). */
+  /** Tasks created on-chain by the end (equal to the cutoff: creation is paused first). */
   readonly tasksOnChain: number;
   /** Tasks below the cutoff with exactly one on-chain response. */
   readonly responded: number;
@@ -61,7 +80,20 @@ export interface DevnetScenarioResult {
   readonly duplicates: readonly number[];
   /** Process ids (operators, anvil) still alive after the stop (must be empty). */
   readonly leftBehind: readonly number[];
+  /** Created-to-verified latency of the tasks below the cutoff, p50 and max, ms. */
+  readonly latencyMs: { readonly p50: number; readonly max: number };
   readonly durationMs: number;
+}
+
+/** Whether a result meets every check (no unsettled or duplicate task, no process left, every fault done). */
+export function devnetPassed(r: DevnetScenarioResult, faults: number): boolean {
+  return (
+    r.unsettled.length === 0 &&
+    r.duplicates.length === 0 &&
+    r.leftBehind.length === 0 &&
+    r.faults.length === faults &&
+    r.cutoff > 0
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,22 +119,64 @@ async function until(
   }
 }
 
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** One fault proxy per ordered pair of operators: `links.get(from)?.get(to)`. */
+type Links = Map<string, Map<string, FaultProxy>>;
+
+async function startLinks(operators: readonly DevnetEndpoint[], links: Links) {
+  const routes = new Map<string, Record<string, string>>();
+  for (const from of operators) {
+    const out = new Map<string, FaultProxy>();
+    const dial: Record<string, string> = {};
+    for (const to of operators) {
+      if (to.name === from.name) continue;
+      // No loss is injected here: the proxy's random source is never consulted.
+      const proxy = await FaultProxy.start(to.port, () => 1);
+      out.set(to.name, proxy);
+      dial[to.url] = `http://127.0.0.1:${proxy.port}`;
+    }
+    links.set(from.name, out);
+    routes.set(from.name, dial);
+  }
+  return routes;
+}
+
 /**
- * Runs the devnet scenario; the devnet is always stopped before it returns.
+ * Runs the devnet scenario; the devnet and the proxies are always stopped before it returns.
  * @throws Error when a leader is not recovered or the devnet does not start within the bounds
  */
 export async function runDevnetScenario(options: DevnetScenarioOptions): Promise<DevnetScenarioResult> {
   const t0 = performance.now();
   const n = options.operators ?? 3;
   const stepMs = options.stepTimeoutMs ?? 60_000;
+  const plan = options.faults ?? ['kill-leader', 'partition-leader', 'kill-leader'];
   const log = options.log ?? (() => {});
-  const devnet = await startDevnet({
-    operators: n,
-    taskRate: options.taskRate ?? 2,
-    restartDelayMs: options.restartDelayMs ?? 1_500,
-    dataDir: options.dataDir,
-    onLine: (line) => log(line),
-  });
+  const links: Links = new Map();
+  const closeLinks = async () => {
+    await Promise.all([...links.values()].flatMap((out) => [...out.values()].map((p) => p.close())));
+    links.clear();
+  };
+  let devnet: Devnet;
+  try {
+    devnet = await startDevnet({
+      operators: n,
+      taskRate: options.taskRate ?? 2,
+      restartDelayMs: options.restartDelayMs ?? 1_500,
+      thresholdPercentage: options.thresholdPercentage ?? 66,
+      taskTimeoutMs: options.taskTimeoutMs ?? 30_000,
+      fromBuild: options.fromBuild ?? false,
+      dataDir: options.dataDir,
+      routePeers: (operators) => startLinks(operators, links),
+      onLine: (line) => log(line),
+    });
+  } catch (error) {
+    await closeLinks();
+    throw error;
+  }
   const pids = new Set<number>([devnet.chain.anvilPid]);
   const notePids = () => {
     for (const p of devnet.operators) if (p.pid !== undefined) pids.add(p.pid);
@@ -130,37 +204,64 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
   let stopWatchDone = false;
   try {
     const snapshot = () => devnet.state.snapshot();
-    const leader = () => snapshot().operators.find((o) => o.up && o.role === 'leader');
-    const allUp = () => snapshot().operators.length === n && snapshot().operators.every((o) => o.up);
+    const up = () => snapshot().operators.filter((o) => o.up);
+    const leaderAmong = (names?: readonly string[]) =>
+      up().find((o) => o.role === 'leader' && (names === undefined || names.includes(o.name)));
+    const allUp = () => snapshot().operators.length === n && up().length === n;
+    /** Every operator up, one leader, and every operator names it in the same term. */
+    const converged = () => {
+      const l = leaderAmong();
+      return (
+        l !== undefined &&
+        allUp() &&
+        up().every((o) => o.term === l.term && (o.name === l.name || o.leaderId === l.name))
+      );
+    };
     await until('a first task is verified on-chain', () => snapshot().totals.verified >= 1, stepMs);
 
-    const kills: DevnetKill[] = [];
-    for (let k = 0; k < (options.kills ?? 2); k++) {
-      await until(
-        'a leader is known and every operator is up',
-        () => leader() !== undefined && allUp(),
-        stepMs,
-      );
+    const faults: DevnetFault[] = [];
+    for (const kind of plan) {
+      await until('every operator is up and agrees on one leader', converged, stepMs);
       notePids();
-      const before = leader()!;
-      const killed = devnet.killLeader();
-      if (!killed) throw new Error('devnet scenario: killLeader found no running leader');
+      const before = leaderAmong()!;
+      const others = snapshot()
+        .operators.map((o) => o.name)
+        .filter((name) => name !== before.name);
       const at = performance.now();
-      log(`chaos: SIGKILL ${killed} (leader, term ${before.term})`);
+      if (kind === 'kill-leader') {
+        const killed = devnet.killLeader();
+        if (killed !== before.name) throw new Error(`devnet scenario: killLeader hit ${killed ?? 'nothing'}`);
+        log(`chaos: SIGKILL ${killed} (leader, term ${before.term})`);
+      } else {
+        for (const other of others) {
+          links.get(before.name)?.get(other)?.set({ blocked: true });
+          links.get(other)?.get(before.name)?.set({ blocked: true });
+        }
+        log(`chaos: partition ${before.name} (leader, term ${before.term}) from ${others.join(', ')}`);
+      }
       await until(
-        `a leader of a term after ${before.term}`,
-        () => (leader()?.term ?? 0) > before.term,
+        `a leader among ${others.join(', ')} of a term after ${before.term}`,
+        () => (leaderAmong(others)?.term ?? 0) > before.term,
         stepMs,
       );
       const recoveryMs = Math.round(performance.now() - at);
-      kills.push({ killed, newLeader: leader()!.name, recoveryMs });
-      log(`chaos: ${leader()!.name} leads after ${recoveryMs} ms`);
-      await until(`${killed} is back`, allUp, stepMs);
-      notePids();
+      const newLeader = leaderAmong(others)!.name;
+      faults.push({ kind, target: before.name, newLeader, recoveryMs });
+      log(`chaos: ${newLeader} leads after ${recoveryMs} ms`);
+      if (kind === 'partition-leader') {
+        const held = performance.now() - at;
+        await sleep(Math.max(0, (options.partitionMs ?? 4_000) - held));
+        for (const out of links.values()) for (const proxy of out.values()) proxy.heal();
+        log(`chaos: partition of ${before.name} healed`);
+      }
     }
+    await until('every operator is up and agrees on one leader', converged, stepMs);
+    notePids();
 
-    // The cutoff: tasks below it must settle; the driver keeps creating tasks (the devnet has no pause).
+    // The cutoff: no task is being created any more, so tasks 0 .. cutoff-1 are every task.
+    await devnet.pauseTasks();
     const cutoff = await taskManager.taskCount();
+    log(`chaos: task creation paused at ${cutoff} tasks`);
     const finalOf = (i: number) => {
       const status = devnet.state.task(i)?.status;
       return status === 'expired' || status === 'failed';
@@ -181,12 +282,16 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
     let responded = 0;
     let expired = 0;
     const unsettled: number[] = [];
+    const latencies: number[] = [];
     for (let i = 0; i < cutoff; i++) {
       const count = responses.get(i)?.length ?? 0;
       if (count === 1) responded += 1;
       else if (count === 0 && finalOf(i)) expired += 1;
       else if (count === 0) unsettled.push(i);
+      const latency = devnet.state.task(i)?.latencyMs;
+      if (latency !== undefined) latencies.push(latency);
     }
+    latencies.sort((a, b) => a - b);
     const duplicates = [...responses].filter(([, txs]) => txs.length > 1).map(([i]) => i);
     if (options.beforeStop) await options.beforeStop(devnet);
     notePids();
@@ -194,10 +299,11 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
     stopWatchDone = true;
     provider.destroy();
     await devnet.stop();
+    await closeLinks();
     const leftBehind = [...pids].filter(alive);
     return {
       operators: n,
-      kills,
+      faults,
       cutoff,
       tasksOnChain,
       responded,
@@ -205,6 +311,7 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
       unsettled,
       duplicates,
       leftBehind,
+      latencyMs: { p50: percentile(latencies, 50), max: latencies.at(-1) ?? 0 },
       durationMs: Math.round(performance.now() - t0),
     };
   } finally {
@@ -213,5 +320,6 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
       provider.destroy();
     }
     await devnet.stop();
+    await closeLinks();
   }
 }

@@ -4,9 +4,11 @@
  */
 
 export {
-  type DevnetKill,
+  type DevnetFault,
+  type DevnetFaultKind,
   type DevnetScenarioOptions,
   type DevnetScenarioResult,
+  devnetPassed,
   runDevnetScenario,
 } from './devnet-scenario.js';
 export {

@@ -1,20 +1,23 @@
 /**
- * The chaos command: `pnpm --filter @avs/chaos chaos [--short] [--seed N]`.
+ * The chaos command: `pnpm --filter @avs/chaos chaos [--short] [--seed N] [--no-devnet]`.
  * Runs the fuzz suites (scaled up in the full run), then the process-level
- * scenarios, and writes `docs/reliability.md` and `docs/reliability.json`.
+ * scenarios, then (full run) the operator devnet scenario, and writes
+ * `docs/reliability.md` and `docs/reliability.json`.
  * Exits 1 when any property failed.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type DevnetRun, devnetPlan } from './devnet-report.js';
+import { devnetPassed, runDevnetScenario } from './devnet-scenario.js';
 import { fullPlan, shortPlan } from './plans.js';
-import { type ReliabilityRun, renderReport, runPassed } from './report.js';
+import { type ReliabilityRun, runPassed } from './report.js';
+import { describeMachine, readRecordedRun, rerenderReport, writeReport } from './report-files.js';
 import { runScenario, type ScenarioResult } from './scenario.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const repoRoot = join(packageDir, '..', '..');
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -39,16 +42,35 @@ function runFuzz(scale: number): { counts: Record<string, number>; failures: num
   return { counts, failures: result.status === 0 && Object.keys(counts).length > 0 ? 0 : 1 };
 }
 
-/** Re-renders docs/reliability.md from docs/reliability.json (after a change to the report's wording). */
-function reportOnly(): void {
-  const run = JSON.parse(readFileSync(join(repoRoot, 'docs', 'reliability.json'), 'utf8')) as ReliabilityRun;
-  writeFileSync(join(repoRoot, 'docs', 'reliability.md'), renderReport(run));
-  process.stdout.write('docs/reliability.md re-rendered from docs/reliability.json\n');
+/** The devnet scenario of the full run: 3 leader kills and 2 leader partitions. */
+async function runDevnet(log: (line: string) => void): Promise<DevnetRun> {
+  const faults = devnetPlan(3, 2);
+  const dir = mkdtempSync(join(tmpdir(), 'avs-chaos-devnet-'));
+  const startedAt = new Date().toISOString();
+  log(`devnet: 3 operators, ${faults.join(', ')}`);
+  try {
+    const result = await runDevnetScenario({
+      dataDir: dir,
+      faults,
+      settleMs: 90_000,
+      log: (line) => {
+        if (line.startsWith('chaos:')) log(`  ${line}`);
+      },
+    });
+    const passed = devnetPassed(result, faults.length);
+    log(
+      `  ${result.cutoff} tasks checked: ${result.responded} answered once, ${result.expired} expired, ${result.unsettled.length} unsettled, ${result.duplicates.length} answered twice; ${passed ? 'PASS' : 'FAIL'}`,
+    );
+    return { startedAt, machine: describeMachine(), passed, result };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
   if (process.argv.includes('--report-only')) {
-    reportOnly();
+    rerenderReport();
+    process.stdout.write('docs/reliability.md re-rendered from docs/reliability.json\n');
     return;
   }
   const short = process.argv.includes('--short');
@@ -67,18 +89,21 @@ async function main(): Promise<void> {
     );
     scenarios.push(r);
   }
+  // The full run includes the operator devnet; the short one keeps the last recorded devnet run.
+  const devnet =
+    short || process.argv.includes('--no-devnet') ? readRecordedRun()?.devnet : await runDevnet(log);
   const run: ReliabilityRun = {
     mode: short ? 'short' : 'full',
     seed,
     startedAt,
-    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average at the end ${loadavg()[0]?.toFixed(1)} (shared machine)`,
+    machine: describeMachine(),
     durationMs: Math.round(performance.now() - t0),
     scenarios,
     fuzz: fuzz.counts,
     fuzzFailures: fuzz.failures,
+    ...(devnet === undefined ? {} : { devnet }),
   };
-  writeFileSync(join(repoRoot, 'docs', 'reliability.md'), renderReport(run));
-  writeFileSync(join(repoRoot, 'docs', 'reliability.json'), `${JSON.stringify(run, null, 2)}\n`);
+  writeReport(run);
   const passed = runPassed(run);
   log(`chaos: ${passed ? 'PASS' : 'FAIL'}; docs/reliability.md written`);
   process.exitCode = passed ? 0 : 1;

@@ -4,6 +4,7 @@
  * writes lost, recovery p50/max per fault kind, fuzz cases per route, and
  * where each security case is tested.
  */
+import { type DevnetRun, renderDevnetSection } from './devnet-report.js';
 import type { FaultKind } from './faults.js';
 import { PLAN_RAFT_TIMING } from './plans.js';
 import type { ScenarioResult } from './scenario.js';
@@ -22,6 +23,8 @@ export interface ReliabilityRun {
   readonly scenarios: readonly ScenarioResult[];
   readonly fuzz: FuzzCounts;
   readonly fuzzFailures: number;
+  /** The last operator devnet chaos run (`chaos:devnet`, or the full `chaos` run), if any. */
+  readonly devnet?: DevnetRun;
 }
 
 function percentile(sorted: readonly number[], p: number): number | undefined {
@@ -66,6 +69,7 @@ export function recoveryByKind(
 export function runPassed(run: ReliabilityRun): boolean {
   return (
     run.fuzzFailures === 0 &&
+    (run.devnet?.passed ?? true) &&
     run.scenarios.every(
       (s) =>
         s.check.verdict === 'linearizable' &&
@@ -180,9 +184,7 @@ export function renderReport(run: ReliabilityRun): string {
     '  valid frames: only `CodecError`; counts larger than the bytes that follow are refused without allocating).',
     '- Raft conf-change codec: `packages/raft-core/src/confchange/codec.test.ts`.',
     '',
-    'Not fuzzed yet: the engine routes (`/engine/v1/join`, `/join/forward`, `/task-responses`, `/status`; the engine',
-    'tests cover forged, replayed and malformed joins and submissions case by case) and the operator `/avs` routes.',
-    '',
+    ...renderDevnetSection(run.devnet),
     '## Security cases',
     '',
     '| case | test |',
@@ -191,9 +193,8 @@ export function renderReport(run: ReliabilityRun): string {
     '',
     '## Not covered yet',
     '',
-    '- The operator devnet scenario (tasks under leader kills and partitions must end with exactly one verified',
-    '  on-chain response or an explicit expiry): apps/operator was not ready when this suite was written.',
     '- Membership changes under faults; faults on `write` (only fsync/fdatasync are slowed or failed).',
+    '- On the devnet: pauses, one-way loss and slow disks (the kv scenarios above cover them for Raft itself).',
     '',
   );
   return `${lines.join('\n')}\n`;
