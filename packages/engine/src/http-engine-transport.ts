@@ -26,8 +26,8 @@ import {
   type RaftServerOptions,
 } from '@avs/transport-http';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { drainedBodyLimit } from './drained-body-limit.js';
 import {
   type EngineRpcHandler,
   type EngineTransport,
@@ -143,19 +143,11 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
   };
 
   const routes = new Hono<import('@avs/transport-http').AuthEnv>();
-  routes.post(
-    '/join',
-    bodyLimit({
-      maxSize: MAX_JOIN_BODY_BYTES,
-      onError: () => {
-        throw new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${MAX_JOIN_BODY_BYTES} bytes`);
-      },
-    }),
-    async (c) => {
-      const body = await parseJson(c, anyJson);
-      return c.json(await run(() => ready().join(body)));
-    },
-  );
+  // Unauthenticated: the limit drains an oversized body so the client gets its 413 (not a socket error).
+  routes.post('/join', drainedBodyLimit(MAX_JOIN_BODY_BYTES), async (c) => {
+    const body = await parseJson(c, anyJson);
+    return c.json(await run(() => ready().join(body)));
+  });
   routes.post('/join/forward', server.auth({ maxBodyBytes: MAX_JOIN_BODY_BYTES }), async (c) => {
     const body = parseBody(c.get('body'));
     return c.json(await run(() => ready().join(body, c.get('peer'))));

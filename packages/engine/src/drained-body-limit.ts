@@ -1,0 +1,54 @@
+/**
+ * A body-size limit for unauthenticated routes that leaves the connection
+ * usable. Hono's `bodyLimit` answers 413 as soon as it knows the body is too
+ * large, while the client is still sending it; the server then discards or
+ * cuts off the rest, and a client that reuses the connection (or is still
+ * writing) sees a socket error instead of the 413. This one reads the whole
+ * oversized body, discarding it, up to a bound, and only then answers 413.
+ * Beyond the bound it stops reading (the connection is then closed by the
+ * server: memory and time stay bounded, whatever the client sends).
+ */
+import { HttpError } from '@avs/transport-http';
+import type { MiddlewareHandler } from 'hono';
+
+/**
+ * Limits the request body to `maxBytes`, buffering it for the handler.
+ * @param maxBytes the largest body accepted
+ * @param drainBytes the largest oversized body read (and discarded) before the 413; default 64 x `maxBytes`
+ * @returns a middleware that throws HttpError 413 `BODY_TOO_LARGE` for a larger body
+ */
+export function drainedBodyLimit(maxBytes: number, drainBytes = 64 * maxBytes): MiddlewareHandler {
+  const tooLarge = () =>
+    new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${maxBytes} bytes`, { maxBytes });
+  return async (c, next) => {
+    const body = c.req.raw.body;
+    if (!body) return next();
+    const declared = Number(c.req.header('content-length') ?? Number.NaN);
+    // Too large even to drain: answer at once (the server closes the connection).
+    if (declared > drainBytes) throw tooLarge();
+    const reader = body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > drainBytes) break;
+        if (size <= maxBytes) chunks.push(value);
+      }
+    } finally {
+      if (size > drainBytes) await reader.cancel().catch(() => {});
+      reader.releaseLock();
+    }
+    if (size > maxBytes) throw tooLarge();
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    c.req.raw = new Request(c.req.raw, { body: bytes });
+    return next();
+  };
+}
