@@ -11,7 +11,6 @@ import {
   type EngineStatus,
   JoinRefusedError,
   type TaskConsensusEngine,
-  type TaskMeta,
   type TaskRecord,
   TaskStateError,
   taskSpecOf,
@@ -31,6 +30,7 @@ import {
   type TaskRequest,
   taskResponseSchema,
 } from './avs/example-avs.js';
+import { onChainTaskCheck } from './avs/on-chain-task-check.js';
 import type { OperatorConfig } from './config.js';
 import type { OperatorKeys } from './keys.js';
 import { peerDialer } from './peer-dial.js';
@@ -109,24 +109,6 @@ export async function startOperator(
   let served: Served | undefined;
   const recent: TaskRecord[] = [];
 
-  /** A follower signs only tasks that exist on-chain with the payload it was given. */
-  const validateTaskRequest = async (request: TaskRequest, tasks: readonly TaskMeta[]): Promise<boolean> => {
-    if (request.payloads.length !== tasks.length) return false;
-    for (const [i, meta] of tasks.entries()) {
-      const created = await taskManager.getTask(meta.taskIndex, config.fromBlock);
-      const payload = request.payloads[i]!;
-      const t = created.task;
-      if (
-        t.payloadHash.toLowerCase() !== payloadHash(payload).toLowerCase() ||
-        t.referenceBlockNumber !== meta.referenceBlock ||
-        t.quorumNumbers.join(',') !== meta.quorumNumbers.join(',')
-      ) {
-        return false;
-      }
-    }
-    return true;
-  };
-
   try {
     storage = await openStorage(config.storage, keys.address, config.cluster.id);
     const engine = createTaskConsensusEngine<TaskRequest, ChainTaskResponse>({
@@ -137,7 +119,8 @@ export async function startOperator(
         responseSchema: taskResponseSchema,
         onTaskRequest: (request, tasks) =>
           tasks.map((t, i) => ({ referenceTaskIndex: t.taskIndex, result: answer(request.payloads[i]!) })),
-        validateTaskRequest,
+        // A follower signs only tasks that exist on-chain with the payload it was given.
+        validateTaskRequest: onChainTaskCheck(taskManager, config.fromBlock),
         isValidOperator: (address) => chain.isValidOperator(address),
         fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
       },
