@@ -19,24 +19,31 @@ export function devnetSection(r: DevnetResult | undefined): string {
     ].join('\n\n');
   }
   const table = [
-    '| operators | task rate asked (/s) | created /s | verified on-chain /s | p50 request → verified (ms) | p99 (ms) | leader CPU ms / task | all operators CPU ms / task | expired | failed | leader changes |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| operators | rate asked (requests/s) | tasks created /s | aggregated /s | verified on-chain /s | p50 request → aggregate (ms) | p99 → aggregate (ms) | p50 request → verified (ms) | p99 → verified (ms) | leader CPU ms / task | all operators CPU ms / task | expired | failed | leader changes |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.rows.map((x) =>
       x.error !== undefined
-        ? `| ${x.operators} | ${x.taskRate} | failed: ${x.error.replaceAll('|', '\\|')} | | | | | | | | |`
-        : `| ${x.operators} | ${x.taskRate} | ${formatNumber(x.createdPerSec)} | ${formatNumber(x.verifiedPerSec)} | ${formatNumber(x.latencyP50Ms)} | ${formatNumber(x.latencyP99Ms)} | ${orNa(x.leaderCpuMsPerTask)} | ${orNa(x.operatorsCpuMsPerTask)} | ${x.expired} | ${x.failed} | ${x.leaderChanges} |`,
+        ? `| ${x.operators} | ${x.taskRate} | failed: ${x.error.replaceAll('|', '\\|')} | | | | | | | | | | | |`
+        : `| ${x.operators} | ${x.taskRate} | ${formatNumber(x.createdPerSec)} | ${orNa(x.aggregatedPerSec ?? null)} | ${formatNumber(x.verifiedPerSec)} | ${orNa(x.aggregateP50Ms ?? null)} | ${orNa(x.aggregateP99Ms ?? null)} | ${formatNumber(x.latencyP50Ms)} | ${formatNumber(x.latencyP99Ms)} | ${orNa(x.leaderCpuMsPerTask)} | ${orNa(x.operatorsCpuMsPerTask)} | ${x.expired} | ${x.failed} | ${x.leaderChanges} |`,
     ),
   ].join('\n');
   const three = r.rows.filter((x) => x.operators === 3 && x.error === undefined);
   const best = three.reduce((m, x) => Math.max(m, x.verifiedPerSec), 0);
-  const bestP50 = three.reduce((m, x) => Math.min(m, x.latencyP50Ms), Number.POSITIVE_INFINITY);
+  const bestAggregated = three.reduce((m, x) => Math.max(m, x.aggregatedPerSec ?? 0), 0);
+  const timed = three.filter((x) => x.aggregateP50Ms !== undefined && x.aggregateP50Ms !== null);
+  const p50Verdict = timed
+    .map(
+      (x) =>
+        `**${(x.aggregateP50Ms as number) < GOAL_P50_MS ? 'met' : 'NOT met'}** at ${formatNumber(x.taskRate)} requests/s asked (${formatNumber(x.createdPerSec)} tasks/s created): p50 ${formatNumber(x.aggregateP50Ms as number)} ms, p99 ${orNa(x.aggregateP99Ms ?? null)} ms`,
+    )
+    .join('; ');
   const verdicts = [
     three.length === 0
       ? `- ${GOAL_TASKS_PER_SEC} tasks/s with 3 operators: not measured in this run.`
-      : `- ${GOAL_TASKS_PER_SEC} tasks/s with 3 operators: **${best >= GOAL_TASKS_PER_SEC ? 'met' : 'NOT met'}** (best ${formatNumber(best)} verified/s).`,
-    three.length === 0
-      ? `- p50 under ${GOAL_P50_MS} ms before the on-chain transaction: not measured in this run.`
-      : `- p50 under ${GOAL_P50_MS} ms before the on-chain transaction: **not measured directly** (the devnet timestamps only request and on-chain verification); the lowest p50 request → verified with 3 operators is ${formatNumber(bestP50)} ms${bestP50 < GOAL_P50_MS ? ', so the goal is met' : ', which does not show the goal met'}.`,
+      : `- ${GOAL_TASKS_PER_SEC} tasks/s with 3 operators: **${best >= GOAL_TASKS_PER_SEC ? 'met' : 'NOT met'}** (best ${formatNumber(best)} verified on-chain/s; best ${formatNumber(bestAggregated)} aggregated/s).`,
+    timed.length === 0
+      ? `- p50 under ${GOAL_P50_MS} ms before the on-chain transaction: not measured in this run (no 3-operator row with request → aggregate times).`
+      : `- p50 under ${GOAL_P50_MS} ms before the on-chain transaction (request → the leader's aggregate, 3 operators): ${p50Verdict}.`,
   ];
   return [
     `Measured ${r.date} by \`pnpm --filter @avs/bench bench:e2e\`: one fresh devnet per row, ${r.warmupSeconds} s warm-up, then the measured window (seconds per row in the JSON). Machine: ${r.machine.cpuModel}, ${r.machine.nproc} CPUs, Node ${r.machine.node}, 1-minute load average ${r.machine.loadAverage1m} at the start.`,

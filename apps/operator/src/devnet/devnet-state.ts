@@ -35,6 +35,10 @@ export interface DevnetTask {
   verifiedAtMs?: number;
   /** Request to on-chain verification. */
   latencyMs?: number;
+  /** When the leader had a quorum aggregate (its replicated `aggregatedAtMs`), before the on-chain transaction. */
+  aggregatedAtMs?: number;
+  /** Request to aggregate. */
+  aggregateLatencyMs?: number;
 }
 
 export interface LeaderChange {
@@ -53,7 +57,10 @@ export interface DevnetSnapshot {
   readonly tasks: readonly DevnetTask[];
   /** `answered`: the leader aggregated enough signatures (the response is ready for the chain). */
   readonly totals: { created: number; answered: number; verified: number; expired: number; failed: number };
+  /** Request to on-chain verification, over the tracked verified tasks. */
   readonly latency: { p50: number; p99: number };
+  /** Request to the leader's aggregate (before the on-chain transaction), over the tracked tasks seen aggregated. */
+  readonly aggregateLatency: { p50: number; p99: number; samples: number };
   /** Verified tasks per second over the last 10 s. */
   readonly throughput: number;
   /** [seconds since start, latency ms] of recent verified tasks. */
@@ -118,6 +125,19 @@ export class DevnetState {
     this.markAnswered(taskIndex);
   }
 
+  /**
+   * The leader had an aggregate above the threshold at `atMs` (its wall clock; the devnet's
+   * processes share this machine's clock). Counts the task as answered.
+   */
+  markAggregated(taskIndex: number, atMs: number): void {
+    const task = this.#tasks.get(taskIndex);
+    if (task && task.aggregatedAtMs === undefined) {
+      task.aggregatedAtMs = atMs;
+      task.aggregateLatencyMs = Math.max(0, atMs - task.createdAtMs);
+    }
+    this.markAnswered(taskIndex);
+  }
+
   /** The leader has an aggregate above the threshold for this task. */
   markAnswered(taskIndex: number): void {
     if (this.#answered.has(taskIndex) || !this.#tasks.has(taskIndex)) return;
@@ -137,6 +157,9 @@ export class DevnetState {
     const tasks = [...this.#tasks.values()];
     const verified = tasks.filter((t) => t.latencyMs !== undefined);
     const latencies = verified.map((t) => t.latencyMs!);
+    const toAggregate = tasks.flatMap((t) =>
+      t.aggregateLatencyMs === undefined ? [] : [t.aggregateLatencyMs],
+    );
     const perSecond = new Map<number, number>();
     for (const t of verified) {
       const s = Math.floor((t.verifiedAtMs! - this.startedAtMs) / 1000);
@@ -158,6 +181,11 @@ export class DevnetState {
       ),
       totals: { ...this.totals },
       latency: { p50: percentile(latencies, 50), p99: percentile(latencies, 99) },
+      aggregateLatency: {
+        p50: percentile(toAggregate, 50),
+        p99: percentile(toAggregate, 99),
+        samples: toAggregate.length,
+      },
       throughput: recent / 10,
       latencySeries: verified
         .slice(-200)

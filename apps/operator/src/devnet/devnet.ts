@@ -24,7 +24,10 @@ import { OperatorProcess, type Runtime } from './operator-process.js';
 export interface DevnetOptions {
   /** Number of operators; default 3. */
   readonly operators?: number;
-  /** Tasks created per second; default 2. */
+  /**
+   * Requests created per second (an oracle request is three tasks); default 2. Above 10/s the
+   * driver batches: each 100 ms tick creates the requests due in one transaction.
+   */
   readonly taskRate?: number;
   /** Raft log storage of the operators; default `file`. */
   readonly storage?: 'file' | 'level';
@@ -91,6 +94,13 @@ export interface Devnet {
 const PASSWORD = 'devnet';
 const STAKE = 1_000n * 10n ** 18n;
 const PRICE_SYMBOLS = ['ETH', 'BTC', 'SOL'];
+/** The operator's POST /avs/v1/tasks takes at most 64 tasks. */
+const MAX_TASKS_PER_REQUEST = 64;
+/** Requests created in one transaction at most (an oracle request is three tasks). */
+const MAX_REQUESTS_PER_BATCH = 64;
+const MAX_CREATIONS_IN_FLIGHT = 4;
+/** The driver's shortest tick: at high rates it batches rather than ticking faster. */
+const MIN_TICK_MS = 100;
 
 async function fetchJson(
   url: string,
@@ -316,7 +326,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
               .map((w) => formatUnits(w, 18).replace(/\.0$/, ''))
               .join(' / ');
             if (task.status === 'sent' || task.status === 'created') task.status = 'aggregated';
-            state.markAnswered(record.taskIndex);
+            const at = record.aggregate.aggregatedAtMs;
+            if (at === undefined) state.markAnswered(record.taskIndex);
+            else state.markAggregated(record.taskIndex, at);
           }
           if (record.status === 'expired' || record.status === 'failed')
             state.markFinal(record.taskIndex, record.status);
@@ -378,45 +390,65 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       for (const t of tasks) state.event(`task ${t.taskIndex} could not be handed to a leader`);
     };
 
+    // Create: each tick, the requests owed at `taskRate` since the driver started go on-chain in
+    // one createNewTasks transaction (a few may be in flight when the chain is slow), then to the
+    // leader in requests of at most MAX_TASKS_PER_REQUEST tasks.
+    const tickMs = Math.max(MIN_TICK_MS, 1000 / taskRate);
+    const drivenSinceMs = Date.now();
     let requests = 0;
-    let creating = false;
+    /** Requests skipped because the chain could not keep up (they are not owed any more). */
+    let skipped = 0;
+    let creating = 0;
     let round = 0;
-    const createOne = async () => {
-      requests += 1;
-      const oracle = oracleEvery > 0 && requests % oracleEvery === 0;
-      const payloads: TaskPayload[] = oracle
-        ? PRICE_SYMBOLS.map((symbol) => ({ kind: 'price' as const, symbol, round }))
-        : [{ kind: 'square' as const, number: String(requests) }];
-      if (oracle) round += 1;
-      const created: { taskIndex: number; payload: TaskPayload }[] = [];
-      for (const payload of payloads) {
-        const t = await taskManager.createTask({
-          payloadHash: payloadHash(payload),
-          quorumNumbers: [0],
-          quorumThresholdPercentage: thresholdPercentage,
-        });
+    const createBatch = async (count: number) => {
+      const payloads: TaskPayload[] = [];
+      for (let k = 0; k < count; k++) {
+        requests += 1;
+        const oracle = oracleEvery > 0 && requests % oracleEvery === 0;
+        if (oracle) {
+          for (const symbol of PRICE_SYMBOLS) payloads.push({ kind: 'price', symbol, round });
+          round += 1;
+        } else {
+          payloads.push({ kind: 'square', number: String(requests) });
+        }
+      }
+      const created = await taskManager.createTasks({
+        payloadHashes: payloads.map(payloadHash),
+        quorumNumbers: [0],
+        quorumThresholdPercentage: thresholdPercentage,
+      });
+      const createdAtMs = Date.now();
+      const tasks = created.map((t, i) => ({ taskIndex: t.taskIndex, payload: payloads[i]! }));
+      for (const { taskIndex, payload } of tasks) {
         state.addTask({
-          taskIndex: t.taskIndex,
+          taskIndex,
           kind: payload.kind,
           label:
             payload.kind === 'square' ? `${payload.number}²` : `${payload.symbol} price #${payload.round}`,
           status: 'created',
-          createdAtMs: Date.now(),
+          createdAtMs,
         });
-        created.push({ taskIndex: t.taskIndex, payload });
       }
-      void deliver(created);
+      for (let i = 0; i < tasks.length; i += MAX_TASKS_PER_REQUEST) {
+        void deliver(tasks.slice(i, i + MAX_TASKS_PER_REQUEST));
+      }
     };
     timers.push(
       setInterval(() => {
-        if (creating || stopped || paused) return;
-        creating = true;
-        createOne()
-          .catch((error) => state.event(`creating a task failed: ${(error as Error).message}`))
+        if (stopped || paused || creating >= MAX_CREATIONS_IN_FLIGHT) return;
+        const due = Math.floor(((Date.now() - drivenSinceMs) / 1000) * taskRate) - requests - skipped;
+        // At most one second behind: a backlog the chain cannot absorb is dropped, not burst.
+        const late = due - Math.ceil(taskRate);
+        if (late > 0) skipped += late;
+        const count = Math.min(due - Math.max(0, late), MAX_REQUESTS_PER_BATCH);
+        if (count <= 0) return;
+        creating += 1;
+        createBatch(count)
+          .catch((error) => state.event(`creating tasks failed: ${(error as Error).message}`))
           .finally(() => {
-            creating = false;
+            creating -= 1;
           });
-      }, 1000 / taskRate),
+      }, tickMs),
     );
 
     const killLeader = (): string | undefined => {
