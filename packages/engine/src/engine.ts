@@ -249,6 +249,14 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    */
   async joinExistingOperatorCluster(joinHttpUrl: string, latestBlock?: number): Promise<JoinResult> {
     if (!this.#node) await this.initializeRaftRpcServer(false);
+    // A restarted member's configuration comes back as it re-applies its committed log: let it
+    // (bounded) before deciding whether this node must join at all.
+    const node = this.#requireNode();
+    const { commit } = node.status();
+    const deadline = this.#clock.now() + this.config.requestTimeoutMs;
+    while (!this.#closed && node.status().applied < commit && this.#clock.now() < deadline) {
+      await sleep(this.#clock, 10);
+    }
     return joinCluster(
       {
         id: this.id,
@@ -260,6 +268,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         transport: this.#options.transport,
         isClosed: () => this.#closed,
         isVoter: () => this.#node?.status().config.voters.includes(this.id) ?? false,
+        currentView: () => ({ leaderId: this.#node?.status().leader ?? '', members: this.#state.members() }),
         learnPeer: (id) => this.#knownPeers.add(id),
       },
       joinHttpUrl,

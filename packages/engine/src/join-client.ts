@@ -24,13 +24,18 @@ export interface JoinClientDeps {
   readonly transport: EngineTransport;
   isClosed(): boolean;
   isVoter(): boolean;
+  /** This node's view of the cluster (its leader, the members it knows), for a member that need not join. */
+  currentView(): Pick<JoinResult, 'leaderId' | 'members'>;
   /** Allows a member's Raft traffic before it appears in this node's configuration. */
   learnPeer(id: string): void;
 }
 
 /**
  * Joins through `joinHttpUrl`, retrying (with a fresh nonce) when no member or
- * leader answered.
+ * leader answered. A node whose restored configuration already lists it as a
+ * voter (a member restarted from its data) does not join again: its Raft log
+ * brings it back, whether or not a leader is reachable just now (during a
+ * failover, asking would fail and the restart with it).
  * @throws JoinRefusedError with the reason; PeerCallError when no member answered
  */
 export async function joinCluster(
@@ -39,6 +44,7 @@ export async function joinCluster(
   latestBlock?: number,
 ): Promise<JoinResult> {
   const { config, clock } = d;
+  if (d.isVoter()) return { role: 'voter', ...d.currentView() };
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3 && !d.isClosed(); attempt++) {
     const block = latestBlock ?? (await d.chain.latestBlock());
