@@ -22,6 +22,8 @@ function count(name: string, fallback: number): number {
 const faults = devnetPlan(count('--kills', 3), count('--partitions', 2));
 const dir = mkdtempSync(join(tmpdir(), 'avs-chaos-devnet-'));
 const startedAt = new Date().toISOString();
+// Every line of the devnet and its operators, the last ones printed when the run fails.
+const recent: string[] = [];
 try {
   const r = await runDevnetScenario({
     dataDir: dir,
@@ -29,6 +31,8 @@ try {
     fromBuild: process.argv.includes('--from-build'),
     settleMs: 90_000,
     log: (line) => {
+      recent.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+      if (recent.length > 300) recent.shift();
       if (line.startsWith('chaos:')) process.stdout.write(`${line}\n`);
     },
   });
@@ -38,8 +42,12 @@ try {
     recordDevnetRun({ startedAt, result: r, passed });
     process.stdout.write('docs/reliability.json and docs/reliability.md updated (devnet section)\n');
   }
+  if (!passed) process.stdout.write(`last lines:\n${recent.join('\n')}\n`);
   process.stdout.write(`devnet chaos: ${passed ? 'PASS' : 'FAIL'}\n`);
   process.exitCode = passed ? 0 : 1;
+} catch (error) {
+  process.stdout.write(`last lines:\n${recent.join('\n')}\n`);
+  throw error;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -80,6 +80,8 @@ export interface DevnetScenarioResult {
   readonly duplicates: readonly number[];
   /** Process ids (operators, anvil) still alive after the stop (must be empty). */
   readonly leftBehind: readonly number[];
+  /** Operators whose process had exited by itself (not killed by the scenario) before the stop (must be empty). */
+  readonly crashed: readonly string[];
   /** Created-to-verified latency of the tasks below the cutoff, p50 and max, ms. */
   readonly latencyMs: { readonly p50: number; readonly max: number };
   readonly durationMs: number;
@@ -91,6 +93,7 @@ export function devnetPassed(r: DevnetScenarioResult, faults: number): boolean {
     r.unsettled.length === 0 &&
     r.duplicates.length === 0 &&
     r.leftBehind.length === 0 &&
+    r.crashed.length === 0 &&
     r.faults.length === faults &&
     r.cutoff > 0
   );
@@ -207,7 +210,8 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
     const up = () => snapshot().operators.filter((o) => o.up);
     const leaderAmong = (names?: readonly string[]) =>
       up().find((o) => o.role === 'leader' && (names === undefined || names.includes(o.name)));
-    const allUp = () => snapshot().operators.length === n && up().length === n;
+    const allUp = () =>
+      snapshot().operators.length === n && up().length === n && devnet.operators.every((p) => p.running);
     /** Every operator up, one leader, and every operator names it in the same term. */
     const converged = () => {
       const l = leaderAmong();
@@ -293,6 +297,8 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
     }
     latencies.sort((a, b) => a - b);
     const duplicates = [...responses].filter(([, txs]) => txs.length > 1).map(([i]) => i);
+    // Every kill is followed by a restart once every operator is back: none may be down now.
+    const crashed = devnet.operators.filter((p) => !p.running).map((p) => p.name);
     if (options.beforeStop) await options.beforeStop(devnet);
     notePids();
     stopWatch();
@@ -311,6 +317,7 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
       unsettled,
       duplicates,
       leftBehind,
+      crashed,
       latencyMs: { p50: percentile(latencies, 50), max: latencies.at(-1) ?? 0 },
       durationMs: Math.round(performance.now() - t0),
     };

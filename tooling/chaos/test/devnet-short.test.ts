@@ -45,6 +45,7 @@ describe('devnet chaos, short: 3 operators, one leader kill and one leader parti
     expect(r.duplicates, context).toEqual([]);
     expect(r.responded + r.expired, context).toBe(r.cutoff);
     expect(r.tasksOnChain, context).toBe(r.cutoff);
+    expect(r.crashed, context).toEqual([]);
     expect(r.leftBehind, context).toEqual([]);
   });
 });
