@@ -19,6 +19,7 @@ import {
   type OperatorStateProvider,
 } from '@avs/bls/aggregation';
 import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
+import { CoalescedBarrier } from './coalesced-barrier.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineError, NotLeaderError, ResponseRefusedError, SubmissionError } from './errors.js';
 import { backoffMs, sleep } from './retry-delay.js';
@@ -67,6 +68,8 @@ interface Term {
 
 export class LeaderDuties<T, K> {
   #current: Term | undefined;
+  /** Leadership confirmations before submitting: concurrent submissions share one readIndex round. */
+  readonly #confirmed = new CoalescedBarrier(() => this.core.node().readIndex());
 
   constructor(
     private readonly core: EngineCore,
@@ -392,7 +395,7 @@ export class LeaderDuties<T, K> {
         if (task?.status !== 'aggregated' || !task.aggregate?.proof) return;
         try {
           // Only a leader confirmed by a quorum submits; a deposed one stops here.
-          await this.core.node().readIndex();
+          await this.#confirmed.wait();
           if (!t.active) return;
           const landed = await submitter.findResponse(taskIndex);
           if (landed) {

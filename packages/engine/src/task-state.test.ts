@@ -24,13 +24,14 @@ const create = (requestId: string, ...indexes: number[]): TaskCommand => ({
   request: { numberToBeSquared: 3 },
   tasks: indexes.map(meta),
 });
-const aggregated = (taskIndex: number): TaskCommand => ({
+const aggregated = (taskIndex: number, aggregatedAtMs?: number): TaskCommand => ({
   type: 'task.aggregated',
   taskIndex,
   digest: '0xabcd',
   response: { numberSquared: 9 },
   signers: ['0x01', '0x02'],
   signedStake: ['200'],
+  ...(aggregatedAtMs === undefined ? {} : { aggregatedAtMs }),
 });
 const submitted = (taskIndex: number, txHash = '0xfeed'): TaskCommand => ({
   type: 'task.submitted',
@@ -67,7 +68,7 @@ describe('TaskStateMachine', () => {
 
   it('keeps the time the leader had the aggregate, through the submission and a snapshot', () => {
     const sm = new TaskStateMachine();
-    sm.apply([entry(create('r1', 1, 2)), entry({ ...aggregated(1), aggregatedAtMs: 1_700_000_000_123 })]);
+    sm.apply([entry(create('r1', 1, 2)), entry(aggregated(1, 1_700_000_000_123))]);
     expect(sm.task(1)?.aggregate?.aggregatedAtMs).toBe(1_700_000_000_123);
     sm.apply([entry(aggregated(2)), entry(submitted(1))]);
     expect(sm.task(1)?.aggregate?.aggregatedAtMs).toBe(1_700_000_000_123);
