@@ -22,7 +22,7 @@ import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
 import { CoalescedBarrier } from './coalesced-barrier.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineError, NotLeaderError, ResponseRefusedError, SubmissionError } from './errors.js';
-import { backoffMs, sleep } from './retry-delay.js';
+import { backoffMs, sleep, WORK_ITEMS_PER_TURN, yieldToEventLoop } from './retry-delay.js';
 import type { AggregateProof, TaskCommand } from './task-command.js';
 import type { RequestRecord, TaskRecord } from './task-state.js';
 import { type ResponseVerdict, type SubmitResponsesResult, signedTaskResponseWireSchema } from './wire.js';
@@ -143,6 +143,7 @@ export class LeaderDuties<T, K> {
     const record = this.core.state.request(s.requestId);
     const verdicts: ResponseVerdict[] = [];
     for (const [item, raw] of s.taskResponse.entries()) {
+      if (item > 0 && item % WORK_ITEMS_PER_TURN === 0) await yieldToEventLoop();
       verdicts.push(await this.#judge(t, record, s.requestId, s.operatorId, item, raw, s.blsSignature[item]));
     }
     return { leaderId: this.core.id, term: t.term, verdicts };

@@ -10,7 +10,7 @@ import { type BlsKeyPair, g1ToJson } from '@avs/bls';
 import type { ProcessedResponse, SignedTaskResponse, TaskConsensusCallbacks } from './callbacks.js';
 import type { EngineCore } from './engine-core.js';
 import { CallbackError, EngineError, PeerCallError } from './errors.js';
-import { backoffMs, withTimeout } from './retry-delay.js';
+import { backoffMs, WORK_ITEMS_PER_TURN, withTimeout, yieldToEventLoop } from './retry-delay.js';
 import type { TaskMeta } from './task-command.js';
 import type { RequestRecord } from './task-state.js';
 import type { SubmitResponsesResult } from './wire.js';
@@ -192,7 +192,10 @@ export class ResponseWorker<T, K> {
       });
     }
     const signatures = [];
-    for (const k of checked) signatures.push(sign((await this.process(k)).digest));
+    for (const [i, k] of checked.entries()) {
+      if (i > 0 && i % WORK_ITEMS_PER_TURN === 0) await yieldToEventLoop();
+      signatures.push(sign((await this.process(k)).digest));
+    }
     return {
       requestId: record.requestId,
       taskResponse: checked,

@@ -8,6 +8,21 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
   });
 }
 
+/**
+ * Lets timers and I/O run (one macrotask turn) inside a long run of synchronous work such as
+ * signing or judging a request of many tasks: the event loop must keep answering Raft
+ * heartbeats, or a busy follower starts an election (or a busy leader loses its followers).
+ * A real timer on purpose, not the injected clock: it only yields, it does not measure time.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    setTimeout(resolve, 0);
+  });
+}
+
+/** Items of synchronous work (signatures, judged responses) between two {@link yieldToEventLoop} calls. */
+export const WORK_ITEMS_PER_TURN = 8;
+
 /** Exponential backoff without jitter: `base * 2^(attempt-1)`, capped at `max`. */
 export function backoffMs(attempt: number, base: number, max: number): number {
   return Math.min(max, base * 2 ** Math.max(0, Math.min(attempt - 1, 20)));

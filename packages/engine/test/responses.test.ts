@@ -122,6 +122,27 @@ describe('several responses per request (oracle-style), 5 engines', () => {
   });
 });
 
+describe('a request of many tasks, 3 engines', () => {
+  it('signs and judges them across event-loop turns, and aggregates and submits each task once', async () => {
+    cluster = new Cluster({ size: 3, thresholdPercentage: 67 });
+    const c = cluster;
+    await c.start();
+    // More than two batches of WORK_ITEMS_PER_TURN: signing and judging yield in between.
+    const { taskIndexes } = await c.sendRequest(5, 19);
+    expect(taskIndexes).toHaveLength(19);
+    await c.waitFor(
+      () => taskIndexes.every((i) => c.operators.every((o) => o.engine.task(i)?.status === 'submitted')),
+      'all 19 tasks submitted everywhere',
+    );
+    for (const i of taskIndexes) {
+      expect(c.chain.response(i)?.response).toMatchObject({ taskIndex: i, numberSquared: '25' });
+      expect(c.operators[0]!.engine.task(i)?.aggregate?.signers).toHaveLength(3);
+    }
+    expect(c.chain.duplicateSubmissions).toBe(0);
+    expect(c.chain.invalidSubmissions).toBe(0);
+  });
+});
+
 describe('expiry', () => {
   it('a task that cannot reach its threshold expires by time, and one by block, each recorded once', async () => {
     cluster = new Cluster({ size: 3, thresholdPercentage: 100, started: 2 });
