@@ -141,11 +141,16 @@ function handleHeartbeatResponse(r: Raft, m: Message, pr: Progress): void {
     else pr.becomeProbe();
   } else if (
     pr.state === 'replicate' &&
+    pr.inflights.full() &&
     pr.match < r.log.lastIndex() &&
     pr.match === pr.matchAtLastHeartbeat
   ) {
-    // No progress for a whole heartbeat interval while entries are outstanding: appends were
-    // probably lost, and a full window would otherwise never drain. Probe from the match.
+    // A full window and no progress for a whole heartbeat interval: appends were probably lost,
+    // and the window would otherwise never drain. Probe from the match. Only when the window is
+    // full: with room left, the next append (or the empty one the branch below sends) reaches the
+    // follower, which rejects the gap, and that reject starts probing. Probing on slowness alone
+    // tore a healthy pipeline down whenever a round trip outlasted the heartbeat interval, resent
+    // every outstanding entry and paused replication until the next heartbeat reply.
     pr.becomeProbe();
     r.maybeSendAppend(m.from, true);
   } else if (pr.match < r.log.lastIndex() || pr.state === 'probe') {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ProposalDroppedError } from '../src/errors.js';
 import { MessageType } from '../src/types.js';
 import { Cluster, enc } from './support/harness.js';
-import { ent, makeLeader, msg, newNode, readMessages } from './support/single-node.js';
+import { ent, makeLeader, msg, newNode, readMessages, tickN } from './support/single-node.js';
 
 describe('flow control', () => {
   it('pipelines up to maxInflightMsgs appends to a follower, then waits for acknowledgements', () => {
@@ -67,5 +67,30 @@ describe('flow control', () => {
     c.recover();
     c.tickAll(3);
     expect(c.node('c').appliedData()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+  });
+
+  it('a slow follower (acknowledgements later than a heartbeat interval) keeps its pipeline: nothing is resent', () => {
+    const d = newNode('1', { config: { maxInflightMsgs: 8 } });
+    makeLeader(d, ['1', '2', '3'], { ackNoop: true });
+    readMessages(d);
+    d.raw.propose(enc('p0'));
+    const first = readMessages(d).filter((m) => m.type === MessageType.App && m.to === '2');
+    expect(first.map((m) => m.entries.length)).toEqual([1]);
+    const sentIndex = first[0]!.entries[0]!.index;
+    // Two heartbeat rounds answered while the append is still on its way (no AppResp yet).
+    const resent: number[] = [];
+    for (let round = 0; round < 2; round++) {
+      tickN(d, 1);
+      readMessages(d);
+      d.raw.step(msg({ type: MessageType.HeartbeatResp, from: '2', to: '1', term: 1 }));
+      for (const m of readMessages(d)) {
+        if (m.type === MessageType.App && m.to === '2') resent.push(...m.entries.map((e) => e.index));
+      }
+    }
+    expect(resent).not.toContain(sentIndex);
+    // New proposals still stream at once (the follower was not put back to probing).
+    d.raw.propose(enc('p1'));
+    const next = readMessages(d).filter((m) => m.type === MessageType.App && m.to === '2');
+    expect(next.flatMap((m) => m.entries.map((e) => e.index))).toEqual([sentIndex + 1]);
   });
 });
