@@ -4,7 +4,13 @@ import { bytesToHex, hexToBytes } from './bytes.js';
 import { answerOffer, completeHandshake, createOffer, verifyHandshakeSignature } from './handshake.js';
 import { OPERATOR_HANDSHAKE, operatorKeyScheme, sharedSecretScheme } from './handshake-scheme.js';
 import { ReplayWindow } from './replay-window.js';
-import { importSessionKey, signRequest, verifyRequest } from './request-signing.js';
+import {
+  CANONICAL_PREFIX,
+  importSessionKey,
+  SYNC_DIGEST_MAX_BYTES,
+  signRequest,
+  verifyRequest,
+} from './request-signing.js';
 import { domainSeparator, typedDataDigest } from './typed-data.js';
 
 const domain = {
@@ -113,5 +119,53 @@ describe('request signing', () => {
     expect(await verifyRequest(k, parts, 'not hex')).toBe(false);
     const other = await importSessionKey(new Uint8Array(32).fill(2));
     expect(await verifyRequest(other, parts, sig)).toBe(false);
+  });
+});
+
+describe('request signing on both hashing paths', () => {
+  const key = new Uint8Array(32).map((_, i) => i + 7);
+
+  /** The scheme computed independently with WebCrypto, as the README specifies it. */
+  async function reference(parts: Parameters<typeof signRequest>[1]): Promise<string> {
+    const subtle = globalThis.crypto.subtle;
+    const digest = new Uint8Array(await subtle.digest('SHA-256', parts.body as Uint8Array<ArrayBuffer>));
+    const hex = (b: Uint8Array) => `0x${Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')}`;
+    const canonical = `${CANONICAL_PREFIX}\n${parts.method}\n${parts.path}\n${parts.sessionId}\n${parts.timestamp}\n${parts.seq}\n${hex(digest)}`;
+    const k = await subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    return hex(new Uint8Array(await subtle.sign('HMAC', k, new TextEncoder().encode(canonical))));
+  }
+
+  for (const [label, size] of [
+    ['a small body (hashed synchronously)', 300],
+    ['a body at the synchronous limit', SYNC_DIGEST_MAX_BYTES],
+    ['a large body (hashed by WebCrypto)', SYNC_DIGEST_MAX_BYTES + 1],
+  ] as const) {
+    it(`matches an independent WebCrypto HMAC and refuses a changed byte, for ${label}`, async () => {
+      const k = await importSessionKey(key);
+      const body = new Uint8Array(size).map((_, i) => (i * 31) & 0xff);
+      const parts = {
+        method: 'POST',
+        path: '/raft/v1/messages',
+        sessionId: '0xcd',
+        timestamp: 9,
+        seq: 4,
+        body,
+      };
+      const sig = (await signRequest(k, parts))['x-avs-signature']!;
+      expect(sig).toBe(await reference(parts));
+      expect(await verifyRequest(k, parts, sig)).toBe(true);
+      const changed = body.slice();
+      changed[size - 1] = changed[size - 1]! ^ 1;
+      expect(await verifyRequest(k, { ...parts, body: changed }, sig)).toBe(false);
+      // A signature of the right length that differs in its last byte.
+      const last = Number.parseInt(sig.slice(-2), 16) ^ 1;
+      expect(await verifyRequest(k, parts, `${sig.slice(0, -2)}${last.toString(16).padStart(2, '0')}`)).toBe(
+        false,
+      );
+    });
+  }
+
+  it('refuses a session key that is not 32 bytes', async () => {
+    await expect(importSessionKey(new Uint8Array(16))).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
   });
 });
