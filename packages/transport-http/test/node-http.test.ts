@@ -57,6 +57,43 @@ describe('Node adapter over real sockets', () => {
     expect(handler.received).toEqual(messages);
   });
 
+  it('the pooled fetch delivers in order, reads error answers and keeps a replayed request refused', async () => {
+    const { served, handler } = await pair();
+    const pooled = createPooledFetch();
+    cleanups.push(() => pooled.close());
+    // Answers of every kind come back as standard Responses.
+    const health = await pooled.fetch(`${served.url}/health`, { method: 'GET' });
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const unsigned = await pooled.fetch(`${served.url}/raft/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array([1, 2, 3]),
+    });
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toMatchObject({ code: 'UNSIGNED' });
+
+    // A request signed by the transport, captured on its way and sent again, is refused.
+    let captured: { input: string; init: RequestInit } | undefined;
+    const capturing = async (input: string, init: RequestInit) => {
+      if (input.endsWith('/raft/v1/messages') && !captured) captured = { input, init };
+      return pooled.fetch(input, init);
+    };
+    const sender = new HttpTransport({ scheme: alice, fetch: capturing });
+    cleanups.push(() => sender.close());
+    await sender.start(new RecordingHandler());
+    sender.addPeer(bob.nodeId, served.url);
+    const messages = Array.from({ length: 300 }, (_, i) => heartbeat(alice.nodeId, bob.nodeId, 2, i));
+    for (const m of messages) sender.send([m]);
+    await until(() => handler.received.length === 300);
+    expect(handler.received).toEqual(messages);
+    expect(captured).toBeDefined();
+    const replay = await pooled.fetch(captured!.input, captured!.init);
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toMatchObject({ code: 'REPLAYED' });
+    expect(handler.received.length).toBe(300);
+  });
+
   describe('HTTPS', () => {
     let dir = '';
     let tls = { key: '', cert: '' };
