@@ -68,6 +68,33 @@ function pathOf(c: Context): string {
   return url.pathname + url.search;
 }
 
+const DECIMAL = /^[0-9]{1,15}$/;
+
+/**
+ * Reads the request body within `maxBody` bytes. With a Content-Length (and
+ * no Transfer-Encoding) the length is checked first and the body read with
+ * `arrayBuffer()`, which `@hono/node-server` serves straight from the socket;
+ * touching `c.req.raw.body` (as Hono's `bodyLimit` does) makes it build a
+ * full WHATWG Request and stream, a large part of a small request's cost. A
+ * body without a length (chunked) goes through `bodyLimit`, which stops
+ * reading at the limit.
+ * @throws HttpError 413 when the body is larger than `maxBody`
+ */
+async function readBody(c: Context, maxBody: number, limit: MiddlewareHandler): Promise<Uint8Array> {
+  const h = c.req.raw.headers;
+  const length = h.get('content-length');
+  const tooLarge = () =>
+    new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds the limit of ${maxBody} bytes`);
+  if (length !== null && h.get('transfer-encoding') === null && DECIMAL.test(length)) {
+    if (Number(length) > maxBody) throw tooLarge();
+  } else {
+    await limit(c, async () => {});
+  }
+  const body = new Uint8Array(await c.req.arrayBuffer());
+  if (body.length > maxBody) throw tooLarge();
+  return body;
+}
+
 /**
  * Builds the auth middleware.
  * @returns a Hono middleware; on failure it throws {@link AuthError} (401/403) or {@link HttpError} 413
@@ -133,8 +160,7 @@ export function createAuthMiddleware(
         `sequence number ${n} was ${seen === 'replayed' ? 'already used' : 'too old'}`,
       );
     await requireMember(ctx.membership, session.peer, allowAdmitted);
-    await limit(c, async () => {});
-    const body = new Uint8Array(await c.req.arrayBuffer());
+    const body = await readBody(c, maxBody, limit);
     const parts = { method: c.req.method, path: pathOf(c), sessionId, timestamp: ts, seq: n, body };
     if (!(await verifyRequest(session.key, parts, signature))) {
       throw new AuthError(

@@ -156,6 +156,33 @@ describe('raft server: rejections are 4xx JSON, counted, and never reach Raft', 
     );
   });
 
+  it('oversized with a declared length (refused before the body is read) or a length that lies', async () => {
+    const s = await openSession(server, alice, clock.now());
+    const big = new Uint8Array(5000);
+    const signed = await s.sign('POST', '/raft/v1/messages', big, clock.now());
+    await expectError(
+      await post('/raft/v1/messages', big, { ...signed, 'content-length': '5000' }),
+      413,
+      'BODY_TOO_LARGE',
+    );
+    const lying = await s.sign('POST', '/raft/v1/messages', big, clock.now());
+    await expectError(
+      await post('/raft/v1/messages', big, { ...lying, 'content-length': '10' }),
+      413,
+      'BODY_TOO_LARGE',
+    );
+  });
+
+  it('a frame with a declared length is delivered', async () => {
+    const s = await openSession(server, alice, clock.now());
+    const headers = await s.sign('POST', '/raft/v1/messages', frame, clock.now());
+    const res = await post('/raft/v1/messages', frame, {
+      ...headers,
+      'content-length': String(frame.length),
+    });
+    expect(res.status).toBe(204);
+  });
+
   it('malformed frame (authenticated)', async () => {
     const s = await openSession(server, alice, clock.now());
     const junk = new Uint8Array([0xa7, 0x52, 1, 1, 5]);
