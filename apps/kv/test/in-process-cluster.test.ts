@@ -5,7 +5,7 @@
  */
 import { createMemoryNetwork, type MemoryNetwork, MemoryStorage } from '@avs/raft-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKvApi, KvNode, type KvNodeStatus, type MemberInfo } from '../src/index.js';
+import { createKvApi, KvNode, type KvNodeStatus, MAX_BODY_BYTES, type MemberInfo } from '../src/index.js';
 
 const raft = {
   tickMs: 10,
@@ -180,6 +180,27 @@ describe('kv in process (3 nodes, memory storage and network)', () => {
       400,
       'INVALID_BODY',
     );
+    // Oversized bodies: without a length (read up to the limit), with a declared length (refused before
+    // reading), and with a declared length that lies (checked after reading).
+    const huge = JSON.stringify({ value: 'x'.repeat(MAX_BODY_BYTES) });
+    const json = { 'content-type': 'application/json' };
+    await bad(await raw({ method: 'PUT', body: huge, headers: json }), 413, 'BODY_TOO_LARGE');
+    await bad(
+      await raw({ method: 'PUT', body: huge, headers: { ...json, 'content-length': String(huge.length) } }),
+      413,
+      'BODY_TOO_LARGE',
+    );
+    await bad(
+      await raw({ method: 'PUT', body: huge, headers: { ...json, 'content-length': '20' } }),
+      413,
+      'BODY_TOO_LARGE',
+    );
+    const ok = await raw({
+      method: 'PUT',
+      body: '{"value":"y"}',
+      headers: { ...json, 'content-length': '13' },
+    });
+    expect(ok.status).toBe(200);
     await bad(await request(l, 'GET', '/nope'), 404, 'NOT_FOUND');
     await bad(await request(l, 'DELETE', '/v1/members/n9'), 409, 'INVALID_MEMBERSHIP_CHANGE');
   });
