@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KvProcessCluster } from '@avs/kv';
+import { DEFAULT_KV_ENTRY, KvProcessCluster } from '@avs/kv';
 import { type EtcdCluster, ensureEtcd, startEtcdCluster } from './etcd-cluster.js';
 import { type LeaderProfile, profileKvLeader } from './leader-profile.js';
 import { type LoadResult, runLoad } from './load-generator.js';
@@ -34,8 +34,18 @@ export interface KvVsEtcdOptions {
   readonly smoke: boolean;
   /** Length of the CPU-profiled write run of a kv leader, ms (0: no profile). */
   readonly profileMs: number;
+  /** Which workloads to measure; default both. */
+  readonly workloads?: readonly ('write' | 'read')[];
+  /** Run kv from its TypeScript sources (tsx) instead of the built `dist/main.js`, for quick iterations. */
+  readonly kvFromSource?: boolean;
   readonly log: (line: string) => void;
 }
+
+/** How {@link KvProcessCluster} runs kv from its sources (no build needed; tsx compiles at start). */
+export const KV_SOURCE_LAUNCH = {
+  entry: DEFAULT_KV_ENTRY.replace(/dist([\\/])main\.js$/, 'src$1main.ts'),
+  nodeArgs: ['--conditions=@avs/source', '--import', 'tsx'],
+} as const;
 
 /** Full-run settings (minutes, bounded). */
 export const FULL_OPTIONS: Omit<KvVsEtcdOptions, 'log'> = {
@@ -191,7 +201,12 @@ export async function runKvVsEtcd(o: KvVsEtcdOptions): Promise<KvVsEtcdResult> {
   const workload = { keySpace: o.keySpace, valueBytes: o.valueBytes, connections: Math.max(...o.levels) };
   try {
     o.log('starting 3 kv processes (file storage, fsync)');
-    kv = await KvProcessCluster.start({ baseDir: join(baseDir, 'kv'), size: 3, storage: 'file' });
+    kv = await KvProcessCluster.start({
+      baseDir: join(baseDir, 'kv'),
+      size: 3,
+      storage: 'file',
+      ...(o.kvFromSource ? KV_SOURCE_LAUNCH : {}),
+    });
     const kvCluster = kv;
     const kvLeader = await kv.waitForLeader(60_000);
     targets.push({
@@ -217,17 +232,14 @@ export async function runKvVsEtcd(o: KvVsEtcdOptions): Promise<KvVsEtcdResult> {
     for (const { target } of targets) {
       await runLoad((i) => target.put(i), { inFlight: 8, maxOps: o.keySpace, maxDurationMs: 120_000 });
     }
-    for (const kind of ['write', 'read'] as const) {
+    for (const kind of o.workloads ?? (['write', 'read'] as const)) {
       for (const inFlight of o.levels) {
         for (const { target, pids } of targets) {
           const op = kind === 'write' ? (i: number) => target.put(i) : (i: number) => target.get(i);
+          // Warm-up first, on its own: the CPU count covers exactly the measured operations.
+          await runLoad(op, { inFlight, maxOps: o.warmupOps, maxDurationMs: o.maxDurationMs });
           const before = totalCpuMs(pids());
-          const r = await runLoad(op, {
-            inFlight,
-            maxOps: o.maxOps,
-            maxDurationMs: o.maxDurationMs,
-            warmupOps: o.warmupOps,
-          });
+          const r = await runLoad(op, { inFlight, maxOps: o.maxOps, maxDurationMs: o.maxDurationMs });
           const cpu = totalCpuMs(pids()) - before;
           const row: KvVsEtcdRow = {
             ...r,
