@@ -5,6 +5,7 @@
  * either command re-renders the whole report without losing the other's figures.
  */
 import type { DevnetFaultKind, DevnetScenarioResult } from './devnet-scenario.js';
+import { percentile } from './percentile.js';
 
 /** One devnet chaos run as the report keeps it. */
 export interface DevnetRun {
@@ -22,11 +23,6 @@ export function devnetPlan(kills: number, partitions: number): DevnetFaultKind[]
     if (i < partitions) plan.push('partition-leader');
   }
   return plan;
-}
-
-function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 const FAULT_TEXT: Record<DevnetFaultKind, string> = {

@@ -20,6 +20,7 @@
 import { AvsRegistryReader, createProvider, TaskManagerClient } from '@avs/chain';
 import { type Devnet, type DevnetEndpoint, startDevnet } from '@avs/operator';
 import { FaultProxy } from './fault-proxy.js';
+import { percentile } from './percentile.js';
 
 /** A fault the devnet scenario injects. */
 export type DevnetFaultKind = 'kill-leader' | 'partition-leader';
@@ -120,11 +121,6 @@ async function until(
     if (Date.now() > deadline) throw new Error(`devnet scenario: timed out waiting until ${what}`);
     await sleep(200);
   }
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 /** One fault proxy per ordered pair of operators: `links.get(from)?.get(to)`. */
@@ -318,7 +314,7 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
       duplicates,
       leftBehind,
       crashed,
-      latencyMs: { p50: percentile(latencies, 50), max: latencies.at(-1) ?? 0 },
+      latencyMs: { p50: percentile(latencies, 50) ?? 0, max: latencies.at(-1) ?? 0 },
       durationMs: Math.round(performance.now() - t0),
     };
   } finally {

@@ -90,8 +90,16 @@ async function main(): Promise<void> {
     scenarios.push(r);
   }
   // The full run includes the operator devnet; the short one keeps the last recorded devnet run.
+  let devnetError: unknown;
   const devnet =
-    short || process.argv.includes('--no-devnet') ? readRecordedRun()?.devnet : await runDevnet(log);
+    short || process.argv.includes('--no-devnet')
+      ? readRecordedRun()?.devnet
+      : await runDevnet(log).catch((error: unknown) => {
+          // A fault not recovered within the bounds: the run fails; the report keeps the kv figures.
+          devnetError = error;
+          log(`devnet: ${error instanceof Error ? error.message : String(error)}`);
+          return undefined;
+        });
   const run: ReliabilityRun = {
     mode: short ? 'short' : 'full',
     seed,
@@ -104,7 +112,7 @@ async function main(): Promise<void> {
     ...(devnet === undefined ? {} : { devnet }),
   };
   writeReport(run);
-  const passed = runPassed(run);
+  const passed = runPassed(run) && devnetError === undefined;
   log(`chaos: ${passed ? 'PASS' : 'FAIL'}; docs/reliability.md written`);
   process.exitCode = passed ? 0 : 1;
 }

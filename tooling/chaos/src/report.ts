@@ -6,6 +6,7 @@
  */
 import { type DevnetRun, renderDevnetSection } from './devnet-report.js';
 import type { FaultKind } from './faults.js';
+import { percentile } from './percentile.js';
 import { PLAN_RAFT_TIMING } from './plans.js';
 import type { ScenarioResult } from './scenario.js';
 import { SECURITY_CASES } from './security-cases.js';
@@ -25,11 +26,6 @@ export interface ReliabilityRun {
   readonly fuzzFailures: number;
   /** The last operator devnet chaos run (`chaos:devnet`, or the full `chaos` run), if any. */
   readonly devnet?: DevnetRun;
-}
-
-function percentile(sorted: readonly number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 /** Per fault kind: how many injected, survived, and recovery p50/max. */
