@@ -59,7 +59,7 @@ function client(mapped: boolean) {
 describe('HttpEngineTransport dialUrl', () => {
   it('the join call goes to the mapped address (its answer comes back)', async () => {
     const t = client(true);
-    await expect(t.client.join(REGISTERED, { not: 'a join' }, 2_000)).rejects.toMatchObject({
+    await expect(t.client.join(REGISTERED, { not: 'a join' } as never, 2_000)).rejects.toMatchObject({
       code: 'JOIN_MALFORMED',
     });
     expect(dialled).toEqual([REGISTERED]);
@@ -68,7 +68,11 @@ describe('HttpEngineTransport dialUrl', () => {
   it('signed calls to a member go to the mapped address of its raftUrl', async () => {
     const t = client(true);
     t.setPeer({ id: serverId, operatorId: `0x${'ab'.repeat(32)}`, httpUrl: REGISTERED, raftUrl: REGISTERED });
-    const call = t.client.submitResponses({ id: serverId, httpUrl: REGISTERED }, { any: 'body' }, 2_000);
+    const call = t.client.submitResponses(
+      { id: serverId, httpUrl: REGISTERED },
+      { any: 'body' } as never,
+      2_000,
+    );
     await expect(call).rejects.toMatchObject({ code: 'JOIN_UNAVAILABLE' });
     expect(dialled).toContain(REGISTERED);
     await t.close();
@@ -76,6 +80,8 @@ describe('HttpEngineTransport dialUrl', () => {
 
   it('without dialUrl the registered address is dialled (and does not answer)', async () => {
     const t = client(false);
-    await expect(t.client.join(REGISTERED, { not: 'a join' }, 2_000)).rejects.toBeInstanceOf(PeerCallError);
+    await expect(t.client.join(REGISTERED, { not: 'a join' } as never, 2_000)).rejects.toBeInstanceOf(
+      PeerCallError,
+    );
   });
 });
