@@ -14,7 +14,7 @@
  *   node --conditions=@avs/source --import tsx src/devnet-e2e.ts --cells 3x10,3x100,7x100,15x100
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -48,9 +48,17 @@ export interface DevnetRow {
   readonly leaderCpuMsPerTask: number | null;
   /** All operator processes' CPU ms per verified task. */
   readonly operatorsCpuMsPerTask: number | null;
+  /**
+   * All operator processes' CPU ms per task aggregated in the window: what a task costs the
+   * operators up to its aggregate (on a loaded machine a truer cost than per verified task,
+   * whose count the on-chain pipeline limits). 2 cores / this = the operators' CPU ceiling.
+   */
+  readonly operatorsCpuMsPerAggregated?: number | null;
   readonly expired: number;
   readonly failed: number;
   readonly leaderChanges: number;
+  /** The machine's 1-minute load average when the window started (other work on it slows every process). */
+  readonly loadAverage1m?: number;
   readonly note?: string;
   /** Set when the devnet could not be started or measured; the figures are then 0. */
   readonly error?: string;
@@ -72,6 +80,7 @@ function failedRow(operators: number, taskRate: number, error: unknown): DevnetR
     aggregateSamples: 0,
     leaderCpuMsPerTask: null,
     operatorsCpuMsPerTask: null,
+    operatorsCpuMsPerAggregated: null,
     expired: 0,
     failed: 0,
     leaderChanges: 0,
@@ -116,6 +125,7 @@ export async function measureDevnet(
     const pids = s0.operators.flatMap((o) => (o.pid === undefined ? [] : [o.pid]));
     const leaderCpu0 = leader0 ? processCpuMs(leader0.pid) : undefined;
     const allCpu0 = totalCpuMs(pids);
+    const load0 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
     const t0 = performance.now();
     await sleep(seconds * 1000);
     const s1 = devnet.state.snapshot();
@@ -124,6 +134,7 @@ export async function measureDevnet(
     const leaderCpu1 = leader1 ? processCpuMs(leader1.pid) : undefined;
     const allCpu1 = totalCpuMs(pids);
     const verified = s1.totals.verified - s0.totals.verified;
+    const aggregated = s1.totals.answered - s0.totals.answered;
     const sameLeader = leader0 !== undefined && leader1?.pid === leader0.pid;
     const perTask = (ms: number) => (verified > 0 ? Number((ms / verified).toFixed(2)) : null);
     const row: DevnetRow = {
@@ -132,7 +143,7 @@ export async function measureDevnet(
       measuredSeconds: Number(elapsed.toFixed(1)),
       verifiedPerSec: Number((verified / elapsed).toFixed(2)),
       createdPerSec: Number(((s1.totals.created - s0.totals.created) / elapsed).toFixed(2)),
-      aggregatedPerSec: Number(((s1.totals.answered - s0.totals.answered) / elapsed).toFixed(2)),
+      aggregatedPerSec: Number((aggregated / elapsed).toFixed(2)),
       latencyP50Ms: Math.round(s1.latency.p50),
       latencyP99Ms: Math.round(s1.latency.p99),
       aggregateP50Ms: finite(s1.aggregateLatency.p50),
@@ -143,9 +154,12 @@ export async function measureDevnet(
           ? perTask(leaderCpu1 - leaderCpu0)
           : null,
       operatorsCpuMsPerTask: perTask(allCpu1 - allCpu0),
+      operatorsCpuMsPerAggregated:
+        aggregated > 0 ? Number(((allCpu1 - allCpu0) / aggregated).toFixed(2)) : null,
       expired: s1.totals.expired - s0.totals.expired,
       failed: s1.totals.failed - s0.totals.failed,
       leaderChanges: s1.leaders.filter((l) => l.atMs >= s0.nowMs).length,
+      loadAverage1m: load0,
       ...(leader0 ? {} : { note: 'no leader at the start of the window' }),
     };
     log(
@@ -195,7 +209,7 @@ async function main(): Promise<void> {
         'One fresh devnet (anvil + operator processes from the built CLI, file storage, node) per row; every process on this machine.',
         'The task rate is requests per second asked of the driver (every 5th request is an oracle request of three tasks); each 100 ms tick creates the requests due in one createNewTasks transaction and hands them to the leader in one request.',
         "Request → aggregate: from the moment the driver has the on-chain task and hands it to the leader, to the leader's replicated aggregatedAtMs (quorum reached, before the on-chain transaction); sampled from the leader's 50 most recent task records every 500 ms. Request → verified ends when the TaskResponded event is seen (polled every 200 ms).",
-        'CPU from /proc/<pid>/stat (10 ms ticks) over the measured window, divided by tasks verified in it.',
+        "CPU from /proc/<pid>/stat (10 ms ticks) over the measured window, divided by tasks verified (or aggregated) in it; each row's loadAverage1m is the machine's load average when its window started (this machine is shared: other work competes for its 2 cores).",
       ],
     };
     mkdirSync(dirname(out), { recursive: true });

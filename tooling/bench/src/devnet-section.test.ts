@@ -17,6 +17,8 @@ function row(over: Partial<DevnetRow>): DevnetRow {
     aggregateSamples: 40,
     leaderCpuMsPerTask: 120.5,
     operatorsCpuMsPerTask: 300,
+    operatorsCpuMsPerAggregated: 60,
+    loadAverage1m: 3.5,
     expired: 0,
     failed: 0,
     leaderChanges: 0,
@@ -59,8 +61,12 @@ describe('devnetSection', () => {
         row({ operators: 7, verifiedPerSec: 150, leaderCpuMsPerTask: null, aggregateP50Ms: 10 }),
       ]),
     );
-    expect(md).toContain('| 3 | 100 | 5 | 4.80 | 4.50 | 250 | 900 | 1,800 | 4,000 | 121 | 300 | 0 | 0 | 0 |');
-    expect(md).toContain('| 7 | 100 | 5 | 4.80 | 150 | 10 | 900 | 1,800 | 4,000 | n/a | 300 | 0 | 0 | 0 |');
+    expect(md).toContain(
+      '| 3 | 100 | 5 | 4.80 | 4.50 | 250 | 900 | 1,800 | 4,000 | 121 | 300 | 60 | 0 | 0 | 0 | 3.50 |',
+    );
+    expect(md).toContain(
+      '| 7 | 100 | 5 | 4.80 | 150 | 10 | 900 | 1,800 | 4,000 | n/a | 300 | 60 | 0 | 0 | 0 | 3.50 |',
+    );
     // 150/s with 7 operators does not count for the 3-operator goal.
     expect(md).toContain(
       '100 tasks/s with 3 operators: **NOT met** (best 4.50 verified on-chain/s; best 4.80 aggregated/s)',

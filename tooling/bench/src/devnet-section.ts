@@ -19,12 +19,12 @@ export function devnetSection(r: DevnetResult | undefined): string {
     ].join('\n\n');
   }
   const table = [
-    '| operators | rate asked (requests/s) | tasks created /s | aggregated /s | verified on-chain /s | p50 request → aggregate (ms) | p99 → aggregate (ms) | p50 request → verified (ms) | p99 → verified (ms) | leader CPU ms / task | all operators CPU ms / task | expired | failed | leader changes |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| operators | rate asked (requests/s) | tasks created /s | aggregated /s | verified on-chain /s | p50 request → aggregate (ms) | p99 → aggregate (ms) | p50 request → verified (ms) | p99 → verified (ms) | leader CPU ms / task | all operators CPU ms / task | operators CPU ms / aggregated task | expired | failed | leader changes | load average |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...r.rows.map((x) =>
       x.error !== undefined
-        ? `| ${x.operators} | ${x.taskRate} | failed: ${x.error.replaceAll('|', '\\|')} | | | | | | | | | | | |`
-        : `| ${x.operators} | ${x.taskRate} | ${formatNumber(x.createdPerSec)} | ${orNa(x.aggregatedPerSec ?? null)} | ${formatNumber(x.verifiedPerSec)} | ${orNa(x.aggregateP50Ms ?? null)} | ${orNa(x.aggregateP99Ms ?? null)} | ${formatNumber(x.latencyP50Ms)} | ${formatNumber(x.latencyP99Ms)} | ${orNa(x.leaderCpuMsPerTask)} | ${orNa(x.operatorsCpuMsPerTask)} | ${x.expired} | ${x.failed} | ${x.leaderChanges} |`,
+        ? `| ${x.operators} | ${x.taskRate} | failed: ${x.error.replaceAll('|', '\\|')} | | | | | | | | | | | | | |`
+        : `| ${x.operators} | ${x.taskRate} | ${formatNumber(x.createdPerSec)} | ${orNa(x.aggregatedPerSec ?? null)} | ${formatNumber(x.verifiedPerSec)} | ${orNa(x.aggregateP50Ms ?? null)} | ${orNa(x.aggregateP99Ms ?? null)} | ${formatNumber(x.latencyP50Ms)} | ${formatNumber(x.latencyP99Ms)} | ${orNa(x.leaderCpuMsPerTask)} | ${orNa(x.operatorsCpuMsPerTask)} | ${orNa(x.operatorsCpuMsPerAggregated ?? null)} | ${x.expired} | ${x.failed} | ${x.leaderChanges} | ${orNa(x.loadAverage1m ?? null)} |`,
     ),
   ].join('\n');
   const three = r.rows.filter((x) => x.operators === 3 && x.error === undefined);
