@@ -39,7 +39,7 @@ try {
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   const passed = devnetPassed(r, faults.length);
   if (!process.argv.includes('--no-report')) {
-    recordDevnetRun({ startedAt, result: r, passed });
+    recordDevnetRun({ command: 'pnpm --filter @avs/chaos chaos:devnet', startedAt, result: r, passed });
     process.stdout.write('docs/reliability.json and docs/reliability.md updated (devnet section)\n');
   }
   if (!passed) process.stdout.write(`last lines:\n${recent.join('\n')}\n`);

@@ -9,6 +9,8 @@ import { percentile } from './percentile.js';
 
 /** One devnet chaos run as the report keeps it. */
 export interface DevnetRun {
+  /** The command that ran it. */
+  readonly command?: string;
   readonly startedAt: string;
   readonly machine: string;
   readonly passed: boolean;
@@ -45,7 +47,7 @@ export function renderDevnetSection(run: DevnetRun | undefined): string[] {
   const lines = [
     '## Operator devnet (tasks on a real chain under leader kills and partitions)',
     '',
-    `From \`pnpm --filter @avs/chaos chaos:devnet\` on ${run.startedAt}, ${run.machine}; the run took`,
+    `From \`${run.command ?? 'pnpm --filter @avs/chaos chaos:devnet'}\` on ${run.startedAt}, ${run.machine}; the devnet part took`,
     `${(r.durationMs / 1000).toFixed(0)} s. Verdict: **${run.passed ? 'PASS' : 'FAIL'}**.`,
     '',
     `${r.operators} operator processes (\`apps/operator\`, file storage) on an anvil chain with the AVS contracts; each`,

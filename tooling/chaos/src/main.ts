@@ -61,7 +61,13 @@ async function runDevnet(log: (line: string) => void): Promise<DevnetRun> {
     log(
       `  ${result.cutoff} tasks checked: ${result.responded} answered once, ${result.expired} expired, ${result.unsettled.length} unsettled, ${result.duplicates.length} answered twice; ${passed ? 'PASS' : 'FAIL'}`,
     );
-    return { startedAt, machine: describeMachine(), passed, result };
+    return {
+      command: 'pnpm --filter @avs/chaos chaos',
+      startedAt,
+      machine: describeMachine(),
+      passed,
+      result,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
