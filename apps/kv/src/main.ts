@@ -9,10 +9,11 @@ import { createJsonLogger } from './json-logger.js';
 import { startKvServer } from './kv-server.js';
 import { parseServerConfig, USAGE } from './server-config.js';
 
-// libuv's thread pool (4 threads by default) runs both the file storage's fsyncs and WebCrypto calls
-// (the transport's per-request HMACs), so with the default size authentication waits behind disk
-// syncs; 16 measured faster on a 2-core machine. Set before the pool's first use (at the first fs or
-// crypto call, after imports are evaluated). An explicit UV_THREADPOOL_SIZE wins.
+// libuv's thread pool (4 threads by default) runs the file storage's fsyncs and the WebCrypto hashing
+// of large transport bodies (over 64 KiB; smaller requests are signed synchronously), so with the
+// default size hashing could wait behind disk syncs; 16 measured faster on a 2-core machine when every
+// request used WebCrypto. Set before the pool's first use (at the first fs or crypto call, after
+// imports are evaluated). An explicit UV_THREADPOOL_SIZE wins.
 process.env.UV_THREADPOOL_SIZE ??= '16';
 
 async function main(): Promise<void> {
