@@ -20,13 +20,18 @@ describe('DevnetState', () => {
     const snap = s.snapshot();
     expect(snap.totals.answered).toBe(2);
     expect(snap.aggregateLatency).toEqual({ p50: 40, p99: 90, samples: 2 });
+    expect(s.outstanding()).toBe(1); // task 3: neither aggregated nor verified
     expect(snap.latency.p50).toBe(s.task(1)!.latencyMs);
   });
 
   it('counts a task verified without a seen aggregate as answered, with no aggregate sample', () => {
     const s = new DevnetState('http://127.0.0.1:1');
     add(s, 5, 1_000);
+    add(s, 6, 1_000);
+    expect(s.outstanding()).toBe(2);
     s.markVerified(5, '0xbb', '25');
+    s.markFinal(6, 'expired');
+    expect(s.outstanding()).toBe(0);
     const snap = s.snapshot();
     expect(snap.totals.answered).toBe(1);
     expect(snap.aggregateLatency.samples).toBe(0);

@@ -109,6 +109,13 @@ export class DevnetState {
     }
   }
 
+  /** Tracked tasks created or handed to the leader and not yet aggregated, verified or final. */
+  outstanding(): number {
+    let n = 0;
+    for (const t of this.#tasks.values()) if (t.status === 'created' || t.status === 'sent') n += 1;
+    return n;
+  }
+
   task(taskIndex: number): DevnetTask | undefined {
     return this.#tasks.get(taskIndex);
   }
@@ -131,6 +138,7 @@ export class DevnetState {
    */
   markAggregated(taskIndex: number, atMs: number): void {
     const task = this.#tasks.get(taskIndex);
+    if (task && (task.status === 'created' || task.status === 'sent')) task.status = 'aggregated';
     if (task && task.aggregatedAtMs === undefined) {
       task.aggregatedAtMs = atMs;
       task.aggregateLatencyMs = Math.max(0, atMs - task.createdAtMs);

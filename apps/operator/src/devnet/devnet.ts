@@ -29,6 +29,12 @@ export interface DevnetOptions {
    * driver batches: each 100 ms tick creates the requests due in one transaction.
    */
   readonly taskRate?: number;
+  /**
+   * Tasks created but not yet aggregated (or expired/failed) at most; the driver skips creating
+   * while more are outstanding, so an overloaded cluster works through a bounded backlog instead
+   * of collapsing under an unbounded one. Default 64.
+   */
+  readonly maxOutstandingTasks?: number;
   /** Raft log storage of the operators; default `file`. */
   readonly storage?: 'file' | 'level';
   /** Runtime of the operator processes; default `node`. */
@@ -132,6 +138,9 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   if (!Number.isInteger(n) || n < 1 || n > 32) throw new RangeError(`operators: expected 1 to 32, got ${n}`);
   if (!(taskRate > 0 && taskRate <= 200))
     throw new RangeError(`taskRate: expected (0, 200] tasks/s, got ${taskRate}`);
+  const maxOutstanding = options.maxOutstandingTasks ?? 64;
+  if (!(Number.isInteger(maxOutstanding) && maxOutstanding >= 1))
+    throw new RangeError(`maxOutstandingTasks: expected an integer >= 1, got ${maxOutstanding}`);
   const thresholdPercentage = options.thresholdPercentage ?? 67;
   if (!Number.isInteger(thresholdPercentage) || thresholdPercentage < 1 || thresholdPercentage > 100)
     throw new RangeError(`thresholdPercentage: expected an integer 1 to 100, got ${thresholdPercentage}`);
@@ -437,6 +446,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       setInterval(() => {
         if (stopped || paused || creating >= MAX_CREATIONS_IN_FLIGHT) return;
         const due = Math.floor(((Date.now() - drivenSinceMs) / 1000) * taskRate) - requests - skipped;
+        if (state.outstanding() >= maxOutstanding) {
+          // Back-pressure: what is due now is not created (an open-loop driver would only grow the backlog).
+          if (due > 0) skipped += due;
+          return;
+        }
         // At most one second behind: a backlog the chain cannot absorb is dropped, not burst.
         const late = due - Math.ceil(taskRate);
         if (late > 0) skipped += late;
