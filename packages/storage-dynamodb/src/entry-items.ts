@@ -85,19 +85,21 @@ export class EntryAssembler {
     if (!header) return undefined;
     for (let part = 0; part < header.parts; part++) if (!pending.payloads.has(part)) return undefined;
     this.pending.delete(key.index);
+    // Check the recorded size against the parts before allocating: a corrupt item must not size a buffer.
+    let stored = 0;
+    for (let part = 0; part < header.parts; part++) stored += pending.payloads.get(part)!.byteLength;
+    if (stored !== header.size) {
+      throw new StorageCorruptError(
+        where,
+        `parts hold ${stored} payload bytes, not the ${header.size} bytes recorded`,
+      );
+    }
     const data = new Uint8Array(header.size);
     let offset = 0;
     for (let part = 0; part < header.parts; part++) {
       const payload = pending.payloads.get(part)!;
-      if (offset + payload.byteLength > header.size) break;
       data.set(payload, offset);
       offset += payload.byteLength;
-    }
-    if (offset !== header.size) {
-      throw new StorageCorruptError(
-        where,
-        `parts hold a payload other than the ${header.size} bytes recorded`,
-      );
     }
     return { index: key.index, term: header.term, type: header.type, data };
   }
