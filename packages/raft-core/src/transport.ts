@@ -6,6 +6,12 @@ export interface TransportHandler {
   receive(message: Message): void;
   /** A send to `peer` failed; Raft slows down replication to it (probe). */
   reportUnreachable(peer: NodeId): void;
+  /**
+   * The transport finished (`ok`) or gave up on sending a snapshot to `peer`.
+   * On failure the leader probes the peer again instead of waiting on the
+   * snapshot. Optional for transports that never fail a snapshot on their own.
+   */
+  reportSnapshot?(peer: NodeId, ok: boolean): void;
 }
 
 /**

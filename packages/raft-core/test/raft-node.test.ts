@@ -4,6 +4,8 @@ import { createMemoryNetwork, type MemoryNetwork } from '../src/memory-network.j
 import { MemoryStorage } from '../src/memory-storage.js';
 import { ManualClock } from '../src/node/manual-clock.js';
 import { RaftNode, type RaftNodeOptions } from '../src/node/raft-node.js';
+import type { Transport, TransportHandler } from '../src/transport.js';
+import { MessageType } from '../src/types.js';
 import { ListStateMachine } from './support/list-state-machine.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -280,6 +282,42 @@ describe('RaftNode batching and events', () => {
     c.net.isolate(leader.id);
     const err = await c.resolve(leader.readIndex().catch((e: unknown) => e));
     expect((err as Error).name).toBe('RaftTimeoutError');
+    await c.closeAll();
+  });
+
+  it('hears from its transport that a snapshot send failed, and probes the follower again', async () => {
+    const c = new TestCluster();
+    const handlers = new Map<string, TransportHandler>();
+    for (const id of ['a', 'b', 'c']) {
+      const inner = c.net.transport(id);
+      // The node's transport as the driver sees it; keeps the handler so the test can report as a transport would.
+      const transport: Transport = {
+        start: (handler) => {
+          handlers.set(id, handler);
+          return inner.start(handler);
+        },
+        send: (messages) => inner.send(messages),
+        close: () => inner.close(),
+      };
+      await c.startNode(id, {
+        transport,
+        bootstrap: { voters: ['a', 'b', 'c'] },
+        config: { snapshotEntries: 4, snapshotTrailingEntries: 0 },
+      });
+    }
+    const leader = await c.waitLeader();
+    const lagging = ['a', 'b', 'c'].find((id) => id !== leader.id)!;
+    c.net.isolate(lagging);
+    for (let i = 0; i < 10; i++) await c.resolve(leader.propose(enc(`e${i}`)));
+    // Back on the network, but every snapshot to it is lost: the leader waits on the snapshot.
+    c.net.heal();
+    c.net.setFilter((m) => (m.type === MessageType.Snap && m.to === lagging ? 'drop' : 'deliver'));
+    await c.until(() => leader.status().progress[lagging]?.state === 'snapshot');
+    handlers.get(leader.id)!.reportSnapshot!(lagging, false);
+    expect(leader.status().progress[lagging]?.state).toBe('probe');
+    // Once snapshots get through again, the follower catches up.
+    c.net.setFilter(undefined);
+    await c.until(() => c.m(lagging).sm.items.length === 10);
     await c.closeAll();
   });
 });

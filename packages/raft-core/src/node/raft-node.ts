@@ -269,6 +269,11 @@ export class RaftNode<R = unknown> {
         this.raw.reportUnreachable(peer);
         this.schedule();
       },
+      reportSnapshot: (peer, ok) => {
+        if (this.stopped) return;
+        this.raw.reportSnapshot(peer, ok);
+        this.schedule();
+      },
     });
     this.armTick();
     // The first round (applying the committed log, with its events) runs on a

@@ -151,10 +151,10 @@ describe('HttpTransport', () => {
     });
     const snap = snapMessage(10_500);
     transport.send([snap]);
-    await until(() => mine.received.length === 1);
+    await until(() => mine.snapshots.length === 1);
     expect(handler.received).toEqual([snap]);
     expect(server.metrics.received.snapshotParts).toBe(11);
-    expect(mine.received[0]).toMatchObject({ type: MessageType.SnapStatus, from: bob.nodeId, reject: false });
+    expect(mine.snapshots).toEqual([{ peer: bob.nodeId, ok: true }]);
   });
 
   it('resumes a snapshot at the receiver offset after a lost response', async () => {
@@ -170,13 +170,13 @@ describe('HttpTransport', () => {
     const { transport, handler: mine } = await aliceTransport(lossy, clock, { snapshotPartBytes: 1000 });
     const snap = snapMessage(5000);
     transport.send([snap]);
-    await until(() => mine.received.length === 1);
+    await until(() => mine.snapshots.length === 1);
     expect(handler.received).toEqual([snap]);
     expect(server.metrics.rejected.SNAPSHOT_OFFSET).toBe(1);
-    expect(mine.received[0]).toMatchObject({ type: MessageType.SnapStatus, reject: false });
+    expect(mine.snapshots).toEqual([{ peer: bob.nodeId, ok: true }]);
   });
 
-  it('reports a failed snapshot to Raft as a rejected SnapStatus', async () => {
+  it('reports a failed snapshot to Raft (reportSnapshot(peer, false))', async () => {
     const clock = new FakeClock();
     const down: FetchLike = async () => {
       throw new TypeError('connect ECONNREFUSED');
@@ -184,9 +184,8 @@ describe('HttpTransport', () => {
     const { transport, handler } = await aliceTransport(down, clock, { retry: { attempts: 1 } });
     transport.send([snapMessage(100)]);
     await until(() => handler.unreachable.length === 1);
-    expect(handler.received).toMatchObject([
-      { type: MessageType.SnapStatus, from: bob.nodeId, reject: true },
-    ]);
+    expect(handler.snapshots).toEqual([{ peer: bob.nodeId, ok: false }]);
+    expect(handler.received).toEqual([]);
   });
 
   it('handshakes again when the peer forgot the session (restart)', async () => {

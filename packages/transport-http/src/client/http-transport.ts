@@ -6,7 +6,7 @@
  * failed batches with exponential backoff and jitter, and reports failures to
  * Raft with `reportUnreachable`. Snap messages take a separate queue and route,
  * split into parts that the receiver reassembles; their outcome is reported to
- * Raft as a `SnapStatus` message (`reject: true` on failure).
+ * Raft with `reportSnapshot(peer, ok)`.
  *
  * Receiving: the {@link RaftServer} given in the options delivers to the
  * handler passed to {@link HttpTransport.start}.
@@ -226,7 +226,7 @@ export class HttpTransport implements Transport {
     if (!handler || this.closed) return;
     this.metrics.unreachableReports++;
     this.notify(() => {
-      if (snapshotFailed) this.reportSnapshot(handler, peer, false);
+      if (snapshotFailed) handler.reportSnapshot?.(peer, false);
       handler.reportUnreachable(peer);
     });
   }
@@ -244,32 +244,6 @@ export class HttpTransport implements Transport {
         this.metrics.handlerErrors++;
       }
     });
-  }
-
-  /**
-   * Tells Raft how a snapshot send ended: through `reportSnapshot(peer, ok)` when
-   * the handler has one (as RaftNode may), else as a local `SnapStatus` message.
-   */
-  private reportSnapshot(handler: TransportHandler, peer: NodeId, ok: boolean): void {
-    const withReport = handler as TransportHandler & { reportSnapshot?: (peer: NodeId, ok: boolean) => void };
-    if (typeof withReport.reportSnapshot === 'function') withReport.reportSnapshot(peer, ok);
-    else handler.receive(this.snapStatus(peer, !ok));
-  }
-
-  private snapStatus(peer: NodeId, reject: boolean): Message {
-    return {
-      type: MessageType.SnapStatus,
-      from: peer,
-      to: this.nodeId,
-      term: 0,
-      logTerm: 0,
-      index: 0,
-      entries: [],
-      commit: 0,
-      reject,
-      rejectHint: 0,
-      context: NO_BYTES,
-    };
   }
 
   private track(work: Promise<void>): void {
@@ -352,7 +326,7 @@ export class HttpTransport implements Transport {
           this.metrics.sent.messages++;
           if (message.snapshotChunk?.done && this.handler) {
             const handler = this.handler;
-            this.notify(() => this.reportSnapshot(handler, peer.conn.id, true));
+            this.notify(() => handler.reportSnapshot?.(peer.conn.id, true));
           }
         } else if (!this.closed && !peer.removed) {
           this.metrics.dropped.sendFailed++;

@@ -24,6 +24,10 @@ export class RecordingHandler implements TransportHandler {
   reportUnreachable(peer: NodeId): void {
     this.unreachable.push(peer);
   }
+  readonly snapshots: { peer: NodeId; ok: boolean }[] = [];
+  reportSnapshot(peer: NodeId, ok: boolean): void {
+    this.snapshots.push({ peer, ok });
+  }
 }
 
 /** Resolves once `check` is true, polling every few ms; rejects after `timeoutMs`. */
