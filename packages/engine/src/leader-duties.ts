@@ -40,6 +40,11 @@ export interface AggregationOptions {
    * aggregate alone costs a pairing per task.
    */
   readonly verificationDelayMs?: number;
+  /**
+   * On-chain submissions in progress at once (each reads the chain and sends one transaction
+   * from the leader's account); the others wait their turn. Default 8.
+   */
+  readonly maxConcurrentSubmissions?: number;
 }
 
 function proofOf(r: AggregatedResult): AggregateProof {
@@ -68,6 +73,9 @@ interface Term {
 
 export class LeaderDuties<T, K> {
   #current: Term | undefined;
+  /** Submissions talking to the chain now, and the ones waiting for a slot (oldest first). */
+  #chainSlots = 0;
+  readonly #chainWaiters: (() => void)[] = [];
   /** Leadership confirmations before submitting: concurrent submissions share one readIndex round. */
   readonly #confirmed = new CoalescedBarrier(() => this.core.node().readIndex());
 
@@ -385,9 +393,30 @@ export class LeaderDuties<T, K> {
     return status === 'pending';
   }
 
+  /**
+   * Waits for one of `maxConcurrentSubmissions` chain slots: every aggregated task starting its
+   * own submission at once (several RPC calls each, one signer's transactions) congests the
+   * node and lowers the rate of responses that land.
+   */
+  async #chainSlot(): Promise<() => void> {
+    const max = this.options.maxConcurrentSubmissions ?? 8;
+    if (this.#chainSlots >= max) await new Promise<void>((resolve) => this.#chainWaiters.push(resolve));
+    else this.#chainSlots += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.#chainWaiters.shift();
+      if (next)
+        next(); // the slot passes on
+      else this.#chainSlots -= 1;
+    };
+  }
+
   async #submit(t: Term, taskIndex: number): Promise<void> {
     if (t.submitting.has(taskIndex)) return;
     t.submitting.add(taskIndex);
+    const release = await this.#chainSlot();
     const { submitter } = this.core.chain;
     const { retryBaseMs, retryMaxMs } = this.core.config;
     try {
@@ -426,6 +455,7 @@ export class LeaderDuties<T, K> {
         }
       }
     } finally {
+      release();
       t.submitting.delete(taskIndex);
     }
   }
