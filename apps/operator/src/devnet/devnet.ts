@@ -293,9 +293,12 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       async () => (await statusOf(processes[0]!))?.role === 'leader',
     );
     for (const p of processes.slice(1)) p.start();
+    // Joins are applied one at a time, each learner catching up before its promotion: allow
+    // more time for more operators (15 of them on a busy 2-core machine took over a minute).
     await waitUntil(
       'every operator is a voter',
       async () => (await statusOf(processes[0]!))?.voters.length === n,
+      Math.max(60_000, n * 10_000),
     );
 
     const nameOf = (address: string) =>
