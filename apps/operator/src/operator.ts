@@ -17,7 +17,7 @@ import {
 } from '@avs/engine';
 import type { Logger, Storage } from '@avs/raft-core';
 import { operatorKeyScheme } from '@avs/transport-http';
-import { createPooledFetch, type Served, serveNode } from '@avs/transport-http/node';
+import { createPooledFetch, type PooledFetch, type Served, serveNode } from '@avs/transport-http/node';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { z } from 'zod';
 import {
@@ -99,7 +99,12 @@ export async function startOperator(
       clusterId: keccak256(toUtf8Bytes(config.cluster.id)),
     },
   });
-  const pooled = createPooledFetch();
+  // Bun's built-in `undici` has no dispatcher API (no Agent.request or close): there the runtime's own
+  // pooled keep-alive fetch serves. Node and Deno (npm undici) get the sized pool.
+  const pooled: PooledFetch =
+    'Bun' in globalThis
+      ? { fetch: (input, init) => fetch(input, init), close: async () => {} }
+      : createPooledFetch();
   const transport = createHttpEngineTransport({
     scheme,
     fetch: pooled.fetch,
