@@ -30,7 +30,7 @@ export class CodecError extends TransportError {
 export class HttpError extends TransportError {
   override readonly name: string = 'HttpError';
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 503,
+    readonly status: 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 429 | 500 | 503,
     code: string,
     message: string,
     readonly details?: Record<string, unknown>,

@@ -13,7 +13,7 @@ export type { HandshakeDomain } from './auth/typed-data.js';
 export { DOMAIN_NAME, DOMAIN_VERSION } from './auth/typed-data.js';
 export type { RetryPolicy } from './client/backoff.js';
 export { backoffDelay, DEFAULT_RETRY } from './client/backoff.js';
-export type { HttpTransportOptions } from './client/http-transport.js';
+export type { HttpTransportOptions, StreamMode } from './client/http-transport.js';
 export { HttpTransport } from './client/http-transport.js';
 export type { FetchLike } from './client/peer-connection.js';
 export type { OverflowPolicy, QueueLimits } from './client/send-queue.js';

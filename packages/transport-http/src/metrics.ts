@@ -16,6 +16,13 @@ export class TransportMetrics {
     unknownPeer: 0,
   };
   readonly handshakes = { accepted: 0, initiated: 0, failed: 0 };
+  /** Incoming peer streams (`/raft/v1/stream`): opened, ended (any way), frames received (keepalives too). */
+  readonly streams = { opened: 0, closed: 0, frames: 0 };
+  /**
+   * Outgoing peer streams: opened, ended by an error or refusal, and peers
+   * switched to per-batch requests because streaming could not be used.
+   */
+  readonly outgoingStreams = { opened: 0, failed: 0, fallbacks: 0 };
   retries = 0;
   unreachableReports = 0;
   /** Times the Raft handler threw while the client reported to it (the error is not rethrown). */
@@ -42,6 +49,8 @@ export class TransportMetrics {
       sent: { ...this.sent },
       dropped: { ...this.dropped },
       handshakes: { ...this.handshakes },
+      streams: { ...this.streams },
+      outgoingStreams: { ...this.outgoingStreams },
       retries: this.retries,
       unreachableReports: this.unreachableReports,
       handlerErrors: this.handlerErrors,

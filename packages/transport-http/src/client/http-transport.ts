@@ -1,10 +1,15 @@
 /**
  * {@link HttpTransport}: the `Transport` of `@avs/raft-core` over HTTP.
  *
- * Sending: one ordered, bounded queue per peer; a worker per peer posts
- * batches of up to `maxBatchBytes` one at a time (so order is kept), retries
- * failed batches with exponential backoff and jitter, and reports failures to
- * Raft with `reportUnreachable`. Snap messages take a separate queue and route,
+ * Sending: one ordered, bounded queue per peer. With streaming (see
+ * {@link StreamMode}) a worker per peer keeps one long-lived
+ * `POST /raft/v1/stream` open and writes each batch to it as a MAC'd frame as
+ * soon as the connection takes it; when the stream fails, queued messages are
+ * dropped, Raft is told (`reportUnreachable`) and the stream reopened with
+ * backoff. Without streaming, the worker posts batches of up to
+ * `maxBatchBytes` to `/raft/v1/messages` one at a time (so order is kept),
+ * retries failed batches with exponential backoff and jitter, and reports
+ * failures to Raft with `reportUnreachable`. Snap messages take a separate queue and route,
  * split into parts that the receiver reassembles; their outcome is reported to
  * Raft with `reportSnapshot(peer, ok)`.
  *
@@ -26,7 +31,21 @@ import { TransportMetrics } from '../metrics.js';
 import { FRAME_CONTENT_TYPE, type RaftServer } from '../server/raft-server.js';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
 import { type FetchLike, PeerConnection } from './peer-connection.js';
+import { PeerStream } from './peer-stream.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits, SendQueue } from './send-queue.js';
+
+/**
+ * How Raft messages travel to peers:
+ * - `auto` (default): a stream per peer when the fetch function streams request bodies
+ *   (`createPooledFetch()` from `@avs/transport-http/node` does), else per-batch requests;
+ * - `on`: a stream per peer with any fetch (it must send a `ReadableStream` body as it is
+ *   produced, e.g. Node's global fetch; a fetch that buffers the body would never send it);
+ * - `off`: one `POST /raft/v1/messages` per batch (what runtimes whose fetch buffers bodies need).
+ *
+ * A peer that answers the stream route with 404, 405 or 415 (an older version) gets
+ * per-batch requests from then on (`metrics.outgoingStreams.fallbacks`).
+ */
+export type StreamMode = 'auto' | 'on' | 'off';
 
 /** Options of {@link HttpTransport}. */
 export interface HttpTransportOptions {
@@ -52,12 +71,24 @@ export interface HttpTransportOptions {
   /** Renew sessions after this long, ms; default 50 minutes (servers expire them after an hour by default). */
   readonly sessionRenewMs?: number;
   readonly metrics?: TransportMetrics;
+  /** Streaming or per-batch requests; default `auto`. See {@link StreamMode}. */
+  readonly stream?: StreamMode;
+  /** A stream with nothing to send writes a keepalive frame after this long, ms; default 2 000. */
+  readonly streamKeepaliveMs?: number;
+  /** A stream is ended and a new one opened after this long, ms; default 60 000 (Node servers end requests after 300 s). */
+  readonly streamMaxAgeMs?: number;
 }
 
 interface Peer {
   readonly conn: PeerConnection;
   readonly queue: SendQueue;
   readonly snapshots: Message[];
+  /** Whether this peer gets a stream (false after it refused the route). */
+  streaming: boolean;
+  /** The open stream, if any. */
+  stream: PeerStream | undefined;
+  /** Stream failures in a row (for the backoff). */
+  streamFailures: number;
   sending: boolean;
   sendingSnapshots: boolean;
   removed: boolean;
@@ -79,6 +110,7 @@ export class HttpTransport implements Transport {
   private readonly partBytes: number;
   private readonly maxQueuedSnapshots: number;
   private readonly fetchFn: FetchLike;
+  private readonly streaming: boolean;
   private handler: TransportHandler | undefined;
   private closed = false;
   private readonly workers = new Set<Promise<void>>();
@@ -98,6 +130,8 @@ export class HttpTransport implements Transport {
     this.partBytes = options.snapshotPartBytes ?? 1024 * 1024;
     this.maxQueuedSnapshots = options.maxQueuedSnapshots ?? 8;
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    const mode = options.stream ?? 'auto';
+    this.streaming = mode === 'on' || (mode === 'auto' && this.fetchFn.streamsRequestBodies === true);
     if (this.retry.attempts < 1) throw new ConfigError('retry.attempts must be at least 1');
     if (this.partBytes < 1) throw new ConfigError('snapshotPartBytes must be positive');
   }
@@ -125,7 +159,17 @@ export class HttpTransport implements Transport {
     });
     if (existing) {
       existing.removed = true;
-      this.peers.set(id, { ...existing, conn, removed: false, sending: false, sendingSnapshots: false });
+      existing.stream?.stop();
+      this.peers.set(id, {
+        ...existing,
+        conn,
+        removed: false,
+        sending: false,
+        sendingSnapshots: false,
+        streaming: this.streaming,
+        stream: undefined,
+        streamFailures: 0,
+      });
       this.pump(id);
       return;
     }
@@ -133,6 +177,9 @@ export class HttpTransport implements Transport {
       conn,
       queue: new SendQueue(this.queueLimits),
       snapshots: [],
+      streaming: this.streaming,
+      stream: undefined,
+      streamFailures: 0,
       sending: false,
       sendingSnapshots: false,
       removed: false,
@@ -144,6 +191,7 @@ export class HttpTransport implements Transport {
     const peer = this.peers.get(id);
     if (!peer) return;
     peer.removed = true;
+    peer.stream?.stop();
     this.metrics.dropped.sendFailed += peer.queue.clear() + peer.snapshots.length;
     peer.snapshots.length = 0;
     this.peers.delete(id);
@@ -254,9 +302,10 @@ export class HttpTransport implements Transport {
   private pump(id: NodeId): void {
     const peer = this.peers.get(id);
     if (!peer || peer.removed) return;
+    peer.stream?.wake();
     if (!peer.sending && peer.queue.length > 0) {
       peer.sending = true;
-      this.track(this.drainMessages(peer));
+      this.track(peer.streaming ? this.streamMessages(peer) : this.drainMessages(peer));
     }
     if (!peer.sendingSnapshots && peer.snapshots.length > 0) {
       peer.sendingSnapshots = true;
@@ -313,6 +362,57 @@ export class HttpTransport implements Transport {
       peer.sending = false;
     }
     // Messages may have arrived while the last request was in flight.
+    if (peer.queue.length > 0) this.pump(peer.conn.id);
+  }
+
+  /**
+   * Keeps a stream open to the peer while it has messages to send, reopening
+   * it when it ages out, and with backoff when it fails.
+   */
+  private async streamMessages(peer: Peer): Promise<void> {
+    let renewals = 0;
+    try {
+      while (!this.closed && !peer.removed && peer.streaming && peer.queue.length > 0) {
+        const stream = new PeerStream({
+          conn: peer.conn,
+          queue: peer.queue,
+          maxBatchBytes: this.maxBatchBytes,
+          keepaliveMs: this.options.streamKeepaliveMs ?? 2000,
+          maxAgeMs: this.options.streamMaxAgeMs ?? 60_000,
+          clock: this.clock,
+          metrics: this.metrics,
+        });
+        peer.stream = stream;
+        const started = this.clock.now();
+        const outcome = await stream.run();
+        if (peer.stream === stream) peer.stream = undefined;
+        if (this.closed || peer.removed) return;
+        if (outcome.kind === 'ended') {
+          peer.streamFailures = 0;
+          renewals = 0;
+        } else if (outcome.kind === 'unsupported') {
+          peer.streaming = false;
+          this.metrics.outgoingStreams.fallbacks++;
+        } else if (outcome.kind === 'renew' && renewals++ === 0) {
+          // The peer restarted or expired the session: a new handshake, then at once a new stream.
+        } else {
+          // Messages written to the broken stream may be lost; the queued ones are stale by the time
+          // it reopens. Raft resends what matters once told the peer is unreachable.
+          this.metrics.dropped.sendFailed += peer.queue.clear();
+          this.report(peer.conn.id, false);
+          // A stream that worked for a while starts the backoff over.
+          peer.streamFailures =
+            this.clock.now() - started > this.retry.maxDelayMs ? 1 : peer.streamFailures + 1;
+          this.metrics.retries++;
+          await this.clock.sleep(
+            backoffDelay(this.retry, peer.streamFailures, this.random),
+            this.closer.signal,
+          );
+        }
+      }
+    } finally {
+      peer.sending = false;
+    }
     if (peer.queue.length > 0) this.pump(peer.conn.id);
   }
 

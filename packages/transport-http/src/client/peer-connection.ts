@@ -8,11 +8,18 @@ import { completeHandshake, createOffer, handshakeMessageSchema } from '../auth/
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
 import { type HmacKey, importSessionKey, signRequest } from '../auth/request-signing.js';
 import type { Clock } from '../clock.js';
+import type { StreamIdentity } from '../codec/stream-frame.js';
 import { HandshakeError, PeerResponseError } from '../errors.js';
 import type { TransportMetrics } from '../metrics.js';
 
-/** A fetch function (the global one, or a pooled one from the Node adapter). */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+/**
+ * A fetch function (the global one, or a pooled one from the Node adapter).
+ * `streamsRequestBodies` is true on one known to send a `ReadableStream`
+ * body as it is produced (the Node pooled fetch); `stream: 'auto'` streams only then.
+ */
+export type FetchLike = ((input: string, init: RequestInit) => Promise<Response>) & {
+  readonly streamsRequestBodies?: boolean;
+};
 
 interface ClientSession {
   readonly id: string;
@@ -34,9 +41,12 @@ export interface ConnectionDeps {
   readonly closed: AbortSignal;
 }
 
-const RENEW_CODES = new Set(['UNKNOWN_SESSION', 'SESSION_EXPIRED', 'REPLAYED']);
+/** Refusals after which a new session is opened and the request tried once more. */
+export const RENEW_CODES: ReadonlySet<string> = new Set(['UNKNOWN_SESSION', 'SESSION_EXPIRED', 'REPLAYED']);
 
-async function errorOf(peer: NodeId, res: Response): Promise<PeerResponseError> {
+const NO_BYTES = new Uint8Array(0);
+
+export async function errorOf(peer: NodeId, res: Response): Promise<PeerResponseError> {
   let code = 'UNKNOWN';
   let message = res.statusText;
   let body: Record<string, unknown> = {};
@@ -122,6 +132,39 @@ export class PeerConnection {
   /** Forgets the session, e.g. after the peer restarted. */
   resetSession(): void {
     this.session = undefined;
+  }
+
+  /**
+   * Opens a stream: one signed `POST` whose body `body(identity)` produces
+   * (frames sealed for that identity). Not timed out: it lasts until the body
+   * ends, `signal` aborts, or the peer answers.
+   * @returns the peer's answer, any status (the caller decides)
+   * @throws HandshakeError, or the fetch error
+   */
+  async openStream(
+    path: string,
+    body: (identity: StreamIdentity) => ReadableStream<Uint8Array>,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    const session = await this.currentSession();
+    const seq = ++session.seq;
+    const auth = await signRequest(session.key, {
+      method: 'POST',
+      path,
+      sessionId: session.id,
+      timestamp: Math.floor(this.deps.clock.now()),
+      seq,
+      body: NO_BYTES,
+    });
+    const init = {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/octet-stream' },
+      body: body({ key: session.key, sessionId: session.id, openSeq: seq }),
+      // WHATWG fetch requires it for a stream body; the pooled fetch ignores it.
+      duplex: 'half',
+      signal: AbortSignal.any([this.deps.closed, signal]),
+    };
+    return this.deps.fetch(this.url + path, init as RequestInit);
   }
 
   /**

@@ -6,6 +6,7 @@
  * | `GET /health`               | no   | none                          |
  * | `POST /raft/v1/handshake`   | signs| JSON offer (zod)              |
  * | `POST /raft/v1/messages`    | yes  | binary batch frame            |
+ * | `POST /raft/v1/stream`      | yes  | stream of MAC'd batch frames  |
  * | `PUT /raft/v1/snapshot`     | yes  | binary snapshot part frame    |
  * | `GET /status`               | yes  | none                          |
  *
@@ -25,6 +26,7 @@ import { errorResponse } from './error-response.js';
 import { handleHandshake } from './handshake-route.js';
 import { DEFAULT_SERVER_LIMITS, type RaftServerOptions, type ServerLimits } from './server-options.js';
 import { SnapshotAssembler } from './snapshot-assembler.js';
+import { createStreamRoute } from './stream-route.js';
 
 /** Media type of binary frames. */
 export const FRAME_CONTENT_TYPE = 'application/octet-stream';
@@ -165,6 +167,11 @@ export function createRaftServer(options: RaftServerOptions): RaftServer {
     for (const m of messages) target.receive(m);
     return c.body(null, 204);
   });
+
+  app.post(
+    '/raft/v1/stream',
+    createStreamRoute({ auth: authContext, limits, decodeLimits, metrics, deliverTo, checkAddressing }),
+  );
 
   app.put('/raft/v1/snapshot', auth({ maxBodyBytes: limits.maxSnapshotPartBytes }), (c) => {
     requireFrame(c.req.header('content-type'));

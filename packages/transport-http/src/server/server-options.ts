@@ -17,7 +17,7 @@ export interface Membership {
 
 /** Limits of a {@link RaftServerOptions}; every route has a body-size limit. */
 export interface ServerLimits {
-  /** Largest `/raft/v1/messages` body in bytes; default 16 MiB. */
+  /** Largest `/raft/v1/messages` body, and largest `/raft/v1/stream` frame payload, in bytes; default 16 MiB. */
   readonly maxBatchBytes: number;
   /** Largest `/raft/v1/snapshot` part body in bytes; default 4 MiB + 64 KiB of framing. */
   readonly maxSnapshotPartBytes: number;
@@ -36,6 +36,10 @@ export interface ServerLimits {
   readonly replayWindow: number;
   /** Handshake nonces remembered within the skew window; default 100 000. */
   readonly maxHandshakeNonces: number;
+  /** Open `/raft/v1/stream` requests per peer; default 4 (a client keeps one, briefly two while it reopens). */
+  readonly maxStreamsPerPeer: number;
+  /** A stream without any frame for this long is closed, ms; default 15 000 (clients send keepalives every 2 s). */
+  readonly streamIdleMs: number;
   /** A half-received snapshot chunk is dropped after this long without a part, ms; default 120 000. */
   readonly snapshotIdleMs: number;
 }
@@ -53,6 +57,8 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   replayWindow: 4096,
   maxHandshakeNonces: 100_000,
   snapshotIdleMs: 120_000,
+  maxStreamsPerPeer: 4,
+  streamIdleMs: 15_000,
 };
 
 /** Options of {@link createRaftServer}. */
