@@ -59,6 +59,8 @@ export const operatorRaftConfigSchema = z
     retryMaxMs: ms(2_000),
     /** Lifetime of a join request this node signs, ms. Default 60 s. */
     joinRequestTtlMs: ms(60_000),
+    /** How long joining keeps retrying while no member or leader answers (e.g. during a failover), ms. Default 60 s. */
+    joinTimeoutMs: ms(60_000),
     /** A join request's block may be at most this many blocks behind the leader's latest. Default 50. */
     maxJoinBlockAge: z.number().int().nonnegative().default(50),
     /** ... and at most this many ahead (nodes see blocks at slightly different times). Default 5. */

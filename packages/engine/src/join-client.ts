@@ -9,8 +9,8 @@ import type { Clock } from '@avs/raft-core';
 import type { EngineChain } from './chain-port.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineTransport } from './engine-transport.js';
-import { JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
-import { sleep } from './retry-delay.js';
+import { EngineStateError, JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
+import { backoffMs, sleep } from './retry-delay.js';
 import type { JoinResult } from './wire.js';
 
 /** What {@link joinCluster} needs from the engine. */
@@ -32,11 +32,11 @@ export interface JoinClientDeps {
 
 /**
  * Joins through `joinHttpUrl`, retrying (with a fresh nonce) when no member or
- * leader answered. A node whose restored configuration already lists it as a
+ * leader answered, for up to `joinTimeoutMs`. A node whose restored configuration already lists it as a
  * voter (a member restarted from its data) does not join again: its Raft log
  * brings it back, whether or not a leader is reachable just now (during a
  * failover, asking would fail and the restart with it).
- * @throws JoinRefusedError with the reason; PeerCallError when no member answered
+ * @throws JoinRefusedError with the reason; PeerCallError when no member answered within `joinTimeoutMs`
  */
 export async function joinCluster(
   d: JoinClientDeps,
@@ -46,7 +46,9 @@ export async function joinCluster(
   const { config, clock } = d;
   if (d.isVoter()) return { role: 'voter', ...d.currentView() };
   let lastError: unknown;
-  for (let attempt = 1; attempt <= 3 && !d.isClosed(); attempt++) {
+  // A failover leaves no leader for a few seconds: keep asking (with backoff) until joinTimeoutMs.
+  const giveUpAt = clock.now() + config.joinTimeoutMs;
+  for (let attempt = 1; !d.isClosed(); attempt++) {
     const block = latestBlock ?? (await d.chain.latestBlock());
     const signed = await signJoinRequest(
       {
@@ -89,8 +91,10 @@ export async function joinCluster(
         error instanceof NotLeaderError ||
         (error instanceof JoinRefusedError && error.reason === 'UNAVAILABLE');
       if (!retryable) throw error;
-      await sleep(clock, config.retryBaseMs * attempt);
+      const delay = backoffMs(attempt, config.retryBaseMs, config.retryMaxMs);
+      if (clock.now() + delay > giveUpAt) throw error;
+      await sleep(clock, delay);
     }
   }
-  throw lastError;
+  throw lastError ?? new EngineStateError('CLOSED', 'the engine closed while joining');
 }

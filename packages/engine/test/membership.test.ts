@@ -2,6 +2,7 @@ import { Wallet } from 'ethers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JoinRefusedError, type JoinRequest, memoryUrl, randomNonce, signJoinRequest } from '../src/index.js';
 import { Cluster } from './support/cluster.js';
+import { yieldMacrotask } from './support/wait-for.js';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -257,5 +258,31 @@ describe('leader identity and rotation', () => {
       leaderId: newLeader.address,
       leaderHttpUrl: memoryUrl(newLeader.address),
     });
+  });
+});
+
+describe('joining during an outage', () => {
+  it('keeps retrying while no member answers, and joins once one does', async () => {
+    cluster = new Cluster({ size: 3, thresholdPercentage: 50, started: 2 });
+    const c = cluster;
+    await c.start();
+    const target = c.leader()!;
+    const joiner = c.operators[2]!;
+    c.net.isolate(target.address);
+    let settled = false;
+    const joining = joiner.engine.joinExistingOperatorCluster(memoryUrl(target.address)).finally(() => {
+      settled = true;
+    });
+    joining.catch(() => {});
+    // Five simulated seconds with the member unreachable (a failover takes this long): the joiner
+    // used to give up after three quick attempts, and the operator's process with it.
+    for (let i = 0; i < 500; i++) {
+      await c.clock.advance(10);
+      await yieldMacrotask();
+    }
+    expect(settled).toBe(false);
+    c.net.heal();
+    const joined = await c.drive(joining, 'join after the outage');
+    expect(joined.role).toBe('voter');
   });
 });
