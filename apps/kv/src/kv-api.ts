@@ -19,9 +19,9 @@
  * same path on the leader.
  */
 
+import { declaredBodyLimit } from '@avs/transport-http';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { compareSchema, MAX_KEY_LENGTH, MAX_VALUE_LENGTH, memberInfoSchema } from './commands.js';
 import { KvBadRequestError, KvError, KvNotLeaderError } from './errors.js';
@@ -35,8 +35,6 @@ const casSchema = z.strictObject({ value: z.string().max(MAX_VALUE_LENGTH), expe
 const addMemberSchema = memberInfoSchema.extend({ learner: z.boolean().optional() });
 const transferSchema = z.strictObject({ to: z.string().min(1).max(64).optional() });
 const consistencySchema = z.enum(['linearizable', 'serializable']).default('linearizable');
-
-const DECIMAL = /^[0-9]{1,15}$/;
 
 async function body<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const type = c.req.header('content-type') ?? '';
@@ -98,26 +96,8 @@ export function createKvApi(node: KvNode): Hono {
   app.notFound((c) => c.json({ code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` }, 404));
   const tooLarge = () =>
     new KvBadRequestError('BODY_TOO_LARGE', `request body exceeds the limit of ${MAX_BODY_BYTES} bytes`, 413);
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw tooLarge();
-    },
-  });
-  app.use('*', async (c, next) => {
-    // A declared length is checked here; only a body without one (chunked) goes through Hono's
-    // bodyLimit, which stops reading at the limit. bodyLimit touches `c.req.raw.body`, which makes
-    // @hono/node-server build a full WHATWG Request and stream for every request, GETs included: a
-    // large part of a small request's cost. `c.req.text()` then reads straight from the socket.
-    const h = c.req.raw.headers;
-    const length = h.get('content-length');
-    if (h.get('transfer-encoding') === null && (length === null || DECIMAL.test(length))) {
-      if (length !== null && Number(length) > MAX_BODY_BYTES) throw tooLarge();
-      if (length === null && c.req.method !== 'GET' && c.req.method !== 'HEAD') return limit(c, next);
-      return next();
-    }
-    return limit(c, next);
-  });
+  // A declared length is checked without building a WHATWG stream; `c.req.text()` then reads from the socket.
+  app.use('*', declaredBodyLimit(MAX_BODY_BYTES, tooLarge));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.get('/status', (c) => c.json(node.status()));

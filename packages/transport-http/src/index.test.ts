@@ -33,6 +33,7 @@ describe('public API', () => {
         "addressOf",
         "backoffDelay",
         "createRaftServer",
+        "declaredBodyLimit",
         "decodeBatch",
         "decodeSnapshotPart",
         "encodeBatch",

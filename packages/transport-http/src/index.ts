@@ -42,6 +42,7 @@ export {
 } from './errors.js';
 export { TransportMetrics } from './metrics.js';
 export type { AuthEnv, AuthOptions } from './server/auth-middleware.js';
+export { declaredBodyLimit } from './server/declared-body-limit.js';
 export type { ErrorBody } from './server/error-response.js';
 export { parseJson } from './server/parse-json.js';
 export type { RaftServer } from './server/raft-server.js';

@@ -5,13 +5,14 @@
  * the HMAC is checked; only then is the request marked in the replay window and
  * the authenticated peer id set in the context (`c.get('peer')`).
  */
+
 import type { NodeId } from '@avs/raft-core';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { AUTH_HEADERS, verifyRequest } from '../auth/request-signing.js';
 import type { ServerSession, SessionStore } from '../auth/session-store.js';
 import type { Clock } from '../clock.js';
 import { AuthError, HttpError } from '../errors.js';
+import { declaredBodyLimit } from './declared-body-limit.js';
 import type { Membership } from './server-options.js';
 
 /** Hono environment of authenticated routes: `c.get('peer')` is the caller's NodeId, `c.get('body')` the raw body. */
@@ -68,31 +69,20 @@ function pathOf(c: Context): string {
   return url.pathname + url.search;
 }
 
-const DECIMAL = /^[0-9]{1,15}$/;
-
 /**
- * Reads the request body within `maxBody` bytes. With a Content-Length (and
- * no Transfer-Encoding) the length is checked first and the body read with
- * `arrayBuffer()`, which `@hono/node-server` serves straight from the socket;
- * touching `c.req.raw.body` (as Hono's `bodyLimit` does) makes it build a
- * full WHATWG Request and stream, a large part of a small request's cost. A
- * body without a length (chunked) goes through `bodyLimit`, which stops
- * reading at the limit.
+ * Reads the request body within `maxBody` bytes (see {@link declaredBodyLimit});
+ * the length is checked again after reading.
  * @throws HttpError 413 when the body is larger than `maxBody`
  */
 async function readBody(c: Context, maxBody: number, limit: MiddlewareHandler): Promise<Uint8Array> {
-  const h = c.req.raw.headers;
-  const length = h.get('content-length');
-  const tooLarge = () =>
-    new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds the limit of ${maxBody} bytes`);
-  if (length !== null && h.get('transfer-encoding') === null && DECIMAL.test(length)) {
-    if (Number(length) > maxBody) throw tooLarge();
-  } else {
-    await limit(c, async () => {});
-  }
+  await limit(c, async () => {});
   const body = new Uint8Array(await c.req.arrayBuffer());
-  if (body.length > maxBody) throw tooLarge();
+  if (body.length > maxBody) throw bodyTooLarge(maxBody);
   return body;
+}
+
+function bodyTooLarge(maxBody: number): HttpError {
+  return new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds the limit of ${maxBody} bytes`);
 }
 
 /** The checked auth headers of a request and its session (the signature is not verified yet). */
@@ -198,12 +188,7 @@ export function createAuthMiddleware(
 ): MiddlewareHandler<AuthEnv> {
   const maxBody = options.maxBodyBytes ?? ctx.defaultMaxBodyBytes;
   const allowAdmitted = options.allowAdmitted ?? false;
-  const limit = bodyLimit({
-    maxSize: maxBody,
-    onError: () => {
-      throw new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds the limit of ${maxBody} bytes`);
-    },
-  });
+  const limit = declaredBodyLimit(maxBody, () => bodyTooLarge(maxBody));
   return async (c, next) => {
     const headers = checkHeaders(ctx, c);
     const { session } = headers;
