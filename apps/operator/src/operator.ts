@@ -3,9 +3,17 @@
  * HTTP server and the TaskConsensusEngine running an example AVS. Used by
  * `avs-operator start` and by every process of the devnet.
  */
-import { AvsRegistryReader, createProvider, TaskManagerClient } from '@avs/chain';
 import {
+  AvsRegistryReader,
+  abiDigest,
   createChainAdapter,
+  createProvider,
+  eip712JoinAuthenticator,
+  onChainTaskCheck,
+  TaskManagerClient,
+  taskSpecOf,
+} from '@avs/chain';
+import {
   createHttpEngineTransport,
   createTaskConsensusEngine,
   type EngineStatus,
@@ -13,7 +21,6 @@ import {
   type TaskConsensusEngine,
   type TaskRecord,
   TaskStateError,
-  taskSpecOf,
 } from '@avs/engine';
 import type { Logger, Storage } from '@avs/raft-core';
 import { operatorKeyScheme } from '@avs/transport-http';
@@ -24,13 +31,13 @@ import {
   answer,
   type ChainTaskResponse,
   payloadHash,
+  payloadHashesOf,
   payloadSchema,
   requestSchema,
   TASK_RESPONSE_ABI,
   type TaskRequest,
   taskResponseSchema,
 } from './avs/example-avs.js';
-import { onChainTaskCheck } from './avs/on-chain-task-check.js';
 import type { OperatorConfig } from './config.js';
 import type { OperatorKeys } from './keys.js';
 import { peerDialer } from './peer-dial.js';
@@ -118,18 +125,18 @@ export async function startOperator(
     storage = await openStorage(config.storage, keys.address, config.cluster.id);
     const engine = createTaskConsensusEngine<TaskRequest, ChainTaskResponse>({
       blsKey: keys.bls,
-      ecdsaKey: keys.ecdsaPrivateKey,
+      joinAuth: eip712JoinAuthenticator(keys.ecdsaPrivateKey),
       callbacks: {
         requestSchema,
         responseSchema: taskResponseSchema,
         onTaskRequest: (request, tasks) =>
           tasks.map((t, i) => ({ referenceTaskIndex: t.taskIndex, result: answer(request.payloads[i]!) })),
         // A follower signs only tasks that exist on-chain with the payload it was given.
-        validateTaskRequest: onChainTaskCheck(taskManager, config.fromBlock),
+        validateTaskRequest: onChainTaskCheck(taskManager, { fromBlock: config.fromBlock, payloadHashesOf }),
         isValidOperator: (address) => chain.isValidOperator(address),
         fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
       },
-      digest: { responseAbiType: TASK_RESPONSE_ABI },
+      digest: { digestOf: (response) => abiDigest(TASK_RESPONSE_ABI, response) },
       config: {
         httpUrl: publicUrl,
         raftUrl: publicUrl,

@@ -4,13 +4,12 @@
  * the task as created on-chain and refuses every kind of mismatch (payload,
  * reference block, quorums, task count, a task that does not exist).
  */
-import { AvsRegistryReader, createProvider, TaskManagerClient } from '@avs/chain';
+import { AvsRegistryReader, createProvider, onChainTaskCheck, TaskManagerClient } from '@avs/chain';
 import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
 import type { TaskMeta } from '@avs/engine';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { payloadHash, type TaskPayload } from '../src/avs/example-avs.js';
-import { onChainTaskCheck } from '../src/avs/on-chain-task-check.js';
+import { payloadHash, payloadHashesOf, type TaskPayload, type TaskRequest } from '../src/avs/example-avs.js';
 
 let chain: LocalAvs;
 let provider: ReturnType<typeof createProvider>;
@@ -51,7 +50,8 @@ afterAll(async () => {
 });
 
 describe('onChainTaskCheck on anvil', () => {
-  const check = () => onChainTaskCheck(taskManager, chain.deployment.deployBlock);
+  const check = () =>
+    onChainTaskCheck<TaskRequest>(taskManager, { fromBlock: chain.deployment.deployBlock, payloadHashesOf });
 
   it('accepts a request that matches the on-chain task', async () => {
     expect(await check()({ payloads: [payload] }, [meta])).toBe(true);
@@ -66,6 +66,10 @@ describe('onChainTaskCheck on anvil', () => {
       await check()({ payloads: [payload] }, [{ ...meta, referenceBlock: meta.referenceBlock - 1 }]),
     ).toBe(false);
     expect(await check()({ payloads: [payload] }, [{ ...meta, quorumNumbers: [1] }])).toBe(false);
+  });
+
+  it('refuses another threshold than the on-chain task', async () => {
+    expect(await check()({ payloads: [payload] }, [{ ...meta, thresholdPercentages: [50] }])).toBe(false);
   });
 
   it('refuses a task that was never created, and a payload count that does not match the tasks', async () => {

@@ -2,6 +2,7 @@
  * @avs/chain: ethers v6 access to the AVS contracts and to EigenLayer's registries.
  * Runtime-neutral (no node: imports).
  */
+export { abiDigest } from './abi-digest.js';
 export { AvsRegistryReader } from './avs-registry-reader.js';
 export {
   blsApkRegistryAbi,
@@ -15,6 +16,13 @@ export {
 } from './eigenlayer-registry-reader.js';
 export { normalizeEndpoints, operatorEndpointsSchema } from './endpoints.js';
 export {
+  type ChainAdapter,
+  type ChainAdapterOptions,
+  chainResponseDigest,
+  createChainAdapter,
+  taskSpecOf,
+} from './engine-adapter.js';
+export {
   ChainError,
   ContractRevertError,
   InvalidArgumentError,
@@ -26,18 +34,16 @@ export {
   TaskNotFoundError,
 } from './errors.js';
 export {
+  type Eip712JoinAuthenticator,
+  eip712JoinAuthenticator,
   JOIN_DOMAIN_NAME,
   JOIN_DOMAIN_VERSION,
   JOIN_REQUEST_TYPES,
-  type JoinRequest,
   joinRequestDigest,
-  joinRequestSchema,
-  randomNonce,
   recoverJoinSigner,
-  type SignedJoinRequest,
-  signedJoinRequestSchema,
   signJoinRequest,
 } from './join-request.js';
+export { type OnChainTaskCheckOptions, onChainTaskCheck, type TaskReader } from './on-chain-task-check.js';
 export {
   operatorMessageDomain,
   type Signed,

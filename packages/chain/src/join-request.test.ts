@@ -1,10 +1,10 @@
+import { type JoinRequest, randomNonce } from '@avs/engine';
 import { Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from './errors.js';
 import {
-  type JoinRequest,
+  eip712JoinAuthenticator,
   joinRequestDigest,
-  randomNonce,
   recoverJoinSigner,
   signJoinRequest,
 } from './join-request.js';
@@ -50,5 +50,14 @@ describe('join requests (EIP-712)', () => {
   it('refuses to sign for another address', async () => {
     const other = { ...request(), operator: '0x0000000000000000000000000000000000000001' };
     await expect(signJoinRequest(other, wallet.privateKey)).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('eip712JoinAuthenticator is the engine port over the same signature', async () => {
+    const auth = eip712JoinAuthenticator(wallet.privateKey);
+    expect(auth.address).toBe(wallet.address);
+    const signed = await auth.sign(request());
+    expect(auth.recoverSigner(signed)).toBe(wallet.address.toLowerCase());
+    expect(recoverJoinSigner(signed)).toBe(wallet.address.toLowerCase());
+    expect(() => eip712JoinAuthenticator('0x1234')).toThrow(InvalidArgumentError);
   });
 });

@@ -3,12 +3,14 @@
  * ECDSA key to ask a cluster to admit it. It is bound to the chain, the
  * registry contract, the cluster, the operator, a recent block, an expiry and
  * a nonce, so it cannot be replayed elsewhere, later, or twice. The engine
- * signs it when joining and verifies it when admitting (its join service
- * also checks the block's recency, the nonce and the on-chain registration).
+ * owns the request's fields and schema and signs and checks it through its
+ * `JoinAuthenticator` port; this is the EIP-712 implementation
+ * ({@link eip712JoinAuthenticator}). The engine's join service also checks the
+ * block's recency, the nonce and the on-chain registration.
  */
+import { type JoinRequest, joinRequestSchema, type SignedJoinRequest } from '@avs/engine';
 import {
   getBytes,
-  hexlify,
   type TypedDataDomain,
   TypedDataEncoder,
   type TypedDataField,
@@ -37,32 +39,6 @@ export const JOIN_REQUEST_TYPES: Record<string, TypedDataField[]> = {
   ],
 };
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address');
-const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected 32 bytes of 0x hex');
-const uint = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-
-/** The signed fields of a join request. */
-export const joinRequestSchema = z.object({
-  chainId: z.number().int().positive(),
-  contract: address,
-  clusterId: z.string().min(1).max(128),
-  operator: address,
-  operatorId: bytes32,
-  httpUrl: z.string().min(1).max(2048),
-  raftUrl: z.string().min(1).max(2048),
-  block: uint,
-  expiresAtMs: uint,
-  nonce: bytes32,
-});
-export type JoinRequest = z.infer<typeof joinRequestSchema>;
-
-/** A join request and its signature (65 bytes, 0x hex). */
-export const signedJoinRequestSchema = z.object({
-  request: joinRequestSchema,
-  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'expected a 65-byte 0x hex signature'),
-});
-export type SignedJoinRequest = z.infer<typeof signedJoinRequestSchema>;
-
 function domainOf(request: Pick<JoinRequest, 'chainId' | 'contract'>): TypedDataDomain {
   return {
     name: JOIN_DOMAIN_NAME,
@@ -80,13 +56,6 @@ function structOf(request: JoinRequest): Record<string, unknown> {
 /** The EIP-712 digest a join request's signature covers. */
 export function joinRequestDigest(request: JoinRequest): `0x${string}` {
   return TypedDataEncoder.hash(domainOf(request), JOIN_REQUEST_TYPES, structOf(request)) as `0x${string}`;
-}
-
-/** 32 random bytes as 0x hex, from the platform's CSPRNG. */
-export function randomNonce(): `0x${string}` {
-  const bytes = new Uint8Array(32);
-  crypto.getRandomValues(bytes);
-  return hexlify(bytes) as `0x${string}`;
 }
 
 /**
@@ -123,4 +92,32 @@ export function recoverJoinSigner(signed: SignedJoinRequest): string | undefined
   } catch {
     return undefined;
   }
+}
+
+/** Signs and checks join requests: the engine's `JoinAuthenticator` port, over EIP-712. */
+export interface Eip712JoinAuthenticator {
+  /** The key's address (checksummed). */
+  readonly address: string;
+  sign(request: JoinRequest): Promise<SignedJoinRequest>;
+  recoverSigner(signed: SignedJoinRequest): string | undefined;
+}
+
+/**
+ * The engine's join signer for an operator's ECDSA key: `sign` is
+ * {@link signJoinRequest}, `recoverSigner` is {@link recoverJoinSigner}.
+ * @param privateKey 32-byte secp256k1 key (0x hex)
+ * @throws InvalidArgumentError for a malformed key
+ */
+export function eip712JoinAuthenticator(privateKey: string): Eip712JoinAuthenticator {
+  let wallet: Wallet;
+  try {
+    wallet = new Wallet(privateKey);
+  } catch (cause) {
+    throw new InvalidArgumentError('expected a 32-byte secp256k1 private key in 0x hex', { cause });
+  }
+  return {
+    address: wallet.address,
+    sign: (request) => signJoinRequest(request, wallet.privateKey),
+    recoverSigner: recoverJoinSigner,
+  };
 }

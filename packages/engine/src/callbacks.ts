@@ -4,7 +4,6 @@
  * original forced boilerplate.
  */
 import type { G1Json } from '@avs/bls';
-import { AbiCoder, keccak256 } from 'ethers';
 import type { z } from 'zod';
 import type { TaskMeta } from './task-command.js';
 
@@ -54,8 +53,8 @@ export interface TaskConsensusCallbacks<T, K> {
   /**
    * Maps a response to its on-chain task and the digest that is signed. Run by
    * the signer and again by the leader, which never trusts a sender's digest.
-   * Default: `taskIndex` from {@link EngineCallbacksOptions.taskIndexOf} and
-   * `keccak256(abi.encode(response))` with {@link EngineCallbacksOptions.responseAbiType}.
+   * Default: `taskIndex` from {@link EngineCallbacksOptions.taskIndexOf} and the digest from
+   * {@link EngineCallbacksOptions.digestOf} (e.g. `abiDigest` of `@avs/chain`).
    */
   onLeaderProcessTaskResponse?(response: K): MaybePromise<ProcessedResponse>;
   /**
@@ -79,18 +78,15 @@ export interface TaskConsensusCallbacks<T, K> {
   validateTaskRequest?(request: T, tasks: readonly TaskMeta[]): MaybePromise<boolean>;
 }
 
-/** Options for the default digest: the ABI type K is encoded as, and how to find its task. */
+/** Options for the default response processor: how a response is digested, and how to find its task. */
 export interface EngineCallbacksOptions<K> {
-  /** Solidity type of K for `abi.encode`, e.g. `tuple(uint32 taskIndex, uint256 numberSquared)`. */
-  readonly responseAbiType?: string;
+  /**
+   * The 32-byte digest the on-chain check recomputes for a response, e.g.
+   * `(r) => abiDigest('tuple(uint32 taskIndex, uint256 numberSquared)', r)` with `abiDigest` from `@avs/chain`.
+   */
+  readonly digestOf?: (response: K) => `0x${string}`;
   /** The task a response answers; default `response.taskIndex` (or `referenceTaskIndex`). */
   readonly taskIndexOf?: (response: K) => number;
-}
-
-/** `keccak256(abi.encode(value))` for a Solidity type: the digest the on-chain check recomputes. */
-export function abiDigest(abiType: string, value: unknown): `0x${string}` {
-  const encoded = AbiCoder.defaultAbiCoder().encode([abiType], [value]);
-  return keccak256(encoded) as `0x${string}`;
 }
 
 function defaultTaskIndexOf(response: unknown): number {
@@ -107,7 +103,7 @@ function defaultTaskIndexOf(response: unknown): number {
 /**
  * The digest function the engine uses: the application's
  * `onLeaderProcessTaskResponse`, else the default from the options.
- * @throws TypeError when neither the callback nor `responseAbiType` is given
+ * @throws TypeError when neither the callback nor `digestOf` is given
  */
 export function resolveResponseProcessor<K>(
   callbacks: Pick<TaskConsensusCallbacks<unknown, K>, 'onLeaderProcessTaskResponse'>,
@@ -115,10 +111,10 @@ export function resolveResponseProcessor<K>(
 ): (response: K) => Promise<ProcessedResponse> {
   const custom = callbacks.onLeaderProcessTaskResponse;
   if (custom) return async (response) => custom.call(callbacks, response);
-  const abiType = options.responseAbiType;
-  if (abiType === undefined) {
-    throw new TypeError('give either callbacks.onLeaderProcessTaskResponse or responseAbiType');
+  const digestOf = options.digestOf;
+  if (digestOf === undefined) {
+    throw new TypeError('give either callbacks.onLeaderProcessTaskResponse or digest.digestOf');
   }
   const taskIndexOf = options.taskIndexOf ?? defaultTaskIndexOf;
-  return async (response) => ({ taskIndex: taskIndexOf(response), digest: abiDigest(abiType, response) });
+  return async (response) => ({ taskIndex: taskIndexOf(response), digest: digestOf(response) });
 }

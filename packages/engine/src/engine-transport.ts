@@ -6,10 +6,10 @@
  * engine run in one process.
  */
 
-import type { SignedJoinRequest } from '@avs/chain';
 import type { Transport } from '@avs/raft-core';
 import type { SignedTaskResponse } from './callbacks.js';
 import { EngineError, type JoinRefusal, JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
+import type { SignedJoinRequest } from './join-request.js';
 import type { MemberInfo } from './task-command.js';
 import type { JoinResult, SubmitResponsesResult } from './wire.js';
 

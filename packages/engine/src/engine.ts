@@ -14,7 +14,8 @@ import {
   silentLogger,
   systemClock,
 } from '@avs/raft-core';
-import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import {
   type EngineCallbacksOptions,
   type ProcessedResponse,
@@ -30,6 +31,7 @@ import { type EngineEventMap, EventEmitter, type Unsubscribe } from './engine-ev
 import type { EngineRpcHandler, EngineTransport } from './engine-transport.js';
 import { ConfigError, EngineError, EngineStateError, NotLeaderError, TaskStateError } from './errors.js';
 import { joinCluster } from './join-client.js';
+import type { JoinAuthenticator } from './join-request.js';
 import { JoinService } from './join-service.js';
 import { type AggregationOptions, LeaderDuties } from './leader-duties.js';
 import { confirmLeadership, type ElectionResult, type LeaderInfo, rotateLeadership } from './leadership.js';
@@ -63,8 +65,11 @@ export type TaskSpec = Omit<TaskMeta, 'expiresAtMs'> & { readonly expiresAtMs?: 
 export interface TaskConsensusEngineOptions<T, K> {
   /** This operator's BLS key (signs responses). */
   readonly blsKey: BlsKeyPair;
-  /** This operator's ECDSA private key (0x hex): its address is the Raft node id; signs join requests. */
-  readonly ecdsaKey: string;
+  /**
+   * Signs this operator's join requests and checks others' (`eip712JoinAuthenticator(ecdsaKey)` from
+   * `@avs/chain`); its address is the Raft node id.
+   */
+  readonly joinAuth: JoinAuthenticator;
   readonly callbacks: TaskConsensusCallbacks<T, K> & {
     /** The on-chain tasks a request answers, when `leaderSendTaskRequestToFollowers` is called without them. */
     readonly tasksOf?: (request: T) => readonly TaskSpec[] | Promise<readonly TaskSpec[]>;
@@ -136,15 +141,10 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
 
   constructor(options: TaskConsensusEngineOptions<T, K>) {
     this.config = parseEngineConfig(options.config);
-    let wallet: Wallet;
-    try {
-      wallet = new Wallet(options.ecdsaKey);
-    } catch (cause) {
-      throw new ConfigError(
-        `ecdsaKey: expected a 32-byte secp256k1 private key in 0x hex (${String(cause).slice(0, 80)})`,
-      );
+    if (!/^0x[0-9a-fA-F]{40}$/.test(options.joinAuth?.address ?? '')) {
+      throw new ConfigError('joinAuth.address: expected the operator address (0x and 40 hex digits)');
     }
-    this.id = wallet.address.toLowerCase();
+    this.id = options.joinAuth.address.toLowerCase();
     this.operatorId = options.blsKey.operatorId.toLowerCase();
     if (this.config.operatorId.toLowerCase() !== this.operatorId) {
       throw new ConfigError(`config.operatorId: expected ${this.operatorId}, the operator id of blsKey`);
@@ -185,7 +185,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       options.blsKey,
       (peer, body) => this.#leader.acceptResponses(peer, body),
     );
-    this.#joins = new JoinService(this.#core, options.callbacks);
+    this.#joins = new JoinService(this.#core, options.callbacks, options.joinAuth);
   }
 
   // ---- lifecycle ----
@@ -261,7 +261,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       {
         id: this.id,
         operatorId: this.operatorId,
-        ecdsaKey: this.#options.ecdsaKey,
+        joinAuth: this.#options.joinAuth,
         config: this.config,
         clock: this.#clock,
         chain: this.#options.chain,
@@ -365,7 +365,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       metas.push(meta.data);
     }
     const taskIndexes = metas.map((m) => m.taskIndex);
-    const requestId = `req-${keccak256(toUtf8Bytes(taskIndexes.join(','))).slice(2, 34)}`;
+    const requestId = `req-${bytesToHex(keccak_256(utf8ToBytes(taskIndexes.join(',')))).slice(0, 32)}`;
     const outcome = await this.#propose({
       type: 'request.create',
       requestId,

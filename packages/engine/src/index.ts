@@ -1,18 +1,4 @@
 export {
-  JOIN_DOMAIN_NAME,
-  JOIN_DOMAIN_VERSION,
-  JOIN_REQUEST_TYPES,
-  type JoinRequest,
-  joinRequestDigest,
-  joinRequestSchema,
-  randomNonce,
-  recoverJoinSigner,
-  type SignedJoinRequest,
-  signedJoinRequestSchema,
-  signJoinRequest,
-} from '@avs/chain';
-export {
-  abiDigest,
   type EngineCallbacksOptions,
   type OperatorEndpoints,
   type ProcessedResponse,
@@ -21,14 +7,6 @@ export {
   type SignedTaskResponse,
   type TaskConsensusCallbacks,
 } from './callbacks.js';
-export {
-  type ChainAdapter,
-  type ChainAdapterOptions,
-  chainResponseDigest,
-  createChainAdapter,
-  onChainTaskCheck,
-  taskSpecOf,
-} from './chain-adapter.js';
 export type { EngineChain, SubmittedResponse, TaskSubmission, TaskSubmitter } from './chain-port.js';
 export {
   type OperatorRaftConfig,
@@ -71,6 +49,14 @@ export {
   MAX_JOIN_BODY_BYTES,
   MAX_TASK_RESPONSE_BODY_BYTES,
 } from './http-engine-transport.js';
+export {
+  type JoinAuthenticator,
+  type JoinRequest,
+  joinRequestSchema,
+  randomNonce,
+  type SignedJoinRequest,
+  signedJoinRequestSchema,
+} from './join-request.js';
 export type { AggregationOptions } from './leader-duties.js';
 export type { ElectionResult, LeaderInfo } from './leadership.js';
 export {

@@ -4,12 +4,12 @@
  * answer, and wait (bounded) for the leader to promote this node to voter.
  */
 
-import { randomNonce, signJoinRequest } from '@avs/chain';
 import type { Clock } from '@avs/raft-core';
 import type { EngineChain } from './chain-port.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineTransport } from './engine-transport.js';
 import { EngineStateError, JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
+import { type JoinAuthenticator, randomNonce } from './join-request.js';
 import { backoffMs, sleep } from './retry-delay.js';
 import type { JoinResult } from './wire.js';
 
@@ -17,7 +17,8 @@ import type { JoinResult } from './wire.js';
 export interface JoinClientDeps {
   readonly id: string;
   readonly operatorId: string;
-  readonly ecdsaKey: string;
+  /** Signs the join request with this operator's key. */
+  readonly joinAuth: JoinAuthenticator;
   readonly config: ResolvedEngineConfig;
   readonly clock: Clock;
   readonly chain: EngineChain;
@@ -50,21 +51,18 @@ export async function joinCluster(
   const giveUpAt = clock.now() + config.joinTimeoutMs;
   for (let attempt = 1; !d.isClosed(); attempt++) {
     const block = latestBlock ?? (await d.chain.latestBlock());
-    const signed = await signJoinRequest(
-      {
-        chainId: d.chain.chainId,
-        contract: d.chain.contractAddress,
-        clusterId: config.clusterId,
-        operator: d.id,
-        operatorId: d.operatorId,
-        httpUrl: config.httpUrl,
-        raftUrl: config.raftUrl,
-        block,
-        expiresAtMs: Math.floor(clock.now()) + config.joinRequestTtlMs,
-        nonce: randomNonce(),
-      },
-      d.ecdsaKey,
-    );
+    const signed = await d.joinAuth.sign({
+      chainId: d.chain.chainId,
+      contract: d.chain.contractAddress,
+      clusterId: config.clusterId,
+      operator: d.id,
+      operatorId: d.operatorId,
+      httpUrl: config.httpUrl,
+      raftUrl: config.raftUrl,
+      block,
+      expiresAtMs: Math.floor(clock.now()) + config.joinRequestTtlMs,
+      nonce: randomNonce(),
+    });
     try {
       const result = await d.transport.client.join(
         joinHttpUrl,

@@ -7,10 +7,10 @@
  * Members that are no longer registered on-chain are removed.
  */
 
-import { recoverJoinSigner, type SignedJoinRequest, signedJoinRequestSchema } from '@avs/chain';
 import type { OperatorEndpoints, TaskConsensusCallbacks } from './callbacks.js';
 import type { EngineCore } from './engine-core.js';
 import { JoinRefusedError, NotLeaderError } from './errors.js';
+import { type JoinAuthenticator, type SignedJoinRequest, signedJoinRequestSchema } from './join-request.js';
 import { sleep, withTimeout } from './retry-delay.js';
 import type { MemberInfo } from './task-command.js';
 import type { JoinResult } from './wire.js';
@@ -33,6 +33,7 @@ export class JoinService {
       TaskConsensusCallbacks<unknown, unknown>,
       'isValidOperator' | 'fetchOperatorUrl'
     >,
+    private readonly joinAuth: Pick<JoinAuthenticator, 'recoverSigner'>,
   ) {}
 
   /**
@@ -87,7 +88,7 @@ export class JoinService {
       throw new JoinRefusedError('EXPIRED', `the expiry ${request.expiresAtMs} is too far in the future`);
     }
     const operator = request.operator.toLowerCase();
-    if (recoverJoinSigner(signed) !== operator) {
+    if (this.joinAuth.recoverSigner(signed) !== operator) {
       throw new JoinRefusedError('FORGED', `the signature was not made by ${operator} over this request`);
     }
     const nonce = request.nonce.toLowerCase();

@@ -17,7 +17,8 @@ import {
   operatorIdFromPublicKey,
   trySignatureAndApkVerification,
 } from '@avs/bls';
-import { keccak256, toUtf8Bytes } from 'ethers';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { OperatorEndpoints } from './callbacks.js';
 import type { EngineChain, SubmittedResponse, TaskSubmission, TaskSubmitter } from './chain-port.js';
 import { SubmissionError } from './errors.js';
@@ -233,7 +234,7 @@ export class InMemoryChain implements EngineChain {
       throw new SubmissionError(`task ${s.taskIndex}: the aggregate signature does not verify`, true);
     }
     const blockNumber = this.mine();
-    const txHash = keccak256(toUtf8Bytes(`task:${s.taskIndex}:${blockNumber}`));
+    const txHash = `0x${bytesToHex(keccak_256(utf8ToBytes(`task:${s.taskIndex}:${blockNumber}`)))}`;
     const accepted: AcceptedResponse = {
       taskIndex: s.taskIndex,
       digest: s.digest,

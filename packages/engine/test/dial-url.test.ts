@@ -6,10 +6,10 @@
  */
 import { operatorKeyScheme } from '@avs/transport-http';
 import { type Served, serveNode } from '@avs/transport-http/node';
-import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpEngineTransport, JoinRefusedError, PeerCallError } from '../src/index.js';
 import { ecdsaKeyOf } from './support/cluster.js';
+import { addressOfKey } from './support/test-keys.js';
 
 const domain = {
   chainId: 31337,
@@ -21,7 +21,7 @@ const REGISTERED = 'http://127.0.0.1:9';
 let served: Served;
 let dialled: string[];
 const serverKey = ecdsaKeyOf(21);
-const serverId = new Wallet(serverKey).address.toLowerCase();
+const serverId = addressOfKey(serverKey);
 
 beforeAll(async () => {
   const transport = createHttpEngineTransport({

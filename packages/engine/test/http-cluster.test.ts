@@ -10,7 +10,6 @@ import { BlsKeyPair } from '@avs/bls';
 import { FileStorage } from '@avs/storage-file';
 import { operatorKeyScheme } from '@avs/transport-http';
 import { type Served, serveNode } from '@avs/transport-http/node';
-import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createHttpEngineTransport,
@@ -18,18 +17,17 @@ import {
   InMemoryChain,
   JoinRefusedError,
   randomNonce,
-  signJoinRequest,
   type TaskConsensusEngine,
 } from '../src/index.js';
 import {
   ecdsaKeyOf,
-  SQUARE_ABI,
   type SquareRequest,
   type SquareResponse,
   squareRequest,
   squareResponse,
 } from './support/cluster.js';
 import { poll } from './support/poll.js';
+import { addressOfKey, randomKey, squareDigest, testJoinAuth } from './support/test-keys.js';
 
 interface Node {
   address: string;
@@ -47,7 +45,7 @@ let dir = '';
 
 async function startNode(i: number): Promise<Node> {
   const ecdsaKey = ecdsaKeyOf(100 + i);
-  const address = new Wallet(ecdsaKey).address.toLowerCase();
+  const address = addressOfKey(ecdsaKey);
   const bls = BlsKeyPair.fromSecretKey(BigInt(5_000 + i));
   const scheme = operatorKeyScheme({
     privateKey: ecdsaKey,
@@ -59,7 +57,7 @@ async function startNode(i: number): Promise<Node> {
   const storage = await FileStorage.open({ dir: join(dir, `node-${i}`) });
   const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
     blsKey: bls,
-    ecdsaKey,
+    joinAuth: testJoinAuth(ecdsaKey),
     callbacks: {
       requestSchema: squareRequest,
       responseSchema: squareResponse,
@@ -72,7 +70,7 @@ async function startNode(i: number): Promise<Node> {
       isValidOperator: (a) => chain.isValidOperator(a),
       fetchOperatorUrl: (a) => chain.fetchOperatorUrl(a),
     },
-    digest: { responseAbiType: SQUARE_ABI },
+    digest: { digestOf: squareDigest },
     config: {
       httpUrl: served.url,
       raftUrl: served.url,
@@ -164,22 +162,19 @@ describe('engines over HTTP', () => {
     });
     expect(unsigned.status).toBe(401);
 
-    const stranger = Wallet.createRandom();
-    const signed = await signJoinRequest(
-      {
-        chainId: chain.chainId,
-        contract: chain.contractAddress,
-        clusterId: 'http-test',
-        operator: stranger.address.toLowerCase(),
-        operatorId: `0x${'11'.repeat(32)}`,
-        httpUrl: 'http://127.0.0.1:1',
-        raftUrl: 'http://127.0.0.1:1',
-        block: await chain.latestBlock(),
-        expiresAtMs: Date.now() + 30_000,
-        nonce: randomNonce(),
-      },
-      stranger.privateKey,
-    );
+    const strangerKey = randomKey();
+    const signed = await testJoinAuth(strangerKey).sign({
+      chainId: chain.chainId,
+      contract: chain.contractAddress,
+      clusterId: 'http-test',
+      operator: addressOfKey(strangerKey),
+      operatorId: `0x${'11'.repeat(32)}`,
+      httpUrl: 'http://127.0.0.1:1',
+      raftUrl: 'http://127.0.0.1:1',
+      block: await chain.latestBlock(),
+      expiresAtMs: Date.now() + 30_000,
+      nonce: randomNonce(),
+    });
     const refused = await fetch(`${target.url}/engine/v1/join`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

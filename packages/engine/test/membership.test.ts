@@ -1,7 +1,10 @@
-import { Wallet } from 'ethers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { JoinRefusedError, type JoinRequest, memoryUrl, randomNonce, signJoinRequest } from '../src/index.js';
+import { JoinRefusedError, type JoinRequest, memoryUrl, randomNonce } from '../src/index.js';
 import { Cluster } from './support/cluster.js';
+import { addressOfKey, randomKey, testJoinAuth } from './support/test-keys.js';
+
+const signJoinRequest = (request: JoinRequest, key: string) => testJoinAuth(key).sign(request);
+
 import { yieldMacrotask } from './support/wait-for.js';
 
 let cluster: Cluster | undefined;
@@ -160,16 +163,16 @@ describe('refused joins', () => {
       await signJoinRequest({ ...(await base()), httpUrl: 'mem://not-registered' }, joiner.ecdsaKey),
       'ENDPOINT_MISMATCH',
     );
-    const stranger = Wallet.createRandom();
+    const strangerKey = randomKey();
     await expectRefused(
       await signJoinRequest(
         {
           ...(await base()),
-          operator: stranger.address.toLowerCase(),
+          operator: addressOfKey(strangerKey),
           httpUrl: 'mem://s',
           raftUrl: 'mem://s',
         },
-        stranger.privateKey,
+        strangerKey,
       ),
       'UNREGISTERED',
     );

@@ -1,7 +1,8 @@
 import { g1ToJson } from '@avs/bls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { abiDigest, NotLeaderError, PeerCallError, type SignedTaskResponse } from '../src/index.js';
-import { Cluster, SQUARE_ABI, type SquareResponse } from './support/cluster.js';
+import { NotLeaderError, PeerCallError, type SignedTaskResponse } from '../src/index.js';
+import { Cluster, type SquareResponse } from './support/cluster.js';
+import { squareDigest } from './support/test-keys.js';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -33,7 +34,7 @@ describe('signed task responses at the leader', () => {
       number: n,
       numberSquared: String(n * n),
     });
-    const sign = (k: SquareResponse) => g1ToJson(member.bls.sign(abiDigest(SQUARE_ABI, k)));
+    const sign = (k: SquareResponse) => g1ToJson(member.bls.sign(squareDigest(k)));
     const send = (from: string, body: unknown) =>
       c.drive(
         c.net

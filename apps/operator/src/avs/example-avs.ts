@@ -48,6 +48,11 @@ export function payloadHash(payload: TaskPayload): string {
   return keccak256(toUtf8Bytes(canonical));
 }
 
+/** The payload hash of each task of a request, in task order (what the follower's on-chain check compares). */
+export function payloadHashesOf(request: TaskRequest): string[] {
+  return request.payloads.map(payloadHash);
+}
+
 /** A deterministic price every honest operator computes alike (the devnet has no real feed). */
 export function examplePrice(symbol: string, round: number): bigint {
   let h = 0n;

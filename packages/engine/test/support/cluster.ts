@@ -4,7 +4,6 @@
  */
 import { BlsKeyPair } from '@avs/bls';
 import { ManualClock, MemoryStorage } from '@avs/raft-core';
-import { Wallet } from 'ethers';
 import { z } from 'zod';
 import {
   createMemoryEngineNetwork,
@@ -15,6 +14,7 @@ import {
   type TaskConsensusCallbacks,
   type TaskConsensusEngine,
 } from '../../src/index.js';
+import { addressOfKey, squareDigest, testJoinAuth } from './test-keys.js';
 import { drive, waitFor } from './wait-for.js';
 
 /** The squaring AVS of the README: the response is the number and its square. */
@@ -26,7 +26,6 @@ export const squareResponse = z.object({
   numberSquared: z.string().regex(/^\d+$/),
 });
 export type SquareResponse = z.infer<typeof squareResponse>;
-export const SQUARE_ABI = 'tuple(uint32 taskIndex, uint256 number, uint256 numberSquared)';
 
 export interface Operator {
   readonly index: number;
@@ -58,7 +57,7 @@ export class Cluster {
   constructor(readonly options: ClusterOptions) {
     for (let i = 0; i < options.size; i++) {
       const ecdsaKey = ecdsaKeyOf(i);
-      const address = new Wallet(ecdsaKey).address.toLowerCase();
+      const address = addressOfKey(ecdsaKey);
       const bls = BlsKeyPair.fromSecretKey(BigInt(1_000 + i));
       this.chain.registerOperator({
         address,
@@ -76,7 +75,7 @@ export class Cluster {
     const chain = this.chain;
     const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
       blsKey: op.bls,
-      ecdsaKey: op.ecdsaKey,
+      joinAuth: testJoinAuth(op.ecdsaKey),
       callbacks: {
         requestSchema: squareRequest,
         responseSchema: squareResponse,
@@ -90,7 +89,7 @@ export class Cluster {
         fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
         ...this.options.callbacks,
       },
-      digest: { responseAbiType: SQUARE_ABI },
+      digest: { digestOf: squareDigest },
       config: {
         httpUrl: memoryUrl(op.address),
         raftUrl: memoryUrl(op.address),

@@ -1,5 +1,6 @@
 /**
- * One operator as its own process, for the multi-process test: an engine over
+ * One engine as its own process, for the multi-process test (the engine composed
+ * with `@avs/chain` by hand, without the operator app): an engine over
  * real HTTP with file storage against anvil. Argument: JSON {@link OperatorArgs}.
  * Prints one JSON status line every 100 ms; reads commands from stdin:
  * `task <n>` (the leader creates the task on-chain and sends the request).
@@ -8,24 +9,22 @@ import { createInterface } from 'node:readline';
 import { BlsKeyPair } from '@avs/bls';
 import {
   AvsRegistryReader,
+  chainResponseDigest,
+  createChainAdapter,
   createProvider,
+  eip712JoinAuthenticator,
+  onChainTaskCheck,
   TaskManagerClient,
   type TaskResponse,
   taskResponseSchema,
+  taskSpecOf,
 } from '@avs/chain';
+import { createHttpEngineTransport, createTaskConsensusEngine } from '@avs/engine';
 import { FileStorage } from '@avs/storage-file';
 import { operatorKeyScheme } from '@avs/transport-http';
 import { serveNode } from '@avs/transport-http/node';
 import { AbiCoder, keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { z } from 'zod';
-import {
-  chainResponseDigest,
-  createChainAdapter,
-  createHttpEngineTransport,
-  createTaskConsensusEngine,
-  onChainTaskCheck,
-  taskSpecOf,
-} from '../../src/index.js';
 
 export interface OperatorArgs {
   ecdsaKey: string;
@@ -75,7 +74,7 @@ const served = await serveNode(transport.fetch, { hostname: '127.0.0.1', port: a
 const storage = await FileStorage.open({ dir: args.dir });
 const engine = createTaskConsensusEngine<Request, TaskResponse>({
   blsKey: bls,
-  ecdsaKey: args.ecdsaKey,
+  joinAuth: eip712JoinAuthenticator(args.ecdsaKey),
   callbacks: {
     requestSchema: request,
     responseSchema: taskResponseSchema,
@@ -85,7 +84,7 @@ const engine = createTaskConsensusEngine<Request, TaskResponse>({
         result: coder.encode(['uint256', 'uint256'], [r.numberToBeSquared, r.numberToBeSquared ** 2]),
       })),
     onLeaderProcessTaskResponse: chainResponseDigest,
-    validateTaskRequest: onChainTaskCheck(tasks, payloadHash),
+    validateTaskRequest: onChainTaskCheck(tasks, { payloadHashesOf: (r) => [payloadHash(r)] }),
     isValidOperator: adapter.isValidOperator,
     fetchOperatorUrl: adapter.fetchOperatorUrl,
   },

@@ -1,25 +1,25 @@
 /**
- * The engine's chain ports over `@avs/chain`: the TaskManager submits and
- * finds responses, the registry reader gives operator state, registration and
- * endpoints. On-chain a response is `TaskResponse { referenceTaskIndex, result }`
+ * The engine's chain ports (`EngineChain`, the registry callbacks) implemented
+ * over this package's clients: the TaskManager submits and finds responses,
+ * the registry reader gives operator state, registration and endpoints. The
+ * engine owns the ports and knows nothing of ethers; this adapter is where the
+ * two meet. On-chain a response is `TaskResponse { referenceTaskIndex, result }`
  * and its digest is `keccak256(abi.encode(response))` ({@link chainResponseDigest}).
  */
 import { g1FromJson, g2FromJson, type OperatorId } from '@avs/bls';
 import {
-  ContractRevertError,
-  type CreatedTask,
-  InvalidArgumentError,
-  type OperatorRegistryReader,
-  TaskAlreadyRespondedError,
-  type TaskManagerClient,
-  type TaskResponse,
-  taskResponseDigest,
-} from '@avs/chain';
-import type { OperatorEndpoints, ProcessedResponse } from './callbacks.js';
-import type { EngineChain, TaskSubmitter } from './chain-port.js';
-import type { TaskSpec } from './engine.js';
-import { SubmissionError } from './errors.js';
-import type { AggregateProof, TaskMeta } from './task-command.js';
+  type AggregateProof,
+  type EngineChain,
+  type OperatorEndpoints,
+  type ProcessedResponse,
+  SubmissionError,
+  type TaskSpec,
+  type TaskSubmitter,
+} from '@avs/engine';
+import { ContractRevertError, InvalidArgumentError, TaskAlreadyRespondedError } from './errors.js';
+import type { OperatorRegistryReader } from './operator-registry-reader.js';
+import type { CreatedTask, TaskManagerClient } from './task-manager-client.js';
+import { type TaskResponse, taskResponseDigest } from './task-types.js';
 
 /** Options of {@link createChainAdapter}. */
 export interface ChainAdapterOptions {
@@ -52,39 +52,6 @@ export function taskSpecOf(created: CreatedTask, expiresAtMs?: number): TaskSpec
     quorumNumbers: created.task.quorumNumbers,
     thresholdPercentages: created.task.quorumNumbers.map(() => created.task.quorumThresholdPercentage),
     ...(expiresAtMs === undefined ? {} : { expiresAtMs }),
-  };
-}
-
-/**
- * A `validateTaskRequest` that checks each task against the chain: it exists,
- * with the replicated reference block, quorums and threshold, and (when
- * `payloadHashOf` is given) the request's payload hash. A follower refuses to
- * sign anything else.
- */
-export function onChainTaskCheck<T>(
-  taskManager: TaskManagerClient,
-  payloadHashOf?: (request: T) => string,
-  fromBlock = 0,
-): (request: T, tasks: readonly TaskMeta[]) => Promise<boolean> {
-  return async (request, tasks) => {
-    for (const meta of tasks) {
-      let created: CreatedTask;
-      try {
-        created = await taskManager.getTask(meta.taskIndex, fromBlock);
-      } catch {
-        return false;
-      }
-      const t = created.task;
-      if (
-        t.referenceBlockNumber !== meta.referenceBlock ||
-        t.quorumNumbers.join(',') !== meta.quorumNumbers.join(',') ||
-        meta.thresholdPercentages.some((p) => p !== t.quorumThresholdPercentage) ||
-        (payloadHashOf !== undefined && payloadHashOf(request).toLowerCase() !== t.payloadHash.toLowerCase())
-      ) {
-        return false;
-      }
-    }
-    return true;
   };
 }
 

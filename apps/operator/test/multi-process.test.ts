@@ -15,8 +15,8 @@ import { AvsRegistryReader, createProvider, OperatorRegistryClient, TaskManagerC
 import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
 import { AbiCoder, type JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OperatorArgs } from './support/operator-process.js';
-import { poll } from './support/poll.js';
+import { poll } from './poll.js';
+import type { OperatorArgs } from './support/engine-process.js';
 
 interface Proc {
   child: ChildProcess;
@@ -27,7 +27,7 @@ interface Proc {
   exited: boolean;
 }
 
-const script = fileURLToPath(new URL('./support/operator-process.ts', import.meta.url));
+const script = fileURLToPath(new URL('./support/engine-process.ts', import.meta.url));
 let avs: LocalAvs;
 let provider: JsonRpcProvider;
 let tasks: TaskManagerClient;
@@ -134,16 +134,14 @@ beforeAll(async () => {
   // All three start at once (loading takes a while); the joiners retry until the founder answers.
   const first = spawnOperator(argsList[0]!.args, argsList[0]!.address);
   for (const { args, address } of argsList.slice(1)) spawnOperator({ ...args, joinUrl: first.url }, address);
-  await poll(() => procs.every((p) => p.status.voters?.length === 3), 'three voters everywhere', {
-    maxPolls: 2_000,
-  });
+  await poll(() => procs.every((p) => p.status.voters?.length === 3), 'three voters everywhere');
 }, 120_000);
 
 afterAll(async () => {
   for (const p of procs) {
     if (!p.exited) p.child.kill('SIGKILL');
   }
-  await poll(() => procs.every((p) => p.exited), 'children exited', { maxPolls: 400 });
+  await poll(() => procs.every((p) => p.exited), 'children exited');
   provider?.destroy();
   await avs?.stop();
   await rm(dir, { recursive: true, force: true });
@@ -153,11 +151,9 @@ async function runTask(n: number): Promise<number> {
   const leader = leaderProc()!;
   const before = leader.tasks.length;
   for (const p of procs) if (!p.exited) p.child.stdin!.write(`task ${n}\n`);
-  await poll(() => leader.tasks.length > before, `leader created task ${n}`, { maxPolls: 1_200 });
+  await poll(() => leader.tasks.length > before, `leader created task ${n}`);
   const taskIndex = leader.tasks[leader.tasks.length - 1]!;
-  await poll(async () => (await tasks.getResponse(taskIndex)) !== undefined, `task ${taskIndex} on-chain`, {
-    maxPolls: 2_000,
-  });
+  await poll(async () => (await tasks.getResponse(taskIndex)) !== undefined, `task ${taskIndex} on-chain`);
   return taskIndex;
 }
 
@@ -171,7 +167,7 @@ describe('three operator processes on anvil', () => {
     const old = leaderProc()!;
     old.child.kill('SIGKILL');
     await poll(() => old.exited, 'leader process gone');
-    await poll(() => leaderProc() !== undefined, 'a new leader', { maxPolls: 2_000 });
+    await poll(() => leaderProc() !== undefined, 'a new leader');
     const t2 = await runTask(4);
     const t3 = await runTask(5);
     for (const t of [t1, t2, t3]) expect(await tasks.isResponded(t)).toBe(true);
