@@ -6,12 +6,12 @@
  */
 
 import type { NodeId } from '@avs/raft-core';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { ConfigError } from '../errors.js';
 import { bytesToHex, concatBytes, hexToBytes } from './bytes.js';
+import { secp256k1 } from './secp256k1-curve.js';
 import { domainSeparator, type HandshakeDomain, type StructType, typedDataDigest } from './typed-data.js';
 
 /** The signed fields of a handshake offer (client) or answer (server). */
@@ -82,7 +82,7 @@ export function isAddress(id: string): boolean {
 /** Ethereum address (lowercase 0x hex) of a secp256k1 public key. */
 export function addressOf(publicKey: Uint8Array): string {
   const uncompressed =
-    publicKey.length === 65 ? publicKey : secp256k1.Point.fromBytes(publicKey).toBytes(false);
+    publicKey.length === 65 ? publicKey : secp256k1().Point.fromBytes(publicKey).toBytes(false);
   return bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12));
 }
 
@@ -116,10 +116,10 @@ export function operatorKeyScheme(options: {
 }): HandshakeScheme {
   checkDomain(options.domain);
   const key = typeof options.privateKey === 'string' ? hexToBytes(options.privateKey) : options.privateKey;
-  if (!secp256k1.utils.isValidSecretKey(key))
+  if (!secp256k1().utils.isValidSecretKey(key))
     throw new ConfigError('privateKey is not a valid secp256k1 key');
   const separator = domainSeparator(options.domain);
-  const nodeId = addressOf(secp256k1.getPublicKey(key, false));
+  const nodeId = addressOf(secp256k1().getPublicKey(key, false));
   const digest = (f: HandshakeFields) => typedDataDigest(separator, OPERATOR_HANDSHAKE, structValue(f));
   return {
     kind: 'operator-key',
@@ -127,7 +127,7 @@ export function operatorKeyScheme(options: {
     sessionSalt: new Uint8Array(0),
     isNodeId: isAddress,
     sign(fields) {
-      const sig = secp256k1.sign(digest(fields), key, { prehash: false, format: 'recovered' });
+      const sig = secp256k1().sign(digest(fields), key, { prehash: false, format: 'recovered' });
       // noble puts the recovery bit first; Ethereum puts it last as 27 + bit.
       return bytesToHex(concatBytes(sig.subarray(1), new Uint8Array([27 + sig[0]!])));
     },
@@ -140,7 +140,7 @@ export function operatorKeyScheme(options: {
         const bit = v >= 27 ? v - 27 : v;
         if (bit !== 0 && bit !== 1) return false;
         const recovered = concatBytes(new Uint8Array([bit]), bytes.subarray(0, 64));
-        const publicKey = secp256k1.recoverPublicKey(recovered, digest(fields), { prehash: false });
+        const publicKey = secp256k1().recoverPublicKey(recovered, digest(fields), { prehash: false });
         return addressOf(publicKey) === fields.from;
       } catch {
         // Malformed signature or point: not a valid signature, never an exception.

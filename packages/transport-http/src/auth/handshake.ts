@@ -13,30 +13,29 @@
  */
 
 import type { NodeId } from '@avs/raft-core';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { z } from 'zod';
+// zod/mini, not zod: the classic API weighs about 450 KB in a bundled edge worker, mini a few KB.
+import * as z from 'zod/mini';
 import { bytesToHex, concatBytes, hexToBytes, randomBytes, utf8 } from './bytes.js';
 import { type HandshakeFields, type HandshakeScheme, ZERO_NONCE } from './handshake-scheme.js';
+import { secp256k1 } from './secp256k1-curve.js';
 
-const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, 'expected 32 bytes of lowercase 0x hex');
+const hex32 = z.string().check(z.regex(/^0x[0-9a-f]{64}$/, 'expected 32 bytes of lowercase 0x hex'));
 
 /** zod schema of a handshake offer or answer body. */
-export const handshakeMessageSchema = z
-  .object({
-    version: z.literal(1),
-    from: z.string().min(1).max(128),
-    to: z.string().min(1).max(128),
-    timestamp: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-    nonce: hex32,
-    peerNonce: hex32,
-    ephemeralKey: z
-      .string()
-      .regex(/^0x0[23][0-9a-f]{64}$/, 'expected a compressed secp256k1 point (33 bytes)'),
-    signature: z.string().regex(/^0x[0-9a-f]{64,130}$/, 'expected a 0x hex signature'),
-  })
-  .strict();
+export const handshakeMessageSchema = z.strictObject({
+  version: z.literal(1),
+  from: z.string().check(z.minLength(1), z.maxLength(128)),
+  to: z.string().check(z.minLength(1), z.maxLength(128)),
+  timestamp: z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER)),
+  nonce: hex32,
+  peerNonce: hex32,
+  ephemeralKey: z
+    .string()
+    .check(z.regex(/^0x0[23][0-9a-f]{64}$/, 'expected a compressed secp256k1 point (33 bytes)')),
+  signature: z.string().check(z.regex(/^0x[0-9a-f]{64,130}$/, 'expected a 0x hex signature')),
+});
 
 /** A handshake offer or answer as sent on the wire. */
 export type HandshakeMessage = z.infer<typeof handshakeMessageSchema>;
@@ -72,14 +71,14 @@ function newMessage(
   now: number,
   peerNonce: string,
 ): { message: HandshakeMessage; ephemeralSecret: Uint8Array } {
-  const ephemeralSecret = secp256k1.utils.randomSecretKey();
+  const ephemeralSecret = secp256k1().utils.randomSecretKey();
   const fields: HandshakeFields = {
     from: scheme.nodeId,
     to,
     timestamp: now,
     nonce: bytesToHex(randomBytes(32)),
     peerNonce,
-    ephemeralKey: bytesToHex(secp256k1.getPublicKey(ephemeralSecret, true)),
+    ephemeralKey: bytesToHex(secp256k1().getPublicKey(ephemeralSecret, true)),
   };
   return { message: { version: 1, ...fields, signature: scheme.sign(fields) }, ephemeralSecret };
 }
@@ -102,7 +101,7 @@ function derive(
   offer: HandshakeMessage,
   answer: HandshakeMessage,
 ): SessionKeys {
-  const shared = secp256k1.getSharedSecret(ephemeralSecret, hexToBytes(peerEphemeralKey), true).subarray(1);
+  const shared = secp256k1().getSharedSecret(ephemeralSecret, hexToBytes(peerEphemeralKey), true).subarray(1);
   const key = hkdf(
     sha256,
     concatBytes(shared, scheme.sessionSalt),

@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import * as z from 'zod/mini';
 import { HttpError } from '../errors.js';
 
 /**
- * Reads and validates a JSON body with a zod schema. Use it in mounted routes
+ * Reads and validates a JSON body with a zod schema (classic `zod` or `zod/mini`). Use it in mounted routes
  * too: it turns bad input into 400 `{ code, message }` instead of an exception.
  * @throws HttpError 415 `UNSUPPORTED_MEDIA_TYPE`, 400 `MALFORMED_JSON` or 400 `INVALID_BODY`
  */
-export async function parseJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+export async function parseJson<S extends z.core.$ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const type = c.req.header('content-type') ?? '';
   if (!/^application\/json\b/i.test(type)) {
     throw new HttpError(
@@ -22,11 +22,12 @@ export async function parseJson<S extends z.ZodType>(c: Context, schema: S): Pro
   } catch {
     throw new HttpError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
   }
-  const parsed = schema.safeParse(value);
+  // The function form accepts classic and mini schemas alike (callers mount routes with either).
+  const parsed = z.safeParse(schema, value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
     throw new HttpError(400, 'INVALID_BODY', `${where}: ${issue?.message ?? 'invalid'}`);
   }
-  return parsed.data;
+  return parsed.data as z.output<S>;
 }
