@@ -1,5 +1,6 @@
 import type { OperatorId } from '@avs/bls';
-import { Contract, isAddress } from 'ethers';
+import { Contract, getAddress, Interface, isAddress, type Log, zeroPadValue } from 'ethers';
+import { m2BlsApkRegistryAbi, m2RegistryCoordinatorAbi } from './eigenlayer/m2-abis.js';
 import { blsApkRegistryAbi, socketRegistryAbi } from './eigenlayer-abis.js';
 import { InvalidChainDataError } from './errors.js';
 import type { OperatorEndpoints } from './operator-registry-reader.js';
@@ -16,7 +17,18 @@ export interface EigenLayerRegistryReaderOptions extends RegistryReaderOptions {
   blsApkRegistry?: string;
   /** SocketRegistry address; default: `registryCoordinator.socketRegistry()` (absent before middleware v1.x: endpoints are then null). */
   socketRegistry?: string;
+  /**
+   * `v1` (default): middleware v1.x (G2 keys from `getOperatorPubkeyG2`, sockets from the SocketRegistry, retriever rows
+   * with addresses). `m2`: M2 middleware, as deployed by incredible-squaring (G2 keys from `NewPubkeyRegistration`
+   * events, sockets from `OperatorSocketUpdate` events; its OperatorStateRetriever returns rows with addresses, as v1).
+   */
+  middleware?: 'v1' | 'm2';
+  /** First block scanned for M2 registry events (the deployment block); default 0. */
+  fromBlock?: number;
 }
+
+const m2Apk = new Interface(m2BlsApkRegistryAbi);
+const m2Coordinator = new Interface(m2RegistryCoordinatorAbi);
 
 /**
  * {@link OperatorRegistryReader} for EigenLayer middleware: RegistryCoordinator,
@@ -33,6 +45,18 @@ export class EigenLayerRegistryReader extends RetrieverBackedReader {
   constructor(options: EigenLayerRegistryReaderOptions) {
     super(options);
     this.#options = options;
+  }
+
+  /** Logs of one contract with these topics, from `fromBlock` to `toBlock` (default latest). */
+  protected async logs(address: string, topics: (string | null)[], toBlock?: number): Promise<Log[]> {
+    return this.call('eth_getLogs', () =>
+      this.provider.getLogs({
+        address,
+        topics,
+        fromBlock: this.#options.fromBlock ?? 0,
+        toBlock: toBlock ?? 'latest',
+      }),
+    );
   }
 
   #apk(): Promise<Contract> {
@@ -71,6 +95,19 @@ export class EigenLayerRegistryReader extends RetrieverBackedReader {
 
   protected async fetchKeys(operatorId: OperatorId, address: string): Promise<OperatorKeys> {
     const apk = await this.#apk();
+    if (this.#options.middleware === 'm2') {
+      // M2 keeps the G2 key only in the registration event (as eigensdk-go's reader finds it).
+      const topic = m2Apk.getEvent('NewPubkeyRegistration')!.topicHash;
+      const logs = await this.logs(await apk.getAddress(), [topic, zeroPadValue(address, 32)]);
+      const last = logs.at(-1);
+      if (!last) throw new InvalidChainDataError(`no NewPubkeyRegistration event for ${address}`);
+      const parsed = m2Apk.parseLog(last)!;
+      return {
+        address: getAddress(address),
+        publicKeyG1: g1FromChain(parsed.args.pubkeyG1, `G1 key of ${operatorId}`),
+        publicKeyG2: g2FromChain(parsed.args.pubkeyG2, `G2 key of ${operatorId}`),
+      };
+    }
     const [g1Result, g2Result] = await Promise.all([
       this.call('getRegisteredPubkey', () => apk.getFunction('getRegisteredPubkey')(address)),
       this.call('getOperatorPubkeyG2', () => apk.getFunction('getOperatorPubkeyG2')(address)),
@@ -82,7 +119,20 @@ export class EigenLayerRegistryReader extends RetrieverBackedReader {
     };
   }
 
-  protected async fetchEndpoints(operatorId: OperatorId): Promise<OperatorEndpoints | null> {
+  protected async fetchEndpoints(
+    operatorId: OperatorId,
+    _address: string,
+    blockNumber: number,
+  ): Promise<OperatorEndpoints | null> {
+    if (this.#options.middleware === 'm2') {
+      // M2 keeps sockets only in events: the last update at or before the block.
+      const topic = m2Coordinator.getEvent('OperatorSocketUpdate')!.topicHash;
+      const logs = await this.logs(this.registryCoordinator, [topic, operatorId], blockNumber);
+      const last = logs.at(-1);
+      if (!last) return null;
+      const socket: unknown = m2Coordinator.parseLog(last)?.args.socket;
+      return typeof socket === 'string' ? parseSocket(socket) : null;
+    }
     const sockets = await this.#sockets();
     if (!sockets) return null;
     const socket: unknown = await this.call('getOperatorSocket', () =>

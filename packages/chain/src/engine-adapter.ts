@@ -18,16 +18,23 @@ import {
 } from '@avs/engine';
 import { ContractRevertError, InvalidArgumentError, TaskAlreadyRespondedError } from './errors.js';
 import type { OperatorRegistryReader } from './operator-registry-reader.js';
-import type { CreatedTask, TaskManagerClient } from './task-manager-client.js';
+import type { CreatedTask } from './task-manager-client.js';
+import type { TaskManagerPort } from './task-manager-port.js';
 import { type TaskResponse, taskResponseDigest } from './task-types.js';
 
+/** What the adapter needs of a task manager: a {@link TaskManagerPort}, or this project's `TaskManagerClient`. */
+export type SubmittingTaskManager<R> = Pick<
+  TaskManagerPort<unknown, R>,
+  'getTask' | 'submitResponse' | 'isResponded' | 'getResponse'
+>;
+
 /** Options of {@link createChainAdapter}. */
-export interface ChainAdapterOptions {
-  readonly taskManager: TaskManagerClient;
+export interface ChainAdapterOptions<R = TaskResponse> {
+  readonly taskManager: SubmittingTaskManager<R>;
   readonly reader: OperatorRegistryReader;
   readonly chainId: number;
-  /** Maps the application's response (K) to the on-chain `TaskResponse`; default: K is a TaskResponse. */
-  readonly toTaskResponse?: (response: unknown) => TaskResponse;
+  /** Maps the application's response (K) to the task manager's response R; default: K is an R. */
+  readonly toTaskResponse?: (response: unknown) => R;
   /** First block scanned for task and response events (default 0). */
   readonly fromBlock?: number;
 }
@@ -85,11 +92,11 @@ function cachedG2FromJson(): (json: G2Json) => G2Point {
 }
 
 /** Builds the engine's chain ports from `@avs/chain` clients. */
-export function createChainAdapter(options: ChainAdapterOptions): ChainAdapter {
+export function createChainAdapter<R = TaskResponse>(options: ChainAdapterOptions<R>): ChainAdapter {
   const { taskManager, reader } = options;
   const decodeG2 = cachedG2FromJson();
   const fromBlock = options.fromBlock ?? 0;
-  const toTaskResponse = options.toTaskResponse ?? ((r: unknown) => r as TaskResponse);
+  const toTaskResponse = options.toTaskResponse ?? ((r: unknown) => r as R);
   const submitter: TaskSubmitter = {
     async submitResponse(s) {
       let created: CreatedTask;

@@ -5,6 +5,34 @@
 export { abiDigest } from './abi-digest.js';
 export { AvsRegistryReader } from './avs-registry-reader.js';
 export {
+  IncredibleSquaringTaskManagerAdapter,
+  type IncredibleSquaringTaskManagerOptions,
+  type SquaringResponse,
+  type SquaringTask,
+  squaringPayloadHash,
+  squaringResponseDigest,
+  squaringResponseSchema,
+} from './eigenlayer/incredible-squaring-task-manager.js';
+export {
+  erc20MockAbi,
+  incredibleSquaringTaskManagerAbi,
+  m2AvsDirectoryAbi,
+  m2BlsApkRegistryAbi,
+  m2DelegationManagerAbi,
+  m2RegistryCoordinatorAbi,
+  m2StrategyManagerAbi,
+  NON_SIGNER_STAKES_AND_SIGNATURE,
+  PUBKEY_REGISTRATION_PARAMS,
+  SIGNATURE_WITH_SALT_AND_EXPIRY,
+} from './eigenlayer/m2-abis.js';
+export {
+  EigenLayerOperatorClient,
+  type EigenLayerOperatorClientOptions,
+  type EigenLayerOperatorContracts,
+  type EigenLayerRegistration,
+  signAvsRegistrationDigest,
+} from './eigenlayer/operator-client.js';
+export {
   blsApkRegistryAbi,
   eigenLayerOperatorStateRetrieverAbi,
   registryCoordinatorAbi,
@@ -20,6 +48,7 @@ export {
   type ChainAdapterOptions,
   chainResponseDigest,
   createChainAdapter,
+  type SubmittingTaskManager,
   taskSpecOf,
 } from './engine-adapter.js';
 export {
@@ -43,6 +72,7 @@ export {
   recoverJoinSigner,
   signJoinRequest,
 } from './join-request.js';
+export { watchLogs } from './log-watch.js';
 export { type OnChainTaskCheckOptions, onChainTaskCheck, type TaskReader } from './on-chain-task-check.js';
 export {
   operatorMessageDomain,
@@ -80,6 +110,7 @@ export {
   type TaskManagerClientOptions,
   type WatchOptions,
 } from './task-manager-client.js';
+export { avsTaskManager, type TaskManagerPort, type TaskResponseEvent } from './task-manager-port.js';
 export {
   type Task,
   type TaskResponse,

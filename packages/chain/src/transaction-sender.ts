@@ -22,6 +22,12 @@ export interface TransactionSenderOptions {
   receiptPollMs?: number;
   /** How long fee data (eth_feeHistory / gas price) is reused across transactions, ms; default 1000. */
   feeDataTtlMs?: number;
+  /**
+   * The block the simulation and gas estimate run against; default `latest`. `pending` for contracts that
+   * need the transaction's own block (EigenLayer's `checkSignatures` wants the reference block strictly in
+   * the past: a task created in the latest block can only be answered from the next one).
+   */
+  simulateAt?: 'latest' | 'pending';
 }
 
 /** What a transaction needs before it gets a nonce (found outside the one-at-a-time queue). */
@@ -51,6 +57,7 @@ export class TransactionSender {
   readonly #timeoutMs: number;
   readonly #pollMs: number;
   readonly #feeTtlMs: number;
+  readonly #blockTag: 'latest' | 'pending';
   #queue: Promise<unknown> = Promise.resolve();
   #nextNonce: number | undefined;
   #fees: { readonly at: number; readonly value: Promise<Prepared['fees']> } | undefined;
@@ -66,6 +73,7 @@ export class TransactionSender {
     this.#timeoutMs = options.receiptTimeoutMs ?? 120_000;
     this.#pollMs = options.receiptPollMs ?? 100;
     this.#feeTtlMs = options.feeDataTtlMs ?? 1_000;
+    this.#blockTag = options.simulateAt ?? 'latest';
   }
 
   /**
@@ -107,7 +115,7 @@ export class TransactionSender {
     try {
       return await withRetry(
         `${what} (eth_call)`,
-        () => this.#provider.call({ ...request, from }),
+        () => this.#provider.call({ ...request, from, blockTag: this.#blockTag }),
         this.#retry,
       );
     } catch (error) {
@@ -155,7 +163,7 @@ export class TransactionSender {
     try {
       const estimate = await withRetry(
         `${what} (estimateGas)`,
-        () => this.#provider.estimateGas({ ...request, from }),
+        () => this.#provider.estimateGas({ ...request, from, blockTag: this.#blockTag }),
         this.#retry,
       );
       gasLimit = (estimate * (100n + this.#margin)) / 100n;

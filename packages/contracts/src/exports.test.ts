@@ -24,8 +24,11 @@ describe('@avs/contracts public exports', () => {
       [
         "AnvilNotFoundError",
         "AnvilStartError",
+        "EIGENLAYER_FIXTURE_DIR",
         "LOCAL_CHAIN_MNEMONIC",
         "anvilBinaryPath",
+        "eigenLayerFixture",
+        "startEigenLayerChain",
         "startLocalAvs",
         "startLocalChain",
       ]

@@ -2,6 +2,14 @@
  * @avs/contracts/local-chain (Node only): start and stop anvil, and start-and-deploy in one call.
  */
 export { anvilBinaryPath } from './anvil-binary.js';
+export {
+  EIGENLAYER_FIXTURE_DIR,
+  type EigenLayerChain,
+  type EigenLayerChainOptions,
+  type EigenLayerDeployment,
+  eigenLayerFixture,
+  startEigenLayerChain,
+} from './eigenlayer-chain.js';
 export { AnvilNotFoundError, AnvilStartError } from './errors.js';
 export { type LocalAvs, type LocalAvsOptions, startLocalAvs } from './local-avs.js';
 export {

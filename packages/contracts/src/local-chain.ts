@@ -21,6 +21,8 @@ export interface LocalChainOptions {
   balanceEther?: number;
   /** How long to wait for anvil to listen, in ms; default 15000. */
   startTimeoutMs?: number;
+  /** A state dump to start from (`anvil --load-state`), e.g. a chain with contracts already deployed. */
+  loadStatePath?: string;
 }
 
 /** A funded account of the local chain. */
@@ -89,6 +91,7 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
     '--hardfork',
     options.hardfork ?? 'prague',
   ];
+  if (options.loadStatePath !== undefined) args.push('--load-state', options.loadStatePath);
   if (options.blockTime !== undefined) {
     if (!(options.blockTime > 0)) throw new InvalidOptionsError(`blockTime must be > 0 seconds`);
     args.push('--block-time', String(options.blockTime));
