@@ -1,0 +1,40 @@
+import type { HandshakeDomain } from '@avs/transport-http';
+import type { ObjectNamespace } from './durable-object-fetch.js';
+
+/** The bindings of the edge-kv worker (see wrangler.toml). */
+export interface EdgeKvEnv {
+  /** The Durable Object namespace of the members. */
+  readonly RAFT: ObjectNamespace;
+  /** Cluster secret (≥ 32 bytes): members authenticate with it. A wrangler secret in production. */
+  readonly CLUSTER_SECRET: string;
+  /** Comma-separated member names, e.g. `kv-1,kv-2,kv-3`. */
+  readonly MEMBERS: string;
+  /** Optional JSON `{ member: url }` of members served elsewhere (authenticated HTTP). */
+  readonly PEER_URLS?: string;
+  /** Raft tick, ms (default 50). */
+  readonly TICK_MS?: string;
+  /** `on` enables `/admin/*` (reset a member, status): tests and local dev only. */
+  readonly ADMIN_ROUTES?: string;
+}
+
+/** The member names, in order. */
+export function membersOf(env: EdgeKvEnv): string[] {
+  return env.MEMBERS.split(',')
+    .map((m) => m.trim())
+    .filter((m) => m.length > 0);
+}
+
+/** Members served elsewhere, by name. */
+export function peerUrlsOf(env: EdgeKvEnv): Record<string, string> {
+  if (!env.PEER_URLS) return {};
+  const parsed: unknown = JSON.parse(env.PEER_URLS);
+  if (parsed === null || typeof parsed !== 'object') throw new Error('PEER_URLS must be a JSON object');
+  return parsed as Record<string, string>;
+}
+
+/** The handshake domain of the cluster: edge-kv is not bound to a chain. */
+export const EDGE_KV_DOMAIN: HandshakeDomain = {
+  chainId: 0,
+  verifyingContract: `0x${'00'.repeat(20)}`,
+  clusterId: `0x${'ed'.repeat(32)}`,
+};
