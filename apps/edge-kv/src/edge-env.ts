@@ -7,8 +7,10 @@ export interface EdgeKvEnv {
   readonly RAFT: ObjectNamespace;
   /** Cluster secret (≥ 32 bytes): members authenticate with it. A wrangler secret in production. */
   readonly CLUSTER_SECRET: string;
-  /** Comma-separated member names, e.g. `kv-1,kv-2,kv-3`. */
+  /** Comma-separated names of the voting members, e.g. `kv-1,kv-2,kv-3`. */
   readonly MEMBERS: string;
+  /** Optional comma-separated names of non-voting members (learners), e.g. a replica elsewhere. */
+  readonly LEARNERS?: string;
   /** Optional JSON `{ member: url }` of members served elsewhere (authenticated HTTP). */
   readonly PEER_URLS?: string;
   /** Raft tick, ms (default 50). */
@@ -17,11 +19,32 @@ export interface EdgeKvEnv {
   readonly ADMIN_ROUTES?: string;
 }
 
-/** The member names, in order. */
-export function membersOf(env: EdgeKvEnv): string[] {
-  return env.MEMBERS.split(',')
+function names(list: string | undefined): string[] {
+  return (list ?? '')
+    .split(',')
     .map((m) => m.trim())
     .filter((m) => m.length > 0);
+}
+
+/** The voting members, in order. */
+export function votersOf(env: EdgeKvEnv): string[] {
+  return names(env.MEMBERS);
+}
+
+/** The non-voting members. */
+export function learnersOf(env: EdgeKvEnv): string[] {
+  return names(env.LEARNERS);
+}
+
+/** Every member, voters first. */
+export function membersOf(env: EdgeKvEnv): string[] {
+  return [...votersOf(env), ...learnersOf(env)];
+}
+
+/** The members that are Durable Objects here (not served elsewhere per `PEER_URLS`). */
+export function localMembersOf(env: EdgeKvEnv): string[] {
+  const elsewhere = peerUrlsOf(env);
+  return membersOf(env).filter((m) => elsewhere[m] === undefined);
 }
 
 /** Members served elsewhere, by name. */

@@ -1,5 +1,5 @@
 import { MEMBER_HEADER } from './durable-object-fetch.js';
-import { type EdgeKvEnv, membersOf } from './edge-env.js';
+import { type EdgeKvEnv, localMembersOf } from './edge-env.js';
 
 /** How often the router tries members before answering 503 (elections take about a second). */
 const ATTEMPTS = 60;
@@ -29,7 +29,8 @@ export function toMember(env: EdgeKvEnv, member: string, request: Request): Prom
  * member answers before proposing, so no write is proposed twice by the router.
  */
 export async function routeToLeader(env: EdgeKvEnv, request: Request): Promise<Response> {
-  const members = membersOf(env);
+  // Only the objects here: a leader served elsewhere is not reachable through this Worker.
+  const members = localMembersOf(env);
   const body = request.method === 'GET' ? undefined : await request.arrayBuffer();
   let next = leaderHint && members.includes(leaderHint) ? leaderHint : members[0];
   let rotate = members.indexOf(next ?? '');

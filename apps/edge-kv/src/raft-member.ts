@@ -3,7 +3,15 @@ import { createDurableObjectStorage, type DurableObjectStorageLike } from '@avs/
 import { createRaftServer, HttpTransport, type RaftServer, sharedSecretScheme } from '@avs/transport-http';
 import { AlarmClock } from './alarm-clock.js';
 import { durableObjectFetch, MEMBER_HEADER, OBJECT_SCHEME } from './durable-object-fetch.js';
-import { EDGE_KV_DOMAIN, type EdgeKvEnv, membersOf, peerUrlsOf } from './edge-env.js';
+import {
+  EDGE_KV_DOMAIN,
+  type EdgeKvEnv,
+  learnersOf,
+  localMembersOf,
+  membersOf,
+  peerUrlsOf,
+  votersOf,
+} from './edge-env.js';
 import { encodeCommand, type KvResult, KvStateMachine } from './kv-state-machine.js';
 
 /** What a Durable Object's `ctx` offers that a member uses. */
@@ -59,7 +67,7 @@ export class RaftMember {
 
   async fetch(request: Request): Promise<Response> {
     const name = request.headers.get(MEMBER_HEADER);
-    if (!name || !membersOf(this.env).includes(name)) {
+    if (!name || !localMembersOf(this.env).includes(name)) {
       return Response.json({ code: 'UNKNOWN_MEMBER', message: 'no such member' }, { status: 404 });
     }
     const url = new URL(request.url);
@@ -151,7 +159,7 @@ export class RaftMember {
       transport,
       stateMachine: machine,
       clock,
-      bootstrap: { voters: members },
+      bootstrap: { voters: votersOf(env), learners: learnersOf(env) },
       config: {
         tickMs: Number(env.TICK_MS ?? 50),
         electionTick: 10,
