@@ -75,16 +75,6 @@ export {
 export { watchLogs } from './log-watch.js';
 export { type OnChainTaskCheckOptions, onChainTaskCheck, type TaskReader } from './on-chain-task-check.js';
 export {
-  operatorMessageDomain,
-  type Signed,
-  signedTransportAuthSchema,
-  signTransportAuth,
-  TRANSPORT_AUTH_TYPES,
-  type TransportAuth,
-  type VerifyOptions,
-  verifyTransportAuth,
-} from './operator-messages.js';
-export {
   OperatorRegistryClient,
   PUBKEY_REGISTRATION_DOMAIN,
   pubkeyRegistrationDigest,
