@@ -24,7 +24,6 @@ describe('@avs/chain public exports', () => {
         "RpcUnavailableError",
         "SIGNATURE_WITH_SALT_AND_EXPIRY",
         "SubmissionInProgressError",
-        "TRANSPORT_AUTH_TYPES",
         "TaskAlreadyRespondedError",
         "TaskManagerClient",
         "TaskNotFoundError",
