@@ -1,0 +1,40 @@
+/**
+ * The layers of docs/architecture.md, bottom first. A package may import packages of its own layer
+ * or of a lower one, never of a higher one. Keep this table and the document in step.
+ */
+export interface Layer {
+  /** Short name used in messages. */
+  readonly name: string;
+  /** Workspace package names in this layer. */
+  readonly packages: readonly string[];
+}
+
+/** Bottom first: index 0 is the lowest layer. */
+export const LAYERS: readonly Layer[] = [
+  { name: 'core', packages: ['@avs/raft-core', '@avs/retry'] },
+  {
+    name: 'services',
+    packages: [
+      '@avs/storage-testkit',
+      '@avs/storage-kv',
+      '@avs/storage-file',
+      '@avs/storage-level',
+      '@avs/storage-dynamodb',
+      '@avs/storage-durable-object',
+      '@avs/transport-http',
+      '@avs/bls',
+      '@avs/contracts',
+    ],
+  },
+  { name: 'engine', packages: ['@avs/engine'] },
+  // The chain client implements the engine's chain port (the engine no longer knows ethers), so it sits above it.
+  { name: 'chain', packages: ['@avs/chain'] },
+  { name: 'apps', packages: ['@avs/kv', '@avs/edge-kv', '@avs/operator'] },
+  { name: 'harness', packages: ['@avs/bench', '@avs/chaos', '@avs/kv-cluster'] },
+];
+
+/**
+ * Packages beside every layer: any package may import them; they import only each other.
+ * Build and test configuration, and this check.
+ */
+export const BESIDE: readonly string[] = ['@avs/tooling-config', '@avs/layers'];
