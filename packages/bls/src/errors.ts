@@ -56,3 +56,11 @@ export class KeystorePasswordError extends BlsError {
     );
   }
 }
+
+/** The WebAssembly backend was asked for but cannot run here (WebAssembly refused, or mcl initialised for another curve). */
+export class BackendUnavailableError extends BlsError {
+  override readonly name = 'BackendUnavailableError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKEND_UNAVAILABLE', message, options);
+  }
+}

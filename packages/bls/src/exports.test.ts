@@ -6,6 +6,7 @@ import * as root from './index.js';
 it('exports of @avs/bls', () => {
   expect(Object.keys(root).sort()).toMatchInlineSnapshot(`
     [
+      "BackendUnavailableError",
       "BlsError",
       "BlsKeyPair",
       "FP_MODULUS",
@@ -23,6 +24,7 @@ it('exports of @avs/bls', () => {
       "aggregatePublicKeysG1",
       "aggregatePublicKeysG2",
       "aggregateSignatures",
+      "blsBackendName",
       "curve",
       "decryptKeystore",
       "decryptKeystoreSecret",
@@ -43,6 +45,7 @@ it('exports of @avs/bls', () => {
       "g2ToJson",
       "g2ToSolidity",
       "hashToG1",
+      "initBls",
       "isG1Point",
       "isG2Point",
       "makePubkeyRegistrationParams",

@@ -4,6 +4,8 @@ export type {
   OperatorStateProvider,
   QuorumInfo,
 } from './aggregation/types.js';
+export { blsBackendName, type InitBlsOptions, initBls } from './backend/select.js';
+export type { BlsBackendName } from './backend/types.js';
 export {
   curve,
   FP_MODULUS,
@@ -38,6 +40,7 @@ export {
   toG2Point,
 } from './encoding.js';
 export {
+  BackendUnavailableError,
   BlsError,
   InvalidEncodingError,
   InvalidPointError,

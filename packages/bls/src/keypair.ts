@@ -1,6 +1,7 @@
 import { bn254 } from '@noble/curves/bn254.js';
 import { bytesToNumberBE } from '@noble/curves/utils.js';
-import type { G1Point, G2Point } from './curve.js';
+import { activeBackend } from './backend/select.js';
+import { G1, type G1Point, G2, type G2Point } from './curve.js';
 import type { Digest } from './digest.js';
 import { hashToG1 } from './hash-to-g1.js';
 import { type OperatorId, operatorIdFromPublicKey } from './operator-id.js';
@@ -36,13 +37,13 @@ export class BlsKeyPair {
 
   /** sk * G1. */
   get publicKeyG1(): G1Point {
-    if (this.#g1 === undefined) this.#g1 = bn254.G1.Point.BASE.multiply(this.#sk);
+    if (this.#g1 === undefined) this.#g1 = activeBackend().g1Mul(G1.BASE, this.#sk);
     return this.#g1;
   }
 
   /** sk * G2. */
   get publicKeyG2(): G2Point {
-    if (this.#g2 === undefined) this.#g2 = bn254.G2.Point.BASE.multiply(this.#sk);
+    if (this.#g2 === undefined) this.#g2 = activeBackend().g2Mul(G2.BASE, this.#sk);
     return this.#g2;
   }
 
@@ -57,12 +58,12 @@ export class BlsKeyPair {
    * @throws InvalidEncodingError if the digest is not 32 bytes.
    */
   sign(digest: Digest): G1Point {
-    return hashToG1(digest).multiply(this.#sk);
+    return activeBackend().g1Mul(hashToG1(digest), this.#sk);
   }
 
   /** Signs a message that is already a G1 point (e.g. the registry's pubkey registration message hash). */
   signPoint(messagePoint: G1Point): G1Point {
-    return messagePoint.multiply(this.#sk);
+    return activeBackend().g1Mul(messagePoint, this.#sk);
   }
 
   /** The secret scalar. Sensitive: only for writing a keystore or handing to another signer. */

@@ -1,5 +1,5 @@
-import { bn254 } from '@noble/curves/bn254.js';
-import type { G1Point, G2Point } from './curve.js';
+import { activeBackend } from './backend/select.js';
+import { G1, type G1Point, type G2Point } from './curve.js';
 import { g1ToSolidity, g2ToSolidity } from './encoding.js';
 import type { BlsKeyPair } from './keypair.js';
 import { pairingProductIsOne } from './pairing.js';
@@ -46,9 +46,10 @@ export function verifyProofOfPossession(params: PubkeyRegistrationParams, messag
   const k2 = g2ToSolidity(pubkeyG2);
   const m = g1ToSolidity(messagePoint);
   const gamma = hashWordsToScalar([s.X, s.Y, k1.X, k1.Y, k2.X[0], k2.X[1], k2.Y[0], k2.Y[1], m.X, m.Y]);
+  const b = activeBackend();
   return pairingProductIsOne([
-    [sig.add(pubkeyG1.multiplyUnsafe(gamma)), 'negG2'],
-    [messagePoint.add(bn254.G1.Point.BASE.multiplyUnsafe(gamma)), pubkeyG2],
+    [sig.add(b.g1Mul(pubkeyG1, gamma)), 'negG2'],
+    [messagePoint.add(b.g1Mul(G1.BASE, gamma)), pubkeyG2],
   ]);
 }
 
@@ -60,6 +61,6 @@ export function publicKeysMatch(publicKeyG1: G1Point, publicKeyG2: G2Point): boo
   if (publicKeyG1.is0() || publicKeyG2.is0()) return false;
   return pairingProductIsOne([
     [publicKeyG1, 'negG2'],
-    [bn254.G1.Point.BASE, publicKeyG2],
+    [G1.BASE, publicKeyG2],
   ]);
 }

@@ -1,11 +1,10 @@
-import { bn254 } from '@noble/curves/bn254.js';
 import { bytesToNumberBE, numberToBytesBE } from '@noble/curves/utils.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { FR_MODULUS, type G1Point, type G2Point } from './curve.js';
+import { activeBackend } from './backend/select.js';
+import { FR_MODULUS, G1, type G1Point, type G2Point } from './curve.js';
 import { type Digest, digestToBytes } from './digest.js';
 import { g1ToSolidity, g2ToSolidity } from './encoding.js';
 import { hashToG1 } from './hash-to-g1.js';
-import { pairingProductIsOne } from './pairing.js';
 
 /** Result of {@link trySignatureAndApkVerification}, as the on-chain function returns it. */
 export interface SignatureCheckResult {
@@ -60,11 +59,11 @@ export function trySignatureAndApkVerification(
   const h = hashToG1(msgHash);
   try {
     apkG1.assertValidity();
-    apkG2.assertValidity();
     sigma.assertValidity();
   } catch {
     return { pairingSuccessful: false, signatureIsValid: false };
   }
+  if (!activeBackend().g2IsValid(apkG2)) return { pairingSuccessful: false, signatureIsValid: false };
   return { pairingSuccessful: true, signatureIsValid: checkWithGamma(msgHash, h, apkG1, apkG2, sigma) };
 }
 
@@ -77,8 +76,9 @@ export function checkWithGamma(
   sigma: G1Point,
 ): boolean {
   const gamma = signatureCheckerGamma(msgHash, apkG1, apkG2, sigma);
-  return pairingProductIsOne([
-    [sigma.add(apkG1.multiplyUnsafe(gamma)), 'negG2'],
-    [h.add(bn254.G1.Point.BASE.multiplyUnsafe(gamma)), apkG2],
+  const b = activeBackend();
+  return b.pairingProductIsOne([
+    [sigma.add(b.g1Mul(apkG1, gamma)), 'negG2'],
+    [h.add(b.g1Mul(G1.BASE, gamma)), apkG2],
   ]);
 }

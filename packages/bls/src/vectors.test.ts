@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBls } from './backend/select.js';
 import { FP_MODULUS, FR_MODULUS, G1, G2 } from './curve.js';
 import { g1FromJson, g1ToJson, g2FromJson, g2ToJson } from './encoding.js';
 import { hashToG1 } from './hash-to-g1.js';
@@ -76,7 +77,15 @@ const g1 = (p: Pair) => g1FromJson({ X: p[0], Y: p[1] });
 const g1Pair = (p: ReturnType<typeof g1ToJson>): Pair => [p.X, p.Y];
 const g2Plain = (p: G2V) => ({ X: [p.X[0], p.X[1]], Y: [p.Y[0], p.Y[1]] });
 
-describe('shared BN254 vectors', () => {
+// Every vector is checked on each backend (see also backend/backend-equivalence.test.ts).
+describe.each(['noble', 'mcl-wasm'] as const)('shared BN254 vectors on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await initBls({ backend })).toBe(backend);
+  });
+  afterAll(async () => {
+    await initBls({ backend: 'noble' });
+  });
+
   it('describes the scheme', () => {
     expect(v.about).toMatch(/try-and-increment/);
     expect(v.helloWorld.about).toMatch(/hello world/);
@@ -171,10 +180,10 @@ describe('shared BN254 vectors', () => {
       expect(verify(v.helloWorld.msgHash, g1(t.sigma), kp.publicKeyG2)).toBe(false);
     });
   });
+});
 
-  afterAll(() => {
-    // Runs after all the tests above: every leaf of the file must have been read.
-    const missing = leaves(raw, '$', []).filter((p) => !read.has(p));
-    expect(missing).toEqual([]);
-  });
+afterAll(() => {
+  // Runs after all the tests above: every leaf of the file must have been read.
+  const missing = leaves(raw, '$', []).filter((p) => !read.has(p));
+  expect(missing).toEqual([]);
 });

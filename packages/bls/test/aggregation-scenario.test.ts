@@ -5,9 +5,10 @@
  * Every task must get exactly one result, and every aggregated result must pass
  * the on-chain check as BLSSignatureChecker would compute it.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlsAggregationService, ManualClock } from '../src/aggregation/index.js';
 import type { AggregationResult } from '../src/aggregation/types.js';
+import { initBls } from '../src/backend/select.js';
 import { G1 } from '../src/curve.js';
 import { BlsError } from '../src/errors.js';
 import { digestOf, keyPair, operators, verifiesOnChain } from './aggregation-fixtures.js';
@@ -29,7 +30,13 @@ const N = 16;
 const membership = (i: number) => [...(i <= 11 ? [0] : []), ...(i >= 6 ? [1] : [])];
 const stake = (i: number) => BigInt(1 + ((i * 7) % 5)) * 10n;
 
-describe('aggregation scenario', () => {
+describe.each(['noble', 'mcl-wasm'] as const)('aggregation scenario on %s', (backend) => {
+  beforeAll(async () => {
+    expect(await initBls({ backend })).toBe(backend);
+  });
+  afterAll(async () => {
+    await initBls({ backend: 'noble' });
+  });
   for (const seed of [7]) {
     it(`seed ${seed}: four concurrent tasks, adversarial traffic, one valid result each`, async () => {
       const rand = prng(seed);

@@ -190,6 +190,7 @@ export function weightedTotal(members: readonly TaskOperator[]): G2Point {
   if (hit !== undefined && sameKeys(hit.keys)) {
     recentTotals.delete(key);
     recentTotals.set(key, hit); // most recently used last
+    prepareG2(hit.total); // a no-op unless the backend changed since (each keeps its own tables)
     return hit.total;
   }
   let total = G2.ZERO;

@@ -7,6 +7,7 @@
  * @module
  */
 import { bytesToNumberBE } from '@noble/curves/utils.js';
+import { activeBackend } from '../backend/select.js';
 import type { G1Point, G2Point } from '../curve.js';
 import { G1 } from '../curve.js';
 import { pairingProductIsOne } from '../pairing.js';
@@ -57,12 +58,13 @@ export function checkClaimsBatch(
 ): boolean {
   if (claims.length === 0) return true;
   if (claims.length === 1) return checkClaim(claims[0] as AggregateClaim);
+  const b = activeBackend();
   let sig = G1.ZERO;
   const byKey: { apk: G2Point; h: G1Point }[] = [];
   for (const c of claims) {
     const r = random();
-    sig = sig.add(c.signature.multiplyUnsafe(r));
-    const rh = c.h.multiplyUnsafe(r);
+    sig = sig.add(b.g1Mul(c.signature, r));
+    const rh = b.g1Mul(c.h, r);
     // Identity first: aggregates of one operator set share the set's key object.
     const same = byKey.find((k) => k.apk === c.apkG2) ?? byKey.find((k) => k.apk.equals(c.apkG2));
     if (same) same.h = same.h.add(rh);
