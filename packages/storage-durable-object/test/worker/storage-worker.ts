@@ -6,9 +6,17 @@
  * `read`, `write` (with `fault: true` its transaction fails after its
  * writes, so it must roll back), `reset` (the object aborts: its memory is
  * gone, as after a crash; its storage stays) and `wipe` (delete everything).
+ *
+ * The whole `Storage` in the object (`KvStorage` and the backend, as a
+ * `RaftNode` in an object uses them), under the prefix `full/`:
+ * `full-apply` replays recorded `save`/`createSnapshot`/`compact` calls in
+ * order, `full-observe` answers everything the storage shows (hard state,
+ * indexes, every entry and the snapshot, payloads as `<length>:<sha256>`).
  */
+import type { Entry, Snapshot, Storage } from '@avs/raft-core';
 import type { LogChange } from '@avs/storage-kv';
 import {
+  createDurableObjectStorage,
   DurableObjectBackend,
   type DurableObjectKvOperations,
   type DurableObjectStorageLike,
@@ -46,6 +54,7 @@ function faultyStorage(storage: DurableObjectStorageLike, armed: () => boolean):
 export class StorageObject {
   private backend: DurableObjectBackend | undefined;
   private fault = false;
+  private full: Promise<{ storage: Storage; hardState: unknown }> | undefined;
 
   constructor(private readonly ctx: ObjectState) {}
 
@@ -71,6 +80,20 @@ export class StorageObject {
             this.fault = false;
           }
           return reply(null);
+        case 'full-apply': {
+          const { storage } = await this.openFull();
+          for (const [method, arg] of body.calls as [string, unknown][]) {
+            if (method === 'save') await storage.save(arg as Parameters<Storage['save']>[0]);
+            else if (method === 'createSnapshot') await storage.createSnapshot(arg as Snapshot);
+            else if (method === 'compact') await storage.compact(arg as number);
+            else throw new Error(`unknown call ${method}`);
+          }
+          return reply(null);
+        }
+        case 'full-observe': {
+          const { storage, hardState } = await this.openFull();
+          return reply(await observeFull(storage, hardState));
+        }
         case 'reset':
           this.ctx.abort('reset by the test');
           return reply(null);
@@ -85,10 +108,62 @@ export class StorageObject {
     }
   }
 
+  private openFull(): Promise<{ storage: Storage; hardState: unknown }> {
+    this.full ??= (async () => {
+      const storage = createDurableObjectStorage({
+        storage: this.ctx.storage,
+        prefix: 'full/',
+        partBytes: 64 * 1024,
+      });
+      const { hardState } = await storage.initialState();
+      return { storage, hardState };
+    })();
+    return this.full;
+  }
+
   private open(): DurableObjectBackend {
     if (!this.backend) throw new Error('not loaded');
     return this.backend;
   }
+}
+
+async function digest(data: Uint8Array): Promise<string> {
+  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+  return `${data.byteLength}:${[...hash].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** What the storage shows, in the form of the testkit's `expectedState` (plus the hard state it opened with). */
+async function observeFull(storage: Storage, hardState: unknown): Promise<unknown> {
+  const firstIndex = storage.firstIndex();
+  const lastIndex = storage.lastIndex();
+  // The whole log is in the tail (64 MiB budget), so reads never answer Unavailable here.
+  const entries: Entry[] =
+    lastIndex >= firstIndex ? storage.entries(firstIndex, lastIndex + 1, Number.MAX_SAFE_INTEGER) : [];
+  const snapshot = storage.snapshot();
+  const { index, term, confState } = snapshot.metadata;
+  return {
+    hardState,
+    firstIndex,
+    lastIndex,
+    offsetTerm: storage.term(firstIndex - 1),
+    entries: await Promise.all(
+      entries.map(async (e) => ({ index: e.index, term: e.term, type: e.type, data: await digest(e.data) })),
+    ),
+    snapshot: {
+      metadata: {
+        index,
+        term,
+        confState: {
+          voters: [...confState.voters],
+          learners: [...confState.learners],
+          votersOutgoing: [...confState.votersOutgoing],
+          learnersNext: [...confState.learnersNext],
+          autoLeave: confState.autoLeave,
+        },
+      },
+      data: await digest(snapshot.data),
+    },
+  };
 }
 
 function reply(value: unknown): Response {
