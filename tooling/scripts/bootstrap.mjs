@@ -182,10 +182,15 @@ switch (job) {
     process.exit(run(pnpm, ['--filter', '@avs/operator', 'run', 'devnet', ...extraArgs], { env }));
     break;
   }
+  case 'edge-kv': {
+    // apps/edge-kv in workerd (Miniflare) on 127.0.0.1; it bundles the sources itself, no build needed.
+    process.exit(run(pnpm, ['--filter', '@avs/edge-kv', 'run', 'serve', ...extraArgs], { env }));
+    break;
+  }
   case 'bench': {
     process.exit(run(pnpm, ['exec', 'turbo', 'run', 'bench', '--concurrency=1', ...extraArgs], { env }));
     break;
   }
   default:
-    fail(`unknown job "${job}": use test, devnet or bench.`);
+    fail(`unknown job "${job}": use test, devnet, edge-kv or bench.`);
 }
