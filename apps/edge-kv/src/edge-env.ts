@@ -1,4 +1,5 @@
 import type { HandshakeDomain } from '@avs/transport-http';
+import * as z from 'zod/mini';
 import type { ObjectNamespace } from './durable-object-fetch.js';
 
 /** The bindings of the edge-kv worker (see wrangler.toml). */
@@ -47,12 +48,15 @@ export function localMembersOf(env: EdgeKvEnv): string[] {
   return membersOf(env).filter((m) => elsewhere[m] === undefined);
 }
 
-/** Members served elsewhere, by name. */
+const peerUrlsSchema = z.record(z.string(), z.url({ protocol: /^https?$/ }));
+
+/**
+ * Members served elsewhere, by name.
+ * @throws a zod error when `PEER_URLS` is not a JSON object of http(s) URLs
+ */
 export function peerUrlsOf(env: EdgeKvEnv): Record<string, string> {
   if (!env.PEER_URLS) return {};
-  const parsed: unknown = JSON.parse(env.PEER_URLS);
-  if (parsed === null || typeof parsed !== 'object') throw new Error('PEER_URLS must be a JSON object');
-  return parsed as Record<string, string>;
+  return peerUrlsSchema.parse(JSON.parse(env.PEER_URLS));
 }
 
 /** The handshake domain of the cluster: edge-kv is not bound to a chain. */

@@ -12,7 +12,7 @@ import {
   peerUrlsOf,
   votersOf,
 } from './edge-env.js';
-import { encodeCommand, type KvResult, KvStateMachine } from './kv-state-machine.js';
+import { encodeCommand, type KvResult, KvStateMachine, kvCommandSchema } from './kv-state-machine.js';
 
 /** What a Durable Object's `ctx` offers that a member uses. */
 export interface MemberContext {
@@ -79,7 +79,12 @@ export class RaftMember {
       const running = this.running ? await this.running : undefined;
       return Response.json({ running: running !== undefined, role: running?.node.status().role ?? null });
     }
-    const running = await this.member(name);
+    let running: Running;
+    try {
+      running = await this.member(name);
+    } catch (error) {
+      return Response.json({ code: 'START_FAILED', message: String(error) }, { status: 500 });
+    }
     if (url.pathname.startsWith('/raft/v1/') || url.pathname === '/health')
       return running.server.fetch(request);
     if (url.pathname === '/status') {
@@ -103,8 +108,19 @@ export class RaftMember {
     const { node, machine } = running;
     try {
       if (request.method === 'PUT') {
-        const value = await request.text();
-        const { index } = await node.propose(encodeCommand({ op: 'put', key, value }));
+        // Checked before proposing: the state machine would skip an invalid command after it was acknowledged.
+        const command = kvCommandSchema.safeParse({ op: 'put', key, value: await request.text() });
+        if (!command.success) {
+          const issue = command.error.issues[0];
+          return Response.json(
+            {
+              code: 'INVALID_BODY',
+              message: `${issue?.path.join('.') ?? 'body'}: ${issue?.message ?? 'invalid'}`,
+            },
+            { status: 400 },
+          );
+        }
+        const { index } = await node.propose(encodeCommand(command.data));
         return Response.json({ index });
       }
       if (request.method === 'GET') {
@@ -131,7 +147,11 @@ export class RaftMember {
 
   /** Starts this object's node once (as `name`), or returns the running one. */
   private member(name: string): Promise<Running> {
-    this.running ??= this.start(name);
+    // A failed start (bad configuration, storage error) is retried by the next request or alarm.
+    this.running ??= this.start(name).catch((error: unknown) => {
+      this.running = undefined;
+      throw error;
+    });
     return this.running;
   }
 

@@ -97,4 +97,11 @@ describe('edge-kv: three Raft members in three Durable Objects', () => {
     }
     expect(await get('never-written')).toEqual({ status: 404 });
   });
+
+  it('refuses a value the state machine would skip, before proposing it', async () => {
+    const res = await put('too-big', 'x'.repeat(64 * 1024 + 1));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'INVALID_BODY' });
+    expect(await get('too-big')).toEqual({ status: 404 });
+  });
 });
