@@ -2,7 +2,7 @@
  * `avs-operator`: run an operator, the local devnet, or manage keys.
  *
  *   avs-operator start --config operator.json
- *   avs-operator devnet [--operators 3] [--task-rate 2] [--storage file|level] [--runtime node|bun|deno]
+ *   avs-operator devnet [--chain avs-raft|eigenlayer] [--operators 3] [--task-rate 2] [--storage file|level] [--runtime node|bun|deno]
  *                       [--dashboard-port 8550] [--chaos-every 30] [--restart-delay 3] [--duration 60] [--data-dir .devnet]
  *   avs-operator status --url http://127.0.0.1:9001
  *   avs-operator keys generate|import|show --dir keys/ [--ecdsa 0x..] [--bls <secret>] [--light]
@@ -23,6 +23,7 @@ import { startOperator } from './operator.js';
 const USAGE = `usage:
   avs-operator start --config <file>          run one operator (keys password: $AVS_KEY_PASSWORD or a prompt)
   avs-operator devnet [options]               local chain + contracts + N operators + task driver + dashboard
+      --chain avs-raft|eigenlayer  default avs-raft (eigenlayer: EigenLayer's own contracts, incredible-squaring)
       --operators <n>        default 3           --task-rate <per s>   default 2
       --storage file|level   default file        --runtime node|bun|deno default node
       --dashboard-port <p>   default 8550 (0: any free port)
@@ -64,6 +65,7 @@ async function cmdDevnet(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
+      chain: { type: 'string' },
       operators: { type: 'string' },
       'task-rate': { type: 'string' },
       storage: { type: 'string' },
@@ -82,10 +84,14 @@ async function cmdDevnet(args: string[]): Promise<void> {
   const runtime = (values.runtime ?? 'node') as Runtime;
   if (!['node', 'bun', 'deno'].includes(runtime))
     throw new UsageError(`--runtime: expected node, bun or deno, got "${runtime}"`);
+  const chain = values.chain ?? 'avs-raft';
+  if (chain !== 'avs-raft' && chain !== 'eigenlayer')
+    throw new UsageError(`--chain: expected avs-raft or eigenlayer, got "${chain}"`);
   const chaosEvery = number(values['chaos-every'], 'chaos-every', 0);
   const duration = number(values.duration, 'duration', 0);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const devnet = await startDevnet({
+    chain,
     operators: number(values.operators, 'operators', 3),
     taskRate: number(values['task-rate'], 'task-rate', 2),
     storage,
@@ -103,7 +109,8 @@ async function cmdDevnet(args: string[]): Promise<void> {
   ).catch(() =>
     serveDashboard({ snapshot: () => devnet.state.snapshot(), killLeader: () => devnet.killLeader() }, 0),
   );
-  say(`chain ${devnet.chain.rpcUrl} · TaskManager ${devnet.chain.deployment.taskManager}`);
+  const taskManagerName = chain === 'eigenlayer' ? 'IncredibleSquaringTaskManager' : 'TaskManager';
+  say(`chain ${devnet.chain.rpcUrl} (${chain}) · ${taskManagerName} ${devnet.chain.deployment.taskManager}`);
   say(`dashboard ${dashboard.url}   (press k to kill the leader, Ctrl-C to stop)`);
   const ticker = setInterval(() => say(progressLine(devnet.state.snapshot())), 1_000);
 
@@ -130,7 +137,7 @@ async function cmdDevnet(args: string[]): Promise<void> {
   await devnet.stop();
   const s = devnet.state.snapshot();
   say(
-    `done: ${s.totals.created} tasks created, ${s.totals.verified} verified on-chain, ${s.totals.expired} expired`,
+    `done: ${s.totals.created} tasks created, ${s.totals.verified} verified on-chain by ${taskManagerName} ${devnet.chain.deployment.taskManager}, ${s.totals.expired} expired`,
   );
 }
 

@@ -37,8 +37,30 @@ export const operatorConfigSchema = z
     rpcUrl: httpUrl,
     chainId: z.number().int().positive(),
     contracts: z
-      .object({ operatorRegistry: address, operatorStateRetriever: address, taskManager: address })
+      .object({
+        /** This project's OperatorRegistry, or EigenLayer's RegistryCoordinator (with `chain.kind: eigenlayer`). */
+        operatorRegistry: address,
+        operatorStateRetriever: address,
+        taskManager: address,
+      })
       .strict(),
+    /**
+     * Which contracts: this project's (`avs-raft`, default) or EigenLayer's M2 middleware with
+     * incredible-squaring's IncredibleSquaringTaskManager (`eigenlayer`). There `respondToTask` is
+     * `onlyAggregator`: the leader submits with the aggregator key read from `aggregatorKeyEnv`.
+     */
+    chain: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('avs-raft') }).strict(),
+        z
+          .object({
+            kind: z.literal('eigenlayer'),
+            /** Environment variable holding the aggregator's private key (0x hex). */
+            aggregatorKeyEnv: z.string().min(1).default('AVS_AGGREGATOR_KEY'),
+          })
+          .strict(),
+      ])
+      .default({ kind: 'avs-raft' }),
     /** First block to scan for tasks (the deployment block). */
     fromBlock: z.number().int().nonnegative().default(0),
     keys: z

@@ -4,13 +4,10 @@
  * `avs-operator start` and by every process of the devnet.
  */
 import {
-  AvsRegistryReader,
-  abiDigest,
   createChainAdapter,
   createProvider,
   eip712JoinAuthenticator,
   onChainTaskCheck,
-  TaskManagerClient,
   taskSpecOf,
 } from '@avs/chain';
 import {
@@ -27,17 +24,8 @@ import { operatorKeyScheme } from '@avs/transport-http';
 import { createPooledFetch, type PooledFetch, type Served, serveNode } from '@avs/transport-http/node';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { z } from 'zod';
-import {
-  answer,
-  type ChainTaskResponse,
-  payloadHash,
-  payloadHashesOf,
-  payloadSchema,
-  requestSchema,
-  TASK_RESPONSE_ABI,
-  type TaskRequest,
-  taskResponseSchema,
-} from './avs/example-avs.js';
+import { chainBinding } from './avs/chain-binding.js';
+import { payloadSchema, requestSchema, type TaskRequest } from './avs/example-avs.js';
 import type { OperatorConfig } from './config.js';
 import type { OperatorKeys } from './keys.js';
 import { peerDialer } from './peer-dial.js';
@@ -63,7 +51,8 @@ export interface OperatorStatus extends EngineStatus {
 export interface RunningOperator {
   readonly address: string;
   readonly url: string;
-  readonly engine: TaskConsensusEngine<TaskRequest, ChainTaskResponse>;
+  /** Responses (K) are the chain binding's: `TaskResponse` on avs-raft, `SquaringResponse` on eigenlayer. */
+  readonly engine: TaskConsensusEngine<TaskRequest, unknown>;
   status(): OperatorStatus;
   /** Stops the engine (handing over leadership first when it leads), the server and the storage. */
   close(): Promise<void>;
@@ -80,17 +69,8 @@ export async function startOperator(
   const say = options.onEvent ?? (() => {});
   const provider = createProvider(config.rpcUrl, { chainId: config.chainId });
   const wallet = new Wallet(keys.ecdsaPrivateKey, provider);
-  const reader = new AvsRegistryReader({
-    provider,
-    registryCoordinator: config.contracts.operatorRegistry,
-    operatorStateRetriever: config.contracts.operatorStateRetriever,
-  });
-  const taskManager = new TaskManagerClient({
-    provider,
-    taskManager: config.contracts.taskManager,
-    reader,
-    signer: wallet,
-  });
+  const binding = chainBinding(config, provider, wallet);
+  const { reader, taskManager } = binding;
   const chain = createChainAdapter({
     taskManager,
     reader,
@@ -123,20 +103,22 @@ export async function startOperator(
 
   try {
     storage = await openStorage(config.storage, keys.address, config.cluster.id);
-    const engine = createTaskConsensusEngine<TaskRequest, ChainTaskResponse>({
+    const engine = createTaskConsensusEngine<TaskRequest, unknown>({
       blsKey: keys.bls,
       joinAuth: eip712JoinAuthenticator(keys.ecdsaPrivateKey),
       callbacks: {
         requestSchema,
-        responseSchema: taskResponseSchema,
-        onTaskRequest: (request, tasks) =>
-          tasks.map((t, i) => ({ referenceTaskIndex: t.taskIndex, result: answer(request.payloads[i]!) })),
+        responseSchema: binding.responseSchema,
+        onTaskRequest: (request, tasks) => binding.respond(request, tasks),
         // A follower signs only tasks that exist on-chain with the payload it was given.
-        validateTaskRequest: onChainTaskCheck(taskManager, { fromBlock: config.fromBlock, payloadHashesOf }),
+        validateTaskRequest: onChainTaskCheck(taskManager, {
+          fromBlock: config.fromBlock,
+          payloadHashesOf: (request) => request.payloads.map(binding.payloadHashOf),
+        }),
         isValidOperator: (address) => chain.isValidOperator(address),
         fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
       },
-      digest: { digestOf: (response) => abiDigest(TASK_RESPONSE_ABI, response) },
+      digest: { digestOf: binding.digestOf },
       config: {
         httpUrl: publicUrl,
         raftUrl: publicUrl,
@@ -196,7 +178,13 @@ export async function startOperator(
         } catch {
           return c.json({ code: 'UNKNOWN_TASK', message: `task ${t.taskIndex} is not on-chain` }, 404);
         }
-        if (created.task.payloadHash.toLowerCase() !== payloadHash(t.payload).toLowerCase()) {
+        let hash: string;
+        try {
+          hash = binding.payloadHashOf(t.payload);
+        } catch (error) {
+          return c.json({ code: 'UNSUPPORTED_PAYLOAD', message: (error as Error).message }, 400);
+        }
+        if (created.task.payloadHash.toLowerCase() !== hash.toLowerCase()) {
           return c.json(
             { code: 'PAYLOAD_MISMATCH', message: `task ${t.taskIndex} stores another payload hash` },
             400,

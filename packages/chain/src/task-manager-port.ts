@@ -22,6 +22,8 @@ export interface TaskResponseEvent {
   taskIndex: number;
   blockNumber: number;
   transactionHash: string;
+  /** The response as the event carries it, when it does. */
+  response?: unknown;
 }
 
 /**

@@ -1,27 +1,30 @@
 /**
- * The one-command local devnet: an anvil chain with the AVS contracts, N
- * operators registered with fresh keys and equal stake, N operator processes
- * over HTTP on 127.0.0.1 with durable storage, and a driver that creates
- * tasks (number squaring, and oracle requests with several responses each)
- * and hands them to the leader. It watches everything for the terminal and
- * the dashboard, and can kill the leader to show failover.
+ * The one-command local devnet: a chain (this project's contracts, or
+ * EigenLayer's own with `chain: 'eigenlayer'`), N operators registered with
+ * fresh keys and equal stake, N operator processes over HTTP on 127.0.0.1
+ * with durable storage, and a driver that creates tasks and hands them to the
+ * leader. It watches everything for the terminal and the dashboard, and can
+ * kill the leader to show failover. `startDevnet` runs the named steps of
+ * `devnet-chain.ts`, `devnet-operators.ts`, `devnet-observer.ts` and
+ * `devnet-driver.ts`.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { BlsKeyPair } from '@avs/bls';
-import { AvsRegistryReader, createProvider, OperatorRegistryClient, TaskManagerClient } from '@avs/chain';
-import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
-import { formatUnits, Wallet } from 'ethers';
-import { describeResult, payloadHash, type TaskPayload } from '../avs/example-avs.js';
-import type { OperatorConfigInput } from '../config.js';
-import { writeKeyFiles } from '../keys.js';
-import type { OperatorStatus } from '../operator.js';
+import { mkdir, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { LocalAvs } from '@avs/contracts/local-chain';
+import { type DevnetChain, type DevnetChainKind, startDevnetChain } from './devnet-chain.js';
+import { startTaskDriver, type TaskDriver } from './devnet-driver.js';
+import { observeOperators } from './devnet-observer.js';
+import { createOperatorProcesses, registerOperators, startCluster } from './devnet-operators.js';
 import { DevnetState } from './devnet-state.js';
-import { freePort } from './free-port.js';
-import { OperatorProcess, type Runtime } from './operator-process.js';
+import type { OperatorProcess, Runtime } from './operator-process.js';
 
 /** Options of {@link startDevnet}; every one has a default. */
 export interface DevnetOptions {
+  /**
+   * The contracts: this project's (`avs-raft`, default) or EigenLayer's own (`eigenlayer`: EigenLayer core M2,
+   * its middleware and incredible-squaring's TaskManager, loaded from the vendored anvil state; square tasks only).
+   */
+  readonly chain?: DevnetChainKind;
   /** Number of operators; default 3. */
   readonly operators?: number;
   /**
@@ -70,6 +73,8 @@ export interface DevnetOptions {
   readonly routePeers?: (
     operators: readonly DevnetEndpoint[],
   ) => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
+  /** The leader's check that members are still registered (removes deregistered ones), ms; default the engine's. */
+  readonly membershipCheckIntervalMs?: number;
 }
 
 /** An operator's name and where it serves, for {@link DevnetOptions.routePeers}. */
@@ -82,6 +87,9 @@ export interface DevnetEndpoint {
 /** A running devnet. */
 export interface Devnet {
   readonly state: DevnetState;
+  /** Which contracts it runs on. */
+  readonly chainKind: DevnetChainKind;
+  /** The chain; on `eigenlayer`, `deployment.operatorRegistry` is EigenLayer's RegistryCoordinator. */
   readonly chain: LocalAvs;
   readonly operators: readonly OperatorProcess[];
   /** SIGKILLs the current leader and restarts it after the restart delay. Returns its name, if any. */
@@ -97,407 +105,133 @@ export interface Devnet {
   stop(): Promise<void>;
 }
 
-const PASSWORD = 'devnet';
-const STAKE = 1_000n * 10n ** 18n;
-const PRICE_SYMBOLS = ['ETH', 'BTC', 'SOL'];
-/** The operator's POST /avs/v1/tasks takes at most 64 tasks. */
-const MAX_TASKS_PER_REQUEST = 64;
-/** Requests created in one transaction at most (an oracle request is three tasks). */
-const MAX_REQUESTS_PER_BATCH = 64;
-const MAX_CREATIONS_IN_FLIGHT = 4;
-/** The driver's shortest tick: at high rates it batches rather than ticking faster. */
-const MIN_TICK_MS = 100;
-
-async function fetchJson(
-  url: string,
-  init: RequestInit = {},
-  timeoutMs = 2_000,
-): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = text;
-  }
-  return { status: response.status, body };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Starts the devnet; resolves once every operator is up and the first leader is elected. */
-export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+/** The options checked, with their defaults. */
+function resolveOptions(options: DevnetOptions) {
   const n = options.operators ?? 3;
   const taskRate = options.taskRate ?? 2;
-  const runtime = options.runtime ?? 'node';
-  const dataDir = resolve(options.dataDir ?? '.devnet');
-  const restartDelayMs = options.restartDelayMs ?? 3_000;
-  const oracleEvery = options.oracleEvery ?? 5;
-  const print = options.onLine ?? (() => {});
+  const maxOutstanding = options.maxOutstandingTasks ?? 64;
+  const thresholdPercentage = options.thresholdPercentage ?? 67;
   if (!Number.isInteger(n) || n < 1 || n > 32) throw new RangeError(`operators: expected 1 to 32, got ${n}`);
   if (!(taskRate > 0 && taskRate <= 200))
     throw new RangeError(`taskRate: expected (0, 200] tasks/s, got ${taskRate}`);
-  const maxOutstanding = options.maxOutstandingTasks ?? 64;
   if (!(Number.isInteger(maxOutstanding) && maxOutstanding >= 1))
     throw new RangeError(`maxOutstandingTasks: expected an integer >= 1, got ${maxOutstanding}`);
-  const thresholdPercentage = options.thresholdPercentage ?? 67;
   if (!Number.isInteger(thresholdPercentage) || thresholdPercentage < 1 || thresholdPercentage > 100)
     throw new RangeError(`thresholdPercentage: expected an integer 1 to 100, got ${thresholdPercentage}`);
-  let paused = false;
+  const chain = options.chain ?? 'avs-raft';
+  if (chain !== 'avs-raft' && chain !== 'eigenlayer')
+    throw new RangeError(`chain: expected avs-raft or eigenlayer, got ${String(chain)}`);
+  return {
+    n,
+    chain,
+    taskRate,
+    maxOutstanding,
+    thresholdPercentage,
+    runtime: options.runtime ?? 'node',
+    storage: options.storage ?? 'file',
+    dataDir: resolve(options.dataDir ?? '.devnet'),
+    restartDelayMs: options.restartDelayMs ?? 3_000,
+    oracleEvery: options.oracleEvery ?? 5,
+    print: options.onLine ?? (() => {}),
+  };
+}
 
-  await rm(dataDir, { recursive: true, force: true });
-  await mkdir(dataDir, { recursive: true });
-  print(`starting a local chain (anvil) and deploying the AVS contracts`);
-  const chain = await startLocalAvs({ accounts: n + 2, quorumCount: 1, taskResponseWindowBlocks: 100_000 });
-  const state = new DevnetState(chain.rpcUrl);
-  const chainId = Number(chain.deployment.chainId);
-  const provider = createProvider(chain.rpcUrl, { chainId });
+/** SIGKILLs the running leader and restarts it after `restartDelayMs`; returns its name. */
+function leaderKiller(
+  state: DevnetState,
+  processes: readonly OperatorProcess[],
+  restartDelayMs: number,
+  isStopped: () => boolean,
+): () => string | undefined {
+  return () => {
+    const leader = state.operators.find((v) => v.role === 'leader' && v.up);
+    const proc = leader ? processes.find((p) => p.name === leader.name) : undefined;
+    if (!proc?.running) return undefined;
+    proc.kill();
+    state.event(`chaos: SIGKILL ${proc.name} (the leader); restart in ${restartDelayMs} ms`);
+    setTimeout(() => {
+      if (isStopped()) return;
+      proc.restarts += 1;
+      proc.start();
+      state.event(`chaos: ${proc.name} restarted from its data directory`);
+    }, restartDelayMs);
+    return proc.name;
+  };
+}
+
+/** Starts the devnet; resolves once every operator is up and the first leader is elected. */
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const o = resolveOptions(options);
+  await rm(o.dataDir, { recursive: true, force: true });
+  await mkdir(o.dataDir, { recursive: true });
+  o.print(
+    o.chain === 'eigenlayer'
+      ? "starting a local chain (anvil) with EigenLayer's contracts and the incredible-squaring AVS"
+      : 'starting a local chain (anvil) and deploying the AVS contracts',
+  );
+  const devchain: DevnetChain = await startDevnetChain(o.chain, o.n);
+  const state = new DevnetState(devchain.chain.rpcUrl);
   const processes: OperatorProcess[] = [];
-  const timers: ReturnType<typeof setInterval>[] = [];
-  const stopWatchers: (() => void)[] = [];
+  const stopFns: (() => void)[] = [];
+  let driver: TaskDriver | undefined;
   let stopped: Promise<void> | undefined;
-
   const stop = () => {
     stopped ??= (async () => {
-      for (const t of timers) clearInterval(t);
-      for (const s of stopWatchers) s();
+      driver?.stop();
+      for (const s of stopFns) s();
       await Promise.all(processes.map((p) => p.stop()));
-      provider.destroy();
-      await chain.stop();
+      await devchain.stop();
     })();
     return stopped;
   };
 
   try {
-    const owner = new Wallet(chain.accounts[0]!.privateKey, provider);
-    const reader = new AvsRegistryReader({
-      provider,
-      registryCoordinator: chain.deployment.operatorRegistry,
-      operatorStateRetriever: chain.deployment.operatorStateRetriever,
-    });
-    const taskManager = new TaskManagerClient({
-      provider,
-      taskManager: chain.deployment.taskManager,
-      reader,
-      signer: owner,
-    });
-
-    print(`registering ${n} operators with fresh keys`);
-    const operators = await Promise.all(
-      Array.from({ length: n }, async (_, i) => {
-        const account = chain.accounts[i + 1]!;
-        const bls = BlsKeyPair.generate();
-        const port = await freePort();
-        const url = `http://127.0.0.1:${port}`;
-        const name = `op-${i}`;
-        const dir = join(dataDir, name);
-        const keys = await writeKeyFiles(
-          join(dir, 'keys'),
-          { ecdsaPrivateKey: account.privateKey, bls },
-          PASSWORD,
-          'light',
-        );
-        const registry = new OperatorRegistryClient({
-          registry: chain.deployment.operatorRegistry,
-          signer: new Wallet(account.privateKey, provider),
-        });
-        await registry.registerOperator({
-          keyPair: bls,
-          quorumNumbers: [0],
-          endpoints: { httpUrl: url, raftUrl: url },
-          chainId,
-        });
-        return { name, dir, keys, port, url, address: account.address.toLowerCase() };
-      }),
+    o.print(
+      `registering ${o.n} operators with fresh keys${o.chain === 'eigenlayer' ? ' through EigenLayer (DelegationManager, StrategyManager, RegistryCoordinator)' : ''}`,
     );
-    await new OperatorRegistryClient({
-      registry: chain.deployment.operatorRegistry,
-      signer: owner,
-    }).setOperatorStakes(0, new Map(operators.map((o) => [o.address, STAKE])));
-
+    const specs = await registerOperators(devchain, o.n, o.dataDir);
     const routes = options.routePeers
-      ? await options.routePeers(operators.map(({ name, url, port }) => ({ name, url, port })))
+      ? await options.routePeers(specs.map(({ name, url, port }) => ({ name, url, port })))
       : undefined;
-    for (const [i, op] of operators.entries()) {
-      const dialUrls = routes?.get(op.name);
-      const config: OperatorConfigInput = {
-        rpcUrl: chain.rpcUrl,
-        chainId,
-        contracts: {
-          operatorRegistry: chain.deployment.operatorRegistry,
-          operatorStateRetriever: chain.deployment.operatorStateRetriever,
-          taskManager: chain.deployment.taskManager,
-        },
-        fromBlock: chain.deployment.deployBlock,
-        keys: {
-          ecdsaKeystore: op.keys.ecdsaKeystore,
-          blsKeystore: op.keys.blsKeystore,
-          passwordEnv: 'AVS_KEY_PASSWORD',
-        },
-        server: { host: '127.0.0.1', port: op.port },
-        storage: { kind: options.storage ?? 'file', dir: join(op.dir, 'raft') },
-        cluster: {
-          id: 'devnet',
-          ...(i === 0 ? { bootstrap: true } : { joinUrl: operators[0]!.url }),
-          ...(dialUrls === undefined ? {} : { dialUrls: { ...dialUrls } }),
-        },
-        avs: { kind: 'squaring' },
-        engine: { taskTimeoutMs: options.taskTimeoutMs ?? 60_000, requestTimeoutMs: 3_000 },
-      };
-      const configPath = join(op.dir, 'operator.json');
-      await writeFile(configPath, JSON.stringify(config, null, 2));
-      processes.push(
-        new OperatorProcess(
-          op.name,
-          configPath,
-          op.url,
-          op.address,
-          runtime,
-          { ...process.env, AVS_KEY_PASSWORD: PASSWORD },
-          (name, line) => print(`[${name}] ${line}`),
-          options.fromBuild ?? false,
-        ),
-      );
-    }
-
-    const statusOf = async (p: OperatorProcess): Promise<OperatorStatus | undefined> => {
-      if (!p.running) return undefined;
-      try {
-        const { status, body } = await fetchJson(`${p.url}/avs/v1/status`, {}, 1_000);
-        return status === 200 ? (body as OperatorStatus) : undefined;
-      } catch {
-        return undefined;
-      }
-    };
-    const waitUntil = async (what: string, check: () => Promise<boolean>, timeoutMs = 60_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!(await check())) {
-        const dead = processes.find((p) => p.exited);
-        if (Date.now() > deadline || dead) {
-          const output = processes.map((p) => `--- ${p.name}\n${p.output.slice(-15).join('\n')}`).join('\n');
-          throw new Error(
-            dead
-              ? `devnet: ${dead.name} exited while waiting until ${what}\n${output}`
-              : `devnet: timed out waiting until ${what}\n${output}`,
-          );
-        }
-        await sleep(200);
-      }
-    };
-
-    print(`starting ${n} operator processes (${runtime}, ${options.storage ?? 'file'} storage)`);
-    processes[0]!.start();
-    await waitUntil(
-      'op-0 leads the new cluster',
-      async () => (await statusOf(processes[0]!))?.role === 'leader',
+    processes.push(
+      ...(await createOperatorProcesses(devchain, specs, {
+        storage: o.storage,
+        runtime: o.runtime,
+        taskTimeoutMs: options.taskTimeoutMs ?? 60_000,
+        fromBuild: options.fromBuild ?? false,
+        print: o.print,
+        ...(routes === undefined ? {} : { routes }),
+        ...(options.membershipCheckIntervalMs === undefined
+          ? {}
+          : { membershipCheckIntervalMs: options.membershipCheckIntervalMs }),
+      })),
     );
-    for (const p of processes.slice(1)) p.start();
-    // Joins are applied one at a time, each learner catching up before its promotion: allow
-    // more time for more operators (15 of them on a busy 2-core machine took over a minute).
-    await waitUntil(
-      'every operator is a voter',
-      async () => (await statusOf(processes[0]!))?.voters.length === n,
-      Math.max(60_000, n * 10_000),
+    o.print(`starting ${o.n} operator processes (${o.runtime}, ${o.storage} storage)`);
+    await startCluster(processes);
+    stopFns.push(observeOperators(state, processes));
+    stopFns.push(
+      devchain.watchVerified((taskIndex, txHash, summary) => state.markVerified(taskIndex, txHash, summary)),
     );
-
-    const nameOf = (address: string) =>
-      processes.find((p) => p.address === address)?.name ?? address.slice(0, 8);
-
-    // Observe: operator views and the leader's replicated task records.
-    const observe = async () => {
-      const views = await Promise.all(
-        processes.map(async (p) => {
-          const s = await statusOf(p);
-          return { p, s };
-        }),
-      );
-      state.setOperators(
-        views.map(({ p, s }) => ({
-          name: p.name,
-          address: p.address,
-          url: p.url,
-          pid: p.pid,
-          up: s !== undefined,
-          role: s?.role ?? (p.running ? 'starting' : 'down'),
-          term: s?.term ?? 0,
-          leaderId: s ? nameOf(s.leaderId) : '',
-          commit: s?.commit ?? 0,
-          applied: s?.applied ?? 0,
-          restarts: p.restarts,
-        })),
-      );
-      for (const { s } of views) {
-        if (s?.role !== 'leader') continue;
-        for (const record of s.recentTasks) {
-          const task = state.task(record.taskIndex);
-          if (!task) continue;
-          if (record.aggregate) {
-            task.signers = record.aggregate.signers.length;
-            task.signedStake = record.aggregate.signedStake
-              .map((w) => formatUnits(w, 18).replace(/\.0$/, ''))
-              .join(' / ');
-            if (task.status === 'sent' || task.status === 'created') task.status = 'aggregated';
-            const at = record.aggregate.aggregatedAtMs;
-            if (at === undefined) state.markAnswered(record.taskIndex);
-            else state.markAggregated(record.taskIndex, at);
-          }
-          if (record.status === 'expired' || record.status === 'failed')
-            state.markFinal(record.taskIndex, record.status);
-        }
-      }
-    };
-    let observing = false;
-    timers.push(
-      setInterval(() => {
-        if (observing) return;
-        observing = true;
-        observe().finally(() => {
-          observing = false;
-        });
-      }, 500),
-    );
-
-    stopWatchers.push(
-      taskManager.watchResponses(
-        (r) => {
-          state.markVerified(r.taskIndex, r.transactionHash, describeResult(r.response.result));
-        },
-        { fromBlock: chain.deployment.deployBlock, pollIntervalMs: 200 },
-      ),
-    );
-
-    // Drive: create tasks on-chain, then hand each request to the leader (retrying across failovers).
-    const deliver = async (tasks: { taskIndex: number; payload: TaskPayload }[]) => {
-      const deadline = Date.now() + 60_000;
-      let target =
-        processes.find((p) => state.operators.find((v) => v.name === p.name)?.role === 'leader') ??
-        processes[0]!;
-      while (Date.now() < deadline && !stopped) {
-        try {
-          const { status, body } = await fetchJson(
-            `${target.url}/avs/v1/tasks`,
-            {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ tasks }),
-            },
-            5_000,
-          );
-          if (status === 200) {
-            for (const t of tasks) {
-              const task = state.task(t.taskIndex);
-              if (task && task.status === 'created') task.status = 'sent';
-            }
-            return;
-          }
-          const hint = (body as { leaderHttpUrl?: string }).leaderHttpUrl;
-          const next = hint ? processes.find((p) => p.url === hint) : undefined;
-          target = next ?? processes[(processes.indexOf(target) + 1) % processes.length]!;
-        } catch {
-          target = processes[(processes.indexOf(target) + 1) % processes.length]!;
-        }
-        await sleep(200);
-      }
-      for (const t of tasks) state.event(`task ${t.taskIndex} could not be handed to a leader`);
-    };
-
-    // Create: each tick, the requests owed at `taskRate` since the driver started go on-chain in
-    // one createNewTasks transaction (a few may be in flight when the chain is slow), then to the
-    // leader in requests of at most MAX_TASKS_PER_REQUEST tasks.
-    const tickMs = Math.max(MIN_TICK_MS, 1000 / taskRate);
-    const drivenSinceMs = Date.now();
-    let requests = 0;
-    /** Requests skipped because the chain could not keep up (they are not owed any more). */
-    let skipped = 0;
-    let creating = 0;
-    let round = 0;
-    const createBatch = async (count: number) => {
-      const payloads: TaskPayload[] = [];
-      for (let k = 0; k < count; k++) {
-        requests += 1;
-        const oracle = oracleEvery > 0 && requests % oracleEvery === 0;
-        if (oracle) {
-          for (const symbol of PRICE_SYMBOLS) payloads.push({ kind: 'price', symbol, round });
-          round += 1;
-        } else {
-          payloads.push({ kind: 'square', number: String(requests) });
-        }
-      }
-      const created = await taskManager.createTasks({
-        payloadHashes: payloads.map(payloadHash),
-        quorumNumbers: [0],
-        quorumThresholdPercentage: thresholdPercentage,
-      });
-      const createdAtMs = Date.now();
-      const tasks = created.map((t, i) => ({ taskIndex: t.taskIndex, payload: payloads[i]! }));
-      for (const { taskIndex, payload } of tasks) {
-        state.addTask({
-          taskIndex,
-          kind: payload.kind,
-          label:
-            payload.kind === 'square' ? `${payload.number}²` : `${payload.symbol} price #${payload.round}`,
-          status: 'created',
-          createdAtMs,
-        });
-      }
-      for (let i = 0; i < tasks.length; i += MAX_TASKS_PER_REQUEST) {
-        void deliver(tasks.slice(i, i + MAX_TASKS_PER_REQUEST));
-      }
-    };
-    timers.push(
-      setInterval(() => {
-        if (stopped || paused || creating >= MAX_CREATIONS_IN_FLIGHT) return;
-        const due = Math.floor(((Date.now() - drivenSinceMs) / 1000) * taskRate) - requests - skipped;
-        if (state.outstanding() >= maxOutstanding) {
-          // Back-pressure: what is due now is not created (an open-loop driver would only grow the backlog).
-          if (due > 0) skipped += due;
-          return;
-        }
-        // At most one second behind: a backlog the chain cannot absorb is dropped, not burst.
-        const late = due - Math.ceil(taskRate);
-        if (late > 0) skipped += late;
-        const count = Math.min(due - Math.max(0, late), MAX_REQUESTS_PER_BATCH);
-        if (count <= 0) return;
-        creating += 1;
-        createBatch(count)
-          .catch((error) => state.event(`creating tasks failed: ${(error as Error).message}`))
-          .finally(() => {
-            creating -= 1;
-          });
-      }, tickMs),
-    );
-
-    const killLeader = (): string | undefined => {
-      const leader = state.operators.find((v) => v.role === 'leader' && v.up);
-      const proc = leader ? processes.find((p) => p.name === leader.name) : undefined;
-      if (!proc?.running) return undefined;
-      proc.kill();
-      state.event(`chaos: SIGKILL ${proc.name} (the leader); restart in ${restartDelayMs} ms`);
-      setTimeout(() => {
-        if (stopped) return;
-        proc.restarts += 1;
-        proc.start();
-        state.event(`chaos: ${proc.name} restarted from its data directory`);
-      }, restartDelayMs);
-      return proc.name;
-    };
+    driver = startTaskDriver(devchain, state, processes, {
+      taskRate: o.taskRate,
+      maxOutstanding: o.maxOutstanding,
+      oracleEvery: o.oracleEvery,
+      thresholdPercentage: o.thresholdPercentage,
+    });
+    const killLeader = leaderKiller(state, processes, o.restartDelayMs, () => stopped !== undefined);
     if (options.chaosEveryMs !== undefined && options.chaosEveryMs > 0) {
-      timers.push(setInterval(() => killLeader(), options.chaosEveryMs));
+      const chaos = setInterval(() => killLeader(), options.chaosEveryMs);
+      stopFns.push(() => clearInterval(chaos));
     }
-
+    const running = driver;
     return {
       state,
-      chain,
+      chainKind: o.chain,
+      chain: devchain.chain,
       operators: processes,
       killLeader,
-      pauseTasks: async () => {
-        paused = true;
-        while (creating) await sleep(50);
-      },
-      resumeTasks: () => {
-        paused = false;
-      },
+      pauseTasks: () => running.pause(),
+      resumeTasks: () => running.resume(),
       stop,
     };
   } catch (error) {

@@ -174,11 +174,12 @@ export class IncredibleSquaringTaskManagerAdapter implements TaskManagerPort<big
     if (getAddress(log.address) !== this.address) return undefined;
     const parsed = iface.parseLog(log);
     if (parsed?.name !== 'TaskResponded') return undefined;
-    return {
-      taskIndex: Number(parsed.args.taskResponse.referenceTaskIndex),
-      blockNumber: log.blockNumber,
-      transactionHash: log.transactionHash,
+    const taskIndex = Number(parsed.args.taskResponse.referenceTaskIndex);
+    const response: SquaringResponse = {
+      referenceTaskIndex: taskIndex,
+      numberSquared: String(parsed.args.taskResponse.numberSquared),
     };
+    return { taskIndex, blockNumber: log.blockNumber, transactionHash: log.transactionHash, response };
   }
 
   /**

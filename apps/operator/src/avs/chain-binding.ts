@@ -1,0 +1,124 @@
+/**
+ * Which contracts an operator runs against, behind one shape: this project's
+ * OperatorRegistry + TaskManager (`avs-raft`), or EigenLayer's M2 middleware
+ * with incredible-squaring's IncredibleSquaringTaskManager (`eigenlayer`).
+ * Each binding brings its registry reader, its task manager (a
+ * `TaskManagerPort` of `@avs/chain`), its response type and digest, and how a
+ * payload is hashed on-chain.
+ */
+import {
+  AvsRegistryReader,
+  abiDigest,
+  EigenLayerRegistryReader,
+  IncredibleSquaringTaskManagerAdapter,
+  type OperatorRegistryReader,
+  type SubmittingTaskManager,
+  squaringPayloadHash,
+  squaringResponseDigest,
+  squaringResponseSchema,
+  TaskManagerClient,
+} from '@avs/chain';
+import type { TaskMeta } from '@avs/engine';
+import { type JsonRpcProvider, Wallet } from 'ethers';
+import type { z } from 'zod';
+import type { OperatorConfig } from '../config.js';
+import { OperatorConfigError } from '../errors.js';
+import {
+  answer,
+  payloadHash,
+  TASK_RESPONSE_ABI,
+  type TaskPayload,
+  type TaskRequest,
+  taskResponseSchema,
+} from './example-avs.js';
+
+/** What the operator needs of the chain it runs on. */
+export interface ChainBinding {
+  readonly kind: OperatorConfig['chain']['kind'];
+  readonly reader: OperatorRegistryReader;
+  readonly taskManager: SubmittingTaskManager<unknown>;
+  /** Validates a response (K) on the wire. */
+  readonly responseSchema: z.ZodType<unknown>;
+  /** This operator's responses to a request, one per task. @throws for a payload this chain cannot answer */
+  respond(request: TaskRequest, tasks: readonly TaskMeta[]): unknown[];
+  /** The message the contract's `checkSignatures` verifies for a response. */
+  digestOf(response: unknown): `0x${string}`;
+  /** The payload hash the task stores (or the adapter reports). @throws for a payload this chain cannot carry */
+  payloadHashOf(payload: TaskPayload): string;
+}
+
+/**
+ * Builds the binding the config asks for. `wallet` is the operator's key (it submits on `avs-raft`);
+ * on `eigenlayer` submissions use the aggregator key from the environment.
+ * @throws {OperatorConfigError} when the aggregator key is missing or malformed
+ */
+export function chainBinding(
+  config: OperatorConfig,
+  provider: JsonRpcProvider,
+  wallet: Wallet,
+): ChainBinding {
+  const { contracts } = config;
+  if (config.chain.kind === 'avs-raft') {
+    const reader = new AvsRegistryReader({
+      provider,
+      registryCoordinator: contracts.operatorRegistry,
+      operatorStateRetriever: contracts.operatorStateRetriever,
+    });
+    const taskManager = new TaskManagerClient({
+      provider,
+      taskManager: contracts.taskManager,
+      reader,
+      signer: wallet,
+    });
+    return {
+      kind: 'avs-raft',
+      reader,
+      taskManager: taskManager as SubmittingTaskManager<unknown>,
+      responseSchema: taskResponseSchema,
+      respond: (request, tasks) =>
+        tasks.map((t, i) => ({ referenceTaskIndex: t.taskIndex, result: answer(request.payloads[i]!) })),
+      digestOf: (response) => abiDigest(TASK_RESPONSE_ABI, response),
+      payloadHashOf: payloadHash,
+    };
+  }
+  const keyEnv = config.chain.aggregatorKeyEnv;
+  let aggregator: Wallet;
+  try {
+    aggregator = new Wallet(process.env[keyEnv] ?? '', provider);
+  } catch (cause) {
+    throw new OperatorConfigError(
+      `chain.kind eigenlayer: ${keyEnv} must hold the aggregator's private key (respondToTask is onlyAggregator)`,
+      { cause },
+    );
+  }
+  const reader = new EigenLayerRegistryReader({
+    provider,
+    registryCoordinator: contracts.operatorRegistry,
+    operatorStateRetriever: contracts.operatorStateRetriever,
+    middleware: 'm2',
+    fromBlock: config.fromBlock,
+  });
+  const taskManager = new IncredibleSquaringTaskManagerAdapter({
+    provider,
+    taskManager: contracts.taskManager,
+    reader,
+    signer: aggregator,
+  });
+  const numberOf = (payload: TaskPayload | undefined): bigint => {
+    if (payload?.kind !== 'square') throw new TypeError('incredible-squaring answers square tasks only');
+    return BigInt(payload.number);
+  };
+  return {
+    kind: 'eigenlayer',
+    reader,
+    taskManager: taskManager as SubmittingTaskManager<unknown>,
+    responseSchema: squaringResponseSchema,
+    respond: (request, tasks) =>
+      tasks.map((t, i) => {
+        const n = numberOf(request.payloads[i]);
+        return { referenceTaskIndex: t.taskIndex, numberSquared: String(n * n) };
+      }),
+    digestOf: (response) => squaringResponseDigest(response as Parameters<typeof squaringResponseDigest>[0]),
+    payloadHashOf: (payload) => squaringPayloadHash(numberOf(payload)),
+  };
+}

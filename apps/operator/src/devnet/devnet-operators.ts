@@ -1,0 +1,185 @@
+/**
+ * The devnet's operators: register them on the chain with fresh BLS keys,
+ * write their key files and configs, start them as processes, and wait until
+ * they form one cluster.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BlsKeyPair } from '@avs/bls';
+import type { OperatorConfigInput } from '../config.js';
+import { writeKeyFiles } from '../keys.js';
+import type { OperatorStatus } from '../operator.js';
+import type { DevnetChain } from './devnet-chain.js';
+import { freePort } from './free-port.js';
+import { OperatorProcess, type Runtime } from './operator-process.js';
+
+/** One registered operator before its process starts. */
+export interface DevnetOperatorSpec {
+  readonly name: string;
+  readonly dir: string;
+  readonly port: number;
+  readonly url: string;
+  readonly address: string;
+  readonly keys: { ecdsaKeystore: string; blsKeystore: string };
+}
+
+/** Settings of the operator processes. */
+export interface DevnetProcessSettings {
+  readonly storage: 'file' | 'level';
+  readonly runtime: Runtime;
+  readonly taskTimeoutMs: number;
+  readonly fromBuild: boolean;
+  readonly print: (line: string) => void;
+  /** Per operator name, its `cluster.dialUrls` (fault proxies); default direct. */
+  readonly routes?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Leader-only membership check against the registry (removes deregistered operators), ms; 0: off. */
+  readonly membershipCheckIntervalMs?: number;
+}
+
+/** The keystores' password in the devnet (the processes get it through the environment). */
+export const DEVNET_PASSWORD = 'devnet';
+
+/** Registers `n` operators on the chain (concurrently) and writes their key files under `dataDir`. */
+export async function registerOperators(
+  devchain: DevnetChain,
+  n: number,
+  dataDir: string,
+): Promise<DevnetOperatorSpec[]> {
+  const specs = await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const bls = BlsKeyPair.generate();
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const name = `op-${i}`;
+      const dir = join(dataDir, name);
+      const { privateKey, address } = await devchain.registerOperator(i, bls, url);
+      const keys = await writeKeyFiles(
+        join(dir, 'keys'),
+        { ecdsaPrivateKey: privateKey, bls },
+        DEVNET_PASSWORD,
+        'light',
+      );
+      return { name, dir, keys, port, url, address };
+    }),
+  );
+  await devchain.finishRegistration(specs.map((s) => s.address));
+  return specs;
+}
+
+/** Writes each operator's config (op-0 bootstraps, the others join it) and creates its process (not started). */
+export async function createOperatorProcesses(
+  devchain: DevnetChain,
+  specs: readonly DevnetOperatorSpec[],
+  settings: DevnetProcessSettings,
+): Promise<OperatorProcess[]> {
+  const processes: OperatorProcess[] = [];
+  for (const [i, op] of specs.entries()) {
+    const dialUrls = settings.routes?.get(op.name);
+    const config: OperatorConfigInput = {
+      ...devchain.operatorConfig,
+      keys: {
+        ecdsaKeystore: op.keys.ecdsaKeystore,
+        blsKeystore: op.keys.blsKeystore,
+        passwordEnv: 'AVS_KEY_PASSWORD',
+      },
+      server: { host: '127.0.0.1', port: op.port },
+      storage: { kind: settings.storage, dir: join(op.dir, 'raft') },
+      cluster: {
+        id: 'devnet',
+        ...(i === 0 ? { bootstrap: true } : { joinUrl: specs[0]!.url }),
+        ...(dialUrls === undefined ? {} : { dialUrls: { ...dialUrls } }),
+      },
+      avs: { kind: 'squaring' },
+      engine: {
+        taskTimeoutMs: settings.taskTimeoutMs,
+        requestTimeoutMs: 3_000,
+        ...(settings.membershipCheckIntervalMs === undefined
+          ? {}
+          : { membershipCheckIntervalMs: settings.membershipCheckIntervalMs }),
+      },
+    };
+    const configPath = join(op.dir, 'operator.json');
+    await writeFile(configPath, JSON.stringify(config, null, 2));
+    processes.push(
+      new OperatorProcess(
+        op.name,
+        configPath,
+        op.url,
+        op.address,
+        settings.runtime,
+        { ...process.env, ...devchain.env, AVS_KEY_PASSWORD: DEVNET_PASSWORD },
+        (name, line) => settings.print(`[${name}] ${line}`),
+        settings.fromBuild,
+      ),
+    );
+  }
+  return processes;
+}
+
+async function fetchJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  try {
+    return { status: response.status, body: JSON.parse(text) };
+  } catch {
+    return { status: response.status, body: text };
+  }
+}
+
+/** An operator's `GET /avs/v1/status`, or undefined when it is down or does not answer. */
+export async function statusOf(p: OperatorProcess): Promise<OperatorStatus | undefined> {
+  if (!p.running) return undefined;
+  try {
+    const { status, body } = await fetchJson(`${p.url}/avs/v1/status`, 1_000);
+    return status === 200 ? (body as OperatorStatus) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `check` until it holds.
+ * @throws Error with the processes' last output when an operator exits or `timeoutMs` passes
+ */
+export async function waitUntil(
+  processes: readonly OperatorProcess[],
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    const dead = processes.find((p) => p.exited);
+    if (Date.now() > deadline || dead) {
+      const output = processes.map((p) => `--- ${p.name}\n${p.output.slice(-15).join('\n')}`).join('\n');
+      throw new Error(
+        dead
+          ? `devnet: ${dead.name} exited while waiting until ${what}\n${output}`
+          : `devnet: timed out waiting until ${what}\n${output}`,
+      );
+    }
+    await sleep(200);
+  }
+}
+
+/** Starts op-0 (it founds the cluster), then the others, and waits until all are voters. */
+export async function startCluster(processes: readonly OperatorProcess[]): Promise<void> {
+  const first = processes[0]!;
+  first.start();
+  await waitUntil(
+    processes,
+    'op-0 leads the new cluster',
+    async () => (await statusOf(first))?.role === 'leader',
+  );
+  for (const p of processes.slice(1)) p.start();
+  // Joins are applied one at a time, each learner catching up before its promotion: allow
+  // more time for more operators (15 of them on a busy 2-core machine took over a minute).
+  await waitUntil(
+    processes,
+    'every operator is a voter',
+    async () => (await statusOf(first))?.voters.length === processes.length,
+    Math.max(60_000, processes.length * 10_000),
+  );
+}
