@@ -1,3 +1,4 @@
+import { withBackoff } from '@avs/retry';
 import { RpcUnavailableError } from './errors.js';
 
 /** How RPC calls are retried. */
@@ -46,32 +47,21 @@ export function isTransientRpcError(error: unknown): boolean {
 }
 
 /**
- * Runs `fn`, retrying transient RPC errors with exponential backoff.
+ * Runs `fn`, retrying transient RPC errors with @avs/retry's exponential backoff ("equal" jitter).
  * @throws RpcUnavailableError when every attempt failed transiently; any non-transient error as is.
  */
-export async function withRetry<T>(
-  what: string,
-  fn: () => Promise<T>,
-  options: RetryOptions = {},
-): Promise<T> {
+export function withRetry<T>(what: string, fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const attempts = options.attempts ?? 4;
-  const base = options.baseDelayMs ?? 100;
-  const max = options.maxDelayMs ?? 2000;
-  let last: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!isTransientRpcError(error)) throw error;
-      last = error;
-      if (attempt < attempts) {
-        const delay = Math.min(max, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-  throw new RpcUnavailableError(`${what} failed after ${attempts} attempts: ${describe(last)}`, {
-    cause: last,
+  return withBackoff(fn, {
+    attempts,
+    baseDelayMs: options.baseDelayMs ?? 100,
+    maxDelayMs: options.maxDelayMs ?? 2000,
+    jitter: 'equal',
+    retryable: isTransientRpcError,
+    giveUp: (last) =>
+      new RpcUnavailableError(`${what} failed after ${attempts} attempts: ${describe(last)}`, {
+        cause: last,
+      }),
   });
 }
 

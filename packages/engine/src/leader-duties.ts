@@ -11,6 +11,7 @@
  * aggregation service is closed, and the next leader starts from the
  * replicated state.
  */
+
 import { g1ToJson, g2ToJson } from '@avs/bls';
 import {
   type AggregatedResult,
@@ -18,10 +19,11 @@ import {
   BlsAggregationService,
   type OperatorStateProvider,
 } from '@avs/bls/aggregation';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
 import { CoalescedBarrier } from './coalesced-barrier.js';
 import type { EngineCore } from './engine-core.js';
-import { EngineError, NotLeaderError, ResponseRefusedError, SubmissionError } from './errors.js';
+import { ConfigError, EngineError, NotLeaderError, ResponseRefusedError, SubmissionError } from './errors.js';
 import { backoffMs, sleep, WORK_ITEMS_PER_TURN, yieldToEventLoop } from './retry-delay.js';
 import type { AggregateProof, TaskCommand } from './task-command.js';
 import type { RequestRecord, TaskRecord } from './task-state.js';
@@ -42,7 +44,8 @@ export interface AggregationOptions {
   readonly verificationDelayMs?: number;
   /**
    * On-chain submissions in progress at once (each reads the chain and sends one transaction
-   * from the leader's account); the others wait their turn. Default 8.
+   * from the leader's account); the others wait their turn, oldest first. A positive integer;
+   * default 8.
    */
   readonly maxConcurrentSubmissions?: number;
 }
@@ -73,9 +76,12 @@ interface Term {
 
 export class LeaderDuties<T, K> {
   #current: Term | undefined;
-  /** Submissions talking to the chain now, and the ones waiting for a slot (oldest first). */
-  #chainSlots = 0;
-  readonly #chainWaiters: (() => void)[] = [];
+  /**
+   * At most `maxConcurrentSubmissions` (default 8) submissions talk to the chain at once; the others
+   * wait their turn, oldest first: every aggregated task submitting at once (several RPC calls each,
+   * one signer's transactions) congests the node and lowers the rate of responses that land.
+   */
+  readonly #chainLimit: LimitFunction;
   /** Leadership confirmations before submitting: concurrent submissions share one readIndex round. */
   readonly #confirmed = new CoalescedBarrier(() => this.core.node().readIndex());
 
@@ -84,7 +90,13 @@ export class LeaderDuties<T, K> {
     private readonly callbacks: TaskConsensusCallbacks<T, K>,
     private readonly process: (response: K) => Promise<ProcessedResponse>,
     private readonly options: AggregationOptions,
-  ) {}
+  ) {
+    const max = options.maxConcurrentSubmissions ?? 8;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new ConfigError(`maxConcurrentSubmissions must be a positive integer, got ${max}`);
+    }
+    this.#chainLimit = pLimit(max);
+  }
 
   /** Whether this node is acting as leader (for the given term, if any). */
   get activeTerm(): number | undefined {
@@ -393,70 +405,53 @@ export class LeaderDuties<T, K> {
     return status === 'pending';
   }
 
-  /**
-   * Waits for one of `maxConcurrentSubmissions` chain slots: every aggregated task starting its
-   * own submission at once (several RPC calls each, one signer's transactions) congests the
-   * node and lowers the rate of responses that land.
-   */
-  async #chainSlot(): Promise<() => void> {
-    const max = this.options.maxConcurrentSubmissions ?? 8;
-    if (this.#chainSlots >= max) await new Promise<void>((resolve) => this.#chainWaiters.push(resolve));
-    else this.#chainSlots += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#chainWaiters.shift();
-      if (next)
-        next(); // the slot passes on
-      else this.#chainSlots -= 1;
-    };
-  }
-
   async #submit(t: Term, taskIndex: number): Promise<void> {
     if (t.submitting.has(taskIndex)) return;
     t.submitting.add(taskIndex);
-    const release = await this.#chainSlot();
+    try {
+      await this.#chainLimit(() => this.#submitNow(t, taskIndex));
+    } finally {
+      t.submitting.delete(taskIndex);
+    }
+  }
+
+  /** Submits one aggregated task, retrying until it lands, is refused for good, or the term ends. */
+  async #submitNow(t: Term, taskIndex: number): Promise<void> {
     const { submitter } = this.core.chain;
     const { retryBaseMs, retryMaxMs } = this.core.config;
-    try {
-      for (let attempt = 1; t.active; attempt++) {
-        const task = this.core.state.task(taskIndex);
-        if (task?.status !== 'aggregated' || !task.aggregate?.proof) return;
-        try {
-          // Only a leader confirmed by a quorum submits; a deposed one stops here.
-          await this.#confirmed.wait();
-          if (!t.active) return;
-          const landed = await submitter.findResponse(taskIndex);
-          if (landed) {
-            await this.#recordSubmitted(t, taskIndex, landed);
-            return;
-          }
-          const request = this.core.state.request(task.requestId);
-          const result = await submitter.submitResponse({
-            taskIndex,
-            meta: task.meta,
-            request: request?.request,
-            response: task.aggregate.response,
-            digest: task.aggregate.digest as `0x${string}`,
-            proof: task.aggregate.proof,
-            signers: task.aggregate.signers,
-          });
-          await this.#recordSubmitted(t, taskIndex, result);
+    for (let attempt = 1; t.active; attempt++) {
+      const task = this.core.state.task(taskIndex);
+      if (task?.status !== 'aggregated' || !task.aggregate?.proof) return;
+      try {
+        // Only a leader confirmed by a quorum submits; a deposed one stops here.
+        await this.#confirmed.wait();
+        if (!t.active) return;
+        const landed = await submitter.findResponse(taskIndex);
+        if (landed) {
+          await this.#recordSubmitted(t, taskIndex, landed);
           return;
-        } catch (error) {
-          if (error instanceof SubmissionError && error.alreadyResponded) continue;
-          if (error instanceof SubmissionError && error.permanent) {
-            await this.#propose(t, { type: 'task.failed', taskIndex, reason: error.message.slice(0, 1000) });
-            return;
-          }
-          if (!(error instanceof EngineError)) this.core.reportError(error, `submitting task ${taskIndex}`);
-          await sleep(this.core.clock, backoffMs(attempt, retryBaseMs, retryMaxMs));
         }
+        const request = this.core.state.request(task.requestId);
+        const result = await submitter.submitResponse({
+          taskIndex,
+          meta: task.meta,
+          request: request?.request,
+          response: task.aggregate.response,
+          digest: task.aggregate.digest as `0x${string}`,
+          proof: task.aggregate.proof,
+          signers: task.aggregate.signers,
+        });
+        await this.#recordSubmitted(t, taskIndex, result);
+        return;
+      } catch (error) {
+        if (error instanceof SubmissionError && error.alreadyResponded) continue;
+        if (error instanceof SubmissionError && error.permanent) {
+          await this.#propose(t, { type: 'task.failed', taskIndex, reason: error.message.slice(0, 1000) });
+          return;
+        }
+        if (!(error instanceof EngineError)) this.core.reportError(error, `submitting task ${taskIndex}`);
+        await sleep(this.core.clock, backoffMs(attempt, retryBaseMs, retryMaxMs));
       }
-    } finally {
-      release();
-      t.submitting.delete(taskIndex);
     }
   }
 

@@ -1,5 +1,6 @@
 /** Waiting on the injected clock, and the retry backoff the engine's loops use. */
 import type { Clock } from '@avs/raft-core';
+import { backoffDelay } from '@avs/retry';
 
 /** Resolves after `ms` on `clock`. */
 export function sleep(clock: Clock, ms: number): Promise<void> {
@@ -23,9 +24,12 @@ export function yieldToEventLoop(): Promise<void> {
 /** Items of synchronous work (signatures, judged responses) between two {@link yieldToEventLoop} calls. */
 export const WORK_ITEMS_PER_TURN = 8;
 
-/** Exponential backoff without jitter: `base * 2^(attempt-1)`, capped at `max`. */
+/**
+ * @avs/retry's backoff without jitter (`base * 2^(attempt-1)`, capped at `max`): the engine waits on its
+ * injected clock, and tests on a manual clock need the same wait every run.
+ */
 export function backoffMs(attempt: number, base: number, max: number): number {
-  return Math.min(max, base * 2 ** Math.max(0, Math.min(attempt - 1, 20)));
+  return backoffDelay({ baseDelayMs: base, maxDelayMs: max, jitter: 'none' }, attempt);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Entry, Snapshot } from '@avs/raft-core';
+import { backoffDelay } from '@avs/retry';
 import {
   EMPTY_SNAPSHOT,
   entrySize,
@@ -28,7 +29,7 @@ import {
   nextSegments,
   type SnapshotPointer,
 } from './head-item.js';
-import { backoffDelay, type RetryPolicy, withRetry } from './retry-policy.js';
+import { type DynamoRetryPolicy, withDynamoRetry } from './retry-policy.js';
 import {
   BATCH_MAX_BYTES,
   BATCH_MAX_ITEMS,
@@ -51,7 +52,7 @@ export interface DynamoBackendConfig {
   readonly tableName: string;
   /** This node's partition key, `<clusterId>#<nodeId>`. */
   readonly pk: string;
-  readonly retry: RetryPolicy;
+  readonly retry: DynamoRetryPolicy;
   /** Payload bytes per entry part and snapshot chunk. */
   readonly itemPayloadBytes: number;
   /** BatchWriteItem calls in flight at once during one write. */
@@ -172,7 +173,7 @@ export class DynamoBackend implements KvBackend {
     const { client, tableName, pk, retry } = this.config;
     let lastError: unknown;
     for (let attempt = 0; attempt < TAKEOVER_ATTEMPTS; attempt++) {
-      const got = await withRetry(retry, 'GetItem head', () =>
+      const got = await withDynamoRetry(retry, 'GetItem head', () =>
         client.send(
           new GetItemCommand({
             TableName: tableName,
@@ -184,7 +185,7 @@ export class DynamoBackend implements KvBackend {
       try {
         if (!got.Item) {
           const head = emptyHead(1);
-          await withRetry(retry, 'PutItem head', () =>
+          await withDynamoRetry(retry, 'PutItem head', () =>
             client.send(
               new PutItemCommand({
                 TableName: tableName,
@@ -196,7 +197,7 @@ export class DynamoBackend implements KvBackend {
           return head;
         }
         const current = decodeHead(pk, got.Item);
-        const updated = await withRetry(retry, 'UpdateItem head epoch', () =>
+        const updated = await withDynamoRetry(retry, 'UpdateItem head epoch', () =>
           client.send(
             new UpdateItemCommand({
               TableName: tableName,
@@ -243,7 +244,7 @@ export class DynamoBackend implements KvBackend {
   private async putHead(head: HeadItem): Promise<void> {
     const { client, tableName, pk, retry } = this.config;
     try {
-      await withRetry(retry, 'PutItem head', () =>
+      await withDynamoRetry(retry, 'PutItem head', () =>
         client.send(
           new PutItemCommand({
             TableName: tableName,
@@ -399,7 +400,7 @@ export class DynamoBackend implements KvBackend {
     // Pages grow from small: a cold load usually wants a few dozen items, not DynamoDB's 1 MB page.
     let limit = FIRST_PAGE_ITEMS;
     do {
-      const page = await withRetry(retry, 'Query', () =>
+      const page = await withDynamoRetry(retry, 'Query', () =>
         client.send(
           new QueryCommand({
             TableName: tableName,
@@ -451,18 +452,18 @@ export class DynamoBackend implements KvBackend {
     const { client, tableName, retry } = this.config;
     let pending = requests;
     for (let attempt = 1; ; attempt++) {
-      const out = await withRetry(retry, 'BatchWriteItem', () =>
+      const out = await withDynamoRetry(retry, 'BatchWriteItem', () =>
         client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } })),
       );
       pending = out.UnprocessedItems?.[tableName] ?? [];
       if (pending.length === 0) return;
-      if (attempt >= retry.maxAttempts) {
+      if (attempt >= retry.attempts) {
         throw new DynamoRetriesExhaustedError(
           `BatchWriteItem (${pending.length} items unprocessed)`,
           attempt,
         );
       }
-      await retry.sleep(backoffDelay(retry, attempt - 1));
+      await retry.sleep(backoffDelay(retry, attempt, retry.random));
     }
   }
 }

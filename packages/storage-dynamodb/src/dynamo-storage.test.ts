@@ -51,7 +51,7 @@ function options(nodeId: string, endpoint = server.endpoint): DynamoStorageOptio
     clusterId: 'unit',
     nodeId,
     clientConfig: localClientConfig(endpoint),
-    retry: { baseDelayMs: 1, maxDelayMs: 20, maxAttempts: 5 },
+    retry: { baseDelayMs: 1, maxDelayMs: 20, attempts: 5 },
   };
 }
 

@@ -10,7 +10,6 @@ describe('@avs/storage-dynamodb exports', () => {
       'DynamoStorageError',
       'DynamoTableError',
       'HEAD_SORT_KEY',
-      'backoffDelay',
       'createDynamoStorage',
       'ensureTable',
       'entrySortKey',

@@ -7,10 +7,9 @@ export {
   DynamoTableError,
 } from './errors.js';
 export {
-  backoffDelay,
+  type DynamoRetryPolicy,
   isRetryable,
   type RetryOptions,
-  type RetryPolicy,
   retryPolicy,
 } from './retry-policy.js';
 export {

@@ -1,12 +1,15 @@
+import { backoffDelay } from '@avs/retry';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, isRetryable, retryPolicy, withRetry } from './retry-policy.js';
+import { isRetryable, retryPolicy, withDynamoRetry } from './retry-policy.js';
 
 describe('retry policy', () => {
   it('backs off exponentially with full jitter under a cap', () => {
     const top = retryPolicy({ baseDelayMs: 10, maxDelayMs: 100, random: () => 0.999_999 });
-    expect([0, 1, 2, 3, 4, 10].map((retry) => backoffDelay(top, retry))).toEqual([9, 19, 39, 79, 99, 99]);
+    expect([1, 2, 3, 4, 5, 11].map((retry) => backoffDelay(top, retry, top.random))).toEqual([
+      9, 19, 39, 79, 99, 99,
+    ]);
     const bottom = retryPolicy({ baseDelayMs: 10, maxDelayMs: 100, random: () => 0 });
-    expect(backoffDelay(bottom, 3)).toBe(0);
+    expect(backoffDelay(bottom, 3, bottom.random)).toBe(0);
   });
 
   it('retries throttling, 5xx and dropped connections, not validation or conditional failures', () => {
@@ -21,10 +24,10 @@ describe('retry policy', () => {
     expect(isRetryable('a string')).toBe(false);
   });
 
-  it('gives up after maxAttempts with a typed error carrying the last failure', async () => {
+  it('gives up after `attempts` with a typed error carrying the last failure', async () => {
     const delays: number[] = [];
     const policy = retryPolicy({
-      maxAttempts: 3,
+      attempts: 3,
       random: () => 0.5,
       sleep: async (ms) => {
         delays.push(ms);
@@ -32,7 +35,7 @@ describe('retry policy', () => {
     });
     const throttled = { name: 'ThrottlingException' };
     let calls = 0;
-    const failing = withRetry(policy, 'PutItem', async () => {
+    const failing = withDynamoRetry(policy, 'PutItem', async () => {
       calls++;
       throw throttled;
     });
@@ -45,7 +48,7 @@ describe('retry policy', () => {
     expect(delays).toEqual([12, 25]);
     calls = 0;
     await expect(
-      withRetry(policy, 'PutItem', async () => {
+      withDynamoRetry(policy, 'PutItem', async () => {
         if (++calls < 3) throw throttled;
         return 'done';
       }),

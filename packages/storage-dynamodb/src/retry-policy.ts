@@ -1,10 +1,11 @@
+import { type RetryPolicy, withBackoff } from '@avs/retry';
 import { DynamoRetriesExhaustedError } from './errors.js';
 
 /** How requests are retried on throttling, server errors and dropped connections. */
 export interface RetryOptions {
   /** Attempts per request, the first included. Default 8. */
-  maxAttempts?: number;
-  /** Backoff before the second attempt, doubled each time (ms). Default 25. */
+  attempts?: number;
+  /** Backoff ceiling before the first retry, doubled per retry (ms). Default 25. */
   baseDelayMs?: number;
   /** Cap of one backoff (ms). Default 2 000. */
   maxDelayMs?: number;
@@ -14,28 +15,25 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** {@link RetryOptions} with every default filled in. */
-export type RetryPolicy = Required<RetryOptions>;
+/**
+ * {@link RetryOptions} with every default filled in: @avs/retry's policy with "full" jitter
+ * (writers throttled together must not retry together), plus the jitter source and the sleep.
+ */
+export interface DynamoRetryPolicy extends RetryPolicy {
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+}
 
 /** Fills in defaults. */
-export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
+export function retryPolicy(options: RetryOptions = {}): DynamoRetryPolicy {
   return {
-    maxAttempts: options.maxAttempts ?? 8,
+    attempts: options.attempts ?? 8,
     baseDelayMs: options.baseDelayMs ?? 25,
     maxDelayMs: options.maxDelayMs ?? 2_000,
+    jitter: 'full',
     random: options.random ?? Math.random,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
-}
-
-/**
- * Backoff before retry number `retry` (0 for the first retry): "full jitter",
- * a uniform pick in `[0, min(maxDelayMs, baseDelayMs * 2^retry))`, so writers
- * throttled together do not retry together.
- */
-export function backoffDelay(policy: RetryPolicy, retry: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
-  return Math.floor(policy.random() * ceiling);
 }
 
 const RETRYABLE_NAMES = new Set([
@@ -78,20 +76,14 @@ export function isRetryable(error: unknown): boolean {
  * attempts are used up, backing off with jitter between attempts.
  * @throws DynamoRetriesExhaustedError when every attempt failed with a retryable error.
  */
-export async function withRetry<T>(
-  policy: RetryPolicy,
+export function withDynamoRetry<T>(
+  policy: DynamoRetryPolicy,
   operation: string,
   request: () => Promise<T>,
 ): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await request();
-    } catch (error) {
-      if (!isRetryable(error)) throw error;
-      if (attempt >= policy.maxAttempts) {
-        throw new DynamoRetriesExhaustedError(operation, attempt, { cause: error });
-      }
-      await policy.sleep(backoffDelay(policy, attempt - 1));
-    }
-  }
+  return withBackoff(request, {
+    ...policy,
+    retryable: isRetryable,
+    giveUp: (last, attempts) => new DynamoRetriesExhaustedError(operation, attempts, { cause: last }),
+  });
 }

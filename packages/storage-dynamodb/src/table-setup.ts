@@ -5,7 +5,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoTableError } from './errors.js';
-import { type RetryPolicy, withRetry } from './retry-policy.js';
+import { type DynamoRetryPolicy, withDynamoRetry } from './retry-policy.js';
 
 /** Polls of DescribeTable while a new table becomes ACTIVE. */
 const ACTIVE_POLLS = 120;
@@ -24,7 +24,7 @@ export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   create: boolean,
-  retry: RetryPolicy,
+  retry: DynamoRetryPolicy,
 ): Promise<void> {
   let table = await describe(client, tableName, retry);
   if (!table) {
@@ -35,7 +35,7 @@ export async function ensureTable(
       );
     }
     try {
-      await withRetry(retry, 'CreateTable', () =>
+      await withDynamoRetry(retry, 'CreateTable', () =>
         client.send(
           new CreateTableCommand({
             TableName: tableName,
@@ -67,10 +67,10 @@ export async function ensureTable(
 async function describe(
   client: DynamoDBClient,
   tableName: string,
-  retry: RetryPolicy,
+  retry: DynamoRetryPolicy,
 ): Promise<TableDescription | undefined> {
   try {
-    const out = await withRetry(retry, 'DescribeTable', () =>
+    const out = await withDynamoRetry(retry, 'DescribeTable', () =>
       client.send(new DescribeTableCommand({ TableName: tableName })),
     );
     return out.Table;

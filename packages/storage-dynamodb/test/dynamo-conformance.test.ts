@@ -32,7 +32,7 @@ function options(nodeId: string, endpoint: string): DynamoStorageOptions {
     clusterId: 'conformance',
     nodeId,
     clientConfig: localClientConfig(endpoint),
-    retry: { baseDelayMs: 2, maxDelayMs: 50, maxAttempts: 4 },
+    retry: { baseDelayMs: 2, maxDelayMs: 50, attempts: 4 },
   };
 }
 

@@ -31,7 +31,6 @@ describe('public API', () => {
         "TransportMetrics",
         "ZERO_NONCE",
         "addressOf",
-        "backoffDelay",
         "createRaftServer",
         "declaredBodyLimit",
         "decodeBatch",

@@ -1,3 +1,4 @@
+export type { RetryPolicy } from '@avs/retry';
 export type { HandshakeMessage } from './auth/handshake.js';
 export { handshakeMessageSchema } from './auth/handshake.js';
 export type { HandshakeFields, HandshakeScheme } from './auth/handshake-scheme.js';
@@ -11,8 +12,7 @@ export {
 export { AUTH_HEADERS, CANONICAL_PREFIX } from './auth/request-signing.js';
 export type { HandshakeDomain } from './auth/typed-data.js';
 export { DOMAIN_NAME, DOMAIN_VERSION } from './auth/typed-data.js';
-export type { RetryPolicy } from './client/backoff.js';
-export { backoffDelay, DEFAULT_RETRY } from './client/backoff.js';
+export { DEFAULT_RETRY } from './client/backoff.js';
 export type { HttpTransportOptions, StreamMode } from './client/http-transport.js';
 export { HttpTransport } from './client/http-transport.js';
 export type { FetchLike } from './client/peer-connection.js';

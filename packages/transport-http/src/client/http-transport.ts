@@ -23,13 +23,14 @@ import {
   type Transport,
   type TransportHandler,
 } from '@avs/raft-core';
+import { backoffDelay, type RetryPolicy } from '@avs/retry';
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
 import { type Clock, systemClock } from '../clock.js';
 import { encodeBatch, encodeSnapshotPart } from '../codec/frame-codec.js';
 import { ConfigError, PeerResponseError } from '../errors.js';
 import { TransportMetrics } from '../metrics.js';
 import { FRAME_CONTENT_TYPE, type RaftServer } from '../server/raft-server.js';
-import { backoffDelay, DEFAULT_RETRY, type RetryPolicy } from './backoff.js';
+import { DEFAULT_RETRY } from './backoff.js';
 import { type FetchLike, PeerConnection } from './peer-connection.js';
 import { PeerStream } from './peer-stream.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits, SendQueue } from './send-queue.js';

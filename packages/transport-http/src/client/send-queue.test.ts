@@ -1,6 +1,7 @@
+import { backoffDelay } from '@avs/retry';
 import { describe, expect, it } from 'vitest';
 import { heartbeat } from '../../test/support/arbitraries.js';
-import { backoffDelay, DEFAULT_RETRY } from './backoff.js';
+import { DEFAULT_RETRY } from './backoff.js';
 import { SendQueue } from './send-queue.js';
 
 const hb = (i: number) => heartbeat('a', 'b', 1, i);
@@ -39,7 +40,7 @@ describe('SendQueue', () => {
   });
 });
 
-describe('backoffDelay', () => {
+describe('DEFAULT_RETRY', () => {
   it('doubles per retry up to the cap, with half of it jittered', () => {
     expect(backoffDelay(DEFAULT_RETRY, 1, () => 0)).toBe(25);
     expect(backoffDelay(DEFAULT_RETRY, 1, () => 0.999)).toBeCloseTo(50, 0);
