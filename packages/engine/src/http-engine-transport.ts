@@ -15,6 +15,8 @@
  */
 import {
   createRaftServer,
+  decodeJson,
+  drainedBodyLimit,
   type FetchLike,
   type HandshakeScheme,
   HttpError,
@@ -27,7 +29,6 @@ import {
 } from '@avs/transport-http';
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { drainedBodyLimit } from './drained-body-limit.js';
 import {
   type EngineRpcHandler,
   type EngineTransport,
@@ -112,6 +113,10 @@ function asHttpError(error: unknown): unknown {
 }
 
 const anyJson = z.unknown();
+const joinTooLarge = () =>
+  new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${MAX_JOIN_BODY_BYTES} bytes`, {
+    maxBytes: MAX_JOIN_BODY_BYTES,
+  });
 const encoder = new TextEncoder();
 
 /**
@@ -144,16 +149,16 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
 
   const routes = new Hono<import('@avs/transport-http').AuthEnv>();
   // Unauthenticated: the limit drains an oversized body so the client gets its 413 (not a socket error).
-  routes.post('/join', drainedBodyLimit(MAX_JOIN_BODY_BYTES), async (c) => {
+  routes.post('/join', drainedBodyLimit(MAX_JOIN_BODY_BYTES, joinTooLarge), async (c) => {
     const body = await parseJson(c, anyJson);
     return c.json(await run(() => ready().join(body)));
   });
   routes.post('/join/forward', server.auth({ maxBodyBytes: MAX_JOIN_BODY_BYTES }), async (c) => {
-    const body = parseBody(c.get('body'));
+    const body = decodeJson(c.get('body'), anyJson);
     return c.json(await run(() => ready().join(body, c.get('peer'))));
   });
   routes.post('/task-responses', server.auth({ maxBodyBytes: MAX_TASK_RESPONSE_BODY_BYTES }), async (c) => {
-    const body = parseBody(c.get('body'));
+    const body = decodeJson(c.get('body'), anyJson);
     return c.json(await run(() => ready().submitResponses(c.get('peer'), body)));
   });
   routes.get('/status', (c) => c.json(ready().status()));
@@ -243,14 +248,6 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
       handler = undefined;
     },
   };
-}
-
-function parseBody(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw new HttpError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
-  }
 }
 
 async function errorBody(

@@ -43,8 +43,9 @@ export {
 export { TransportMetrics } from './metrics.js';
 export type { AuthEnv, AuthOptions } from './server/auth-middleware.js';
 export { declaredBodyLimit } from './server/declared-body-limit.js';
+export { drainedBodyLimit } from './server/drained-body-limit.js';
 export type { ErrorBody } from './server/error-response.js';
-export { parseJson } from './server/parse-json.js';
+export { decodeJson, parseJson } from './server/parse-json.js';
 export type { RaftServer } from './server/raft-server.js';
 export { createRaftServer, FRAME_CONTENT_TYPE } from './server/raft-server.js';
 export type { Membership, RaftServerOptions, ServerLimits } from './server/server-options.js';

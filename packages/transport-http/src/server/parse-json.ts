@@ -16,9 +16,20 @@ export async function parseJson<S extends z.core.$ZodType>(c: Context, schema: S
       `expected content-type application/json, got ${type || 'none'}`,
     );
   }
+  return decodeJson(await c.req.text(), schema);
+}
+
+/**
+ * Parses a JSON body already read (bytes as strict UTF-8, or text) and validates it with a zod schema:
+ * for bodies an authentication middleware has read and checked (`c.get('body')`).
+ * @throws HttpError 400 `MALFORMED_JSON` or 400 `INVALID_BODY`
+ */
+export function decodeJson<S extends z.core.$ZodType>(body: Uint8Array | string, schema: S): z.output<S> {
   let value: unknown;
   try {
-    value = JSON.parse(await c.req.text());
+    value = JSON.parse(
+      typeof body === 'string' ? body : new TextDecoder('utf-8', { fatal: true }).decode(body),
+    );
   } catch {
     throw new HttpError(400, 'MALFORMED_JSON', 'the body is not valid JSON');
   }

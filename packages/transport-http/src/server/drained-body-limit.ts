@@ -7,19 +7,25 @@
  * oversized body, discarding it, up to a bound, and only then answers 413.
  * Beyond the bound it stops reading (the connection is then closed by the
  * server: memory and time stay bounded, whatever the client sends).
+ *
+ * Beside `declaredBodyLimit` on purpose: that one is for authenticated routes, where a cut-off
+ * client is the peer's problem and reading nothing it does not need is the point; this one costs a
+ * buffered body and suits a public route whose callers must see the 413 (the engine's join).
  */
-import { HttpError } from '@avs/transport-http';
 import type { MiddlewareHandler } from 'hono';
 
 /**
  * Limits the request body to `maxBytes`, buffering it for the handler.
  * @param maxBytes the largest body accepted
+ * @param tooLarge the error thrown for a larger body (a 413 of the caller's error type)
  * @param drainBytes the largest oversized body read (and discarded) before the 413; default 64 x `maxBytes`
- * @returns a middleware that throws HttpError 413 `BODY_TOO_LARGE` for a larger body
+ * @returns a middleware that throws `tooLarge()` when the body is larger than `maxBytes`
  */
-export function drainedBodyLimit(maxBytes: number, drainBytes = 64 * maxBytes): MiddlewareHandler {
-  const tooLarge = () =>
-    new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${maxBytes} bytes`, { maxBytes });
+export function drainedBodyLimit(
+  maxBytes: number,
+  tooLarge: () => Error,
+  drainBytes = 64 * maxBytes,
+): MiddlewareHandler {
   return async (c, next) => {
     const body = c.req.raw.body;
     if (!body) return next();
