@@ -1,5 +1,9 @@
 import { library } from '@avs/tooling-config/tsup';
 
 export default library({
-  entry: { index: 'src/index.ts', 'aggregation/index': 'src/aggregation/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'aggregation/index': 'src/aggregation/index.ts',
+    'batch/index': 'src/batch/index.ts',
+  },
 });

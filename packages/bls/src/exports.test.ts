@@ -1,6 +1,7 @@
 /** The public API is deliberate: a change to the export lists must show up here. */
 import { expect, it } from 'vitest';
 import * as aggregation from './aggregation/index.js';
+import * as batch from './batch/index.js';
 import * as root from './index.js';
 
 it('exports of @avs/bls', () => {
@@ -87,6 +88,22 @@ it('exports of @avs/bls/aggregation', () => {
       "checkClaimsBatch",
       "findInvalidSignatures",
       "systemClock",
+    ]
+  `);
+});
+
+it('exports of @avs/bls/batch', () => {
+  expect(Object.keys(batch).sort()).toMatchInlineSnapshot(`
+    [
+      "BATCH_DIGEST_TAG",
+      "InvalidBatchError",
+      "batchDigest",
+      "batchTaskParams",
+      "buildTaskBatch",
+      "groupTaskBatches",
+      "merkleProof",
+      "merkleRoot",
+      "verifyMerkleProof",
     ]
   `);
 });

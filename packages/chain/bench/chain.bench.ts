@@ -1,4 +1,4 @@
-// Gas of respondToTask by number of non-signers, against EigenLayer's checkSignatures anchor
+// Gas of respondToTask by number of non-signers (and of respondToBatch per task by batch size), against EigenLayer's checkSignatures anchor
 // (about 160,000 + 18,700 per non-signer, single quorum). Starts its own anvil.
 // Run: pnpm --filter @avs/chain bench   -> prints a table, writes <repo>/bench-results/chain.json
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { solcVersion } from '@avs/contracts';
 import { startAvsNetwork } from '../test/support/avs-network.js';
+import { measureBatchGas } from '../test/support/batch-gas.js';
 import { formatGasTable, measureRespondGas } from '../test/support/respond-gas.js';
 
 // BENCH_SMOKE=1 (CI): three rows, few registrations.
@@ -28,6 +29,14 @@ try {
   console.log(
     `\nper non-signer (execution): ${Math.round(slope).toLocaleString('en-US')} gas (anchor 18,700)`,
   );
+  // respondToBatch: one signature check for the whole batch (goal: at most 20,000 gas per task at 64).
+  const batch = await measureBatchGas(net, [1, 8, 64]);
+  console.log('\nrespondToBatch gas (all operators sign, 32-byte results):');
+  for (const r of batch) {
+    console.log(
+      `  ${String(r.tasks).padStart(3)} tasks: ${r.gasUsed.toLocaleString('en-US')} gas, ${r.gasPerTask.toLocaleString('en-US')} per task`,
+    );
+  }
   const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const dir = process.env.BENCH_RESULTS_DIR ?? join(root, 'bench-results');
   mkdirSync(dir, { recursive: true });
@@ -45,6 +54,7 @@ try {
         anchor: { base: 160_000, perNonSigner: 18_700, source: 'EigenLayer BLSSignatureChecker (issue 8)' },
         perNonSignerExecutionGas: Math.round(slope),
         rows,
+        batch,
       },
       null,
       2,

@@ -4,6 +4,7 @@
  */
 export { abiDigest } from './abi-digest.js';
 export { AvsRegistryReader } from './avs-registry-reader.js';
+export { type BatchAggregateHeader, checkBatchAggregate, taskBatchOf } from './batch-response.js';
 export {
   IncredibleSquaringTaskManagerAdapter,
   type IncredibleSquaringTaskManagerOptions,
@@ -95,6 +96,7 @@ export {
   type NonSignerStakesAndSignatureStruct,
   type RespondedTask,
   type ResponseAggregate,
+  type SubmittedBatch,
   type SubmittedResponse,
   TaskManagerClient,
   type TaskManagerClientOptions,

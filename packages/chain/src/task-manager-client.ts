@@ -11,6 +11,7 @@ import {
   type Provider,
   type Signer,
 } from 'ethers';
+import { checkBatchAggregate, taskBatchOf } from './batch-response.js';
 import {
   ChainError,
   ContractRevertError,
@@ -86,6 +87,14 @@ export interface SubmittedResponse {
   transactionHash: string;
   blockNumber: number;
   gasUsed: bigint;
+}
+
+/** Receipt data of an accepted batch (`respondToBatch`). */
+export interface SubmittedBatch extends SubmittedResponse {
+  /** The contract's batch number (for `verifyBatchResponse`). */
+  batchId: number;
+  /** Merkle root of the response digests, as stored. */
+  root: string;
 }
 
 /** TaskManager.NonSignerStakesAndSignature, as ethers encodes it. */
@@ -492,5 +501,72 @@ export class TaskManagerClient {
     } finally {
       this.#inFlight.delete(index);
     }
+  }
+
+  /**
+   * Submits one aggregate for many tasks (`respondToBatch`): the aggregate must sign the batch
+   * digest of these tasks and responses (see `taskBatchOf`), all tasks sharing a reference block
+   * and quorums. Simulated first; the whole batch is refused if any task is already answered.
+   * @throws InvalidArgumentError (mismatched tasks/responses/aggregate), SubmissionInProgressError,
+   *   TaskAlreadyRespondedError (with the first answered task), ContractRevertError, RpcUnavailableError.
+   */
+  async submitBatch(
+    tasks: readonly Task[],
+    responses: readonly TaskResponse[],
+    aggregate: ResponseAggregate,
+  ): Promise<SubmittedBatch> {
+    const batch = taskBatchOf(tasks, responses);
+    checkBatchAggregate(batch, aggregate);
+    const sender = this.#requireSender();
+    const indexes = batch.tasks.map((t) => t.taskIndex);
+    const busy = indexes.find((i) => this.#inFlight.has(i));
+    if (busy !== undefined) throw new SubmissionInProgressError(busy);
+    for (const i of indexes) this.#inFlight.add(i);
+    try {
+      const params = await this.buildNonSignerStakesAndSignature(tasks[0] as Task, aggregate);
+      const data = iface.encodeFunctionData('respondToBatch', [tasks.map(taskToStruct), responses, params]);
+      let receipt: Awaited<ReturnType<TransactionSender['send']>>;
+      try {
+        receipt = await sender.send({ to: this.address, data }, `respondToBatch(${indexes.length} tasks)`);
+      } catch (error) {
+        if (error instanceof ContractRevertError && error.errorName === 'TaskAlreadyResponded') {
+          throw new TaskAlreadyRespondedError(Number(error.errorArgs[0]));
+        }
+        throw error;
+      }
+      const event = receipt.logs
+        .filter((l) => getAddress(l.address) === this.address)
+        .map((l) => iface.parseLog(l))
+        .find((e) => e?.name === 'BatchResponded');
+      if (!event) throw new ChainError(`respondToBatch ${receipt.hash}: no BatchResponded event`);
+      return {
+        transactionHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+        gasUsed: receipt.gasUsed,
+        batchId: Number(event.args.batchId),
+        root: event.args.root,
+      };
+    } finally {
+      for (const i of indexes) this.#inFlight.delete(i);
+    }
+  }
+
+  /**
+   * Whether `response` is at `position` of batch `batchId` on-chain, given its Merkle proof
+   * (`taskBatchOf(...).proof(position)`): checks a task's answer against the stored root.
+   */
+  async verifyBatchResponse(
+    batchId: number,
+    response: TaskResponse,
+    position: number,
+    proof: readonly string[],
+  ): Promise<boolean> {
+    return Boolean(
+      await withRetry(
+        'verifyBatchResponse',
+        () => this.#contract.getFunction('verifyBatchResponse')(batchId, response, position, proof),
+        this.#retry,
+      ),
+    );
   }
 }
