@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BlsKeyPair } from '@avs/bls';
-import { AvsRegistryReader, createProvider, OperatorRegistryClient, TaskManagerClient } from '@avs/chain';
+import { connectAvs, createProvider, OperatorRegistryClient, type TaskManagerClient } from '@avs/chain';
 import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
 import { AbiCoder, type JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -86,12 +86,7 @@ beforeAll(async () => {
   provider = createProvider(avs.rpcUrl);
   const d = avs.deployment;
   const owner = new Wallet(avs.accounts[0]!.privateKey, provider);
-  const reader = new AvsRegistryReader({
-    provider,
-    registryCoordinator: d.operatorRegistry,
-    operatorStateRetriever: d.operatorStateRetriever,
-  });
-  tasks = new TaskManagerClient({ provider, taskManager: d.taskManager, reader });
+  tasks = connectAvs({ provider, contracts: d }).taskManager;
   const ownerRegistry = new OperatorRegistryClient({
     registry: d.operatorRegistry,
     signer: owner,

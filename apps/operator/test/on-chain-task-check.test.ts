@@ -4,7 +4,7 @@
  * the task as created on-chain and refuses every kind of mismatch (payload,
  * reference block, quorums, task count, a task that does not exist).
  */
-import { AvsRegistryReader, createProvider, onChainTaskCheck, TaskManagerClient } from '@avs/chain';
+import { connectAvs, createProvider, onChainTaskCheck, type TaskManagerClient } from '@avs/chain';
 import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
 import type { TaskMeta } from '@avs/engine';
 import { Wallet } from 'ethers';
@@ -20,16 +20,11 @@ let meta: TaskMeta;
 beforeAll(async () => {
   chain = await startLocalAvs({ accounts: 2, quorumCount: 1, taskResponseWindowBlocks: 1_000 });
   provider = createProvider(chain.rpcUrl, { chainId: Number(chain.deployment.chainId) });
-  taskManager = new TaskManagerClient({
+  ({ taskManager } = connectAvs({
     provider,
-    taskManager: chain.deployment.taskManager,
-    reader: new AvsRegistryReader({
-      provider,
-      registryCoordinator: chain.deployment.operatorRegistry,
-      operatorStateRetriever: chain.deployment.operatorStateRetriever,
-    }),
+    contracts: chain.deployment,
     signer: new Wallet(chain.accounts[0]!.privateKey, provider),
-  });
+  }));
   const created = await taskManager.createTask({
     payloadHash: payloadHash(payload),
     quorumNumbers: [0],

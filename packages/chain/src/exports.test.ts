@@ -34,6 +34,7 @@ describe('@avs/chain public exports', () => {
         "chainResponseDigest",
         "checkBatchAggregate",
         "checkBlockNumber",
+        "connectAvs",
         "createChainAdapter",
         "createProvider",
         "decodeRevert",

@@ -6,6 +6,12 @@ export { abiDigest } from './abi-digest.js';
 export { AvsRegistryReader } from './avs-registry-reader.js';
 export { type BatchAggregateHeader, checkBatchAggregate, taskBatchOf } from './batch-response.js';
 export {
+  type AvsConnection,
+  type AvsContracts,
+  type ConnectAvsOptions,
+  connectAvs,
+} from './connect-avs.js';
+export {
   IncredibleSquaringTaskManagerAdapter,
   type IncredibleSquaringTaskManagerOptions,
   type SquaringResponse,

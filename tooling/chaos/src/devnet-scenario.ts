@@ -17,7 +17,7 @@
  * and that no task at all has two. Finally it stops the devnet and checks
  * that no process (operators, anvil) is left.
  */
-import { AvsRegistryReader, createProvider, TaskManagerClient } from '@avs/chain';
+import { connectAvs, createProvider } from '@avs/chain';
 import { type Devnet, type DevnetEndpoint, startDevnet } from '@avs/operator';
 import { FaultProxy } from './fault-proxy.js';
 import { percentile } from './percentile.js';
@@ -183,15 +183,7 @@ export async function runDevnetScenario(options: DevnetScenarioOptions): Promise
   notePids();
   const { deployment } = devnet.chain;
   const provider = createProvider(devnet.chain.rpcUrl, { chainId: Number(deployment.chainId) });
-  const taskManager = new TaskManagerClient({
-    provider,
-    taskManager: deployment.taskManager,
-    reader: new AvsRegistryReader({
-      provider,
-      registryCoordinator: deployment.operatorRegistry,
-      operatorStateRetriever: deployment.operatorStateRetriever,
-    }),
-  });
+  const { taskManager } = connectAvs({ provider, contracts: deployment });
   // Every TaskResponded event, per task (the devnet's own view deduplicates; this one must not).
   const responses = new Map<number, string[]>();
   const stopWatch = taskManager.watchResponses(

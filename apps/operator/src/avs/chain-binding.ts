@@ -7,8 +7,8 @@
  * payload is hashed on-chain.
  */
 import {
-  AvsRegistryReader,
   abiDigest,
+  connectAvs,
   EigenLayerRegistryReader,
   IncredibleSquaringTaskManagerAdapter,
   type OperatorRegistryReader,
@@ -16,7 +16,6 @@ import {
   squaringPayloadHash,
   squaringResponseDigest,
   squaringResponseSchema,
-  TaskManagerClient,
 } from '@avs/chain';
 import type { TaskMeta } from '@avs/engine';
 import { type JsonRpcProvider, Wallet } from 'ethers';
@@ -59,17 +58,7 @@ export function chainBinding(
 ): ChainBinding {
   const { contracts } = config;
   if (config.chain.kind === 'avs-raft') {
-    const reader = new AvsRegistryReader({
-      provider,
-      registryCoordinator: contracts.operatorRegistry,
-      operatorStateRetriever: contracts.operatorStateRetriever,
-    });
-    const taskManager = new TaskManagerClient({
-      provider,
-      taskManager: contracts.taskManager,
-      reader,
-      signer: wallet,
-    });
+    const { reader, taskManager } = connectAvs({ provider, contracts, signer: wallet });
     return {
       kind: 'avs-raft',
       reader,

@@ -9,13 +9,12 @@
  */
 import type { BlsKeyPair } from '@avs/bls';
 import {
-  AvsRegistryReader,
+  connectAvs,
   createProvider,
   EigenLayerOperatorClient,
   EigenLayerRegistryReader,
   IncredibleSquaringTaskManagerAdapter,
   OperatorRegistryClient,
-  TaskManagerClient,
 } from '@avs/chain';
 import { type LocalAvs, startEigenLayerChain, startLocalAvs } from '@avs/contracts/local-chain';
 import { type JsonRpcProvider, Wallet } from 'ethers';
@@ -67,17 +66,7 @@ async function startAvsRaftDevnetChain(n: number): Promise<DevnetChain> {
   const chainId = Number(chain.deployment.chainId);
   const provider = createProvider(chain.rpcUrl, { chainId });
   const owner = new Wallet(chain.accounts[0]!.privateKey, provider);
-  const reader = new AvsRegistryReader({
-    provider,
-    registryCoordinator: chain.deployment.operatorRegistry,
-    operatorStateRetriever: chain.deployment.operatorStateRetriever,
-  });
-  const taskManager = new TaskManagerClient({
-    provider,
-    taskManager: chain.deployment.taskManager,
-    reader,
-    signer: owner,
-  });
+  const { taskManager } = connectAvs({ provider, contracts: chain.deployment, signer: owner });
   return {
     kind: 'avs-raft',
     chain,

@@ -8,13 +8,12 @@
 import { createInterface } from 'node:readline';
 import { BlsKeyPair } from '@avs/bls';
 import {
-  AvsRegistryReader,
   chainResponseDigest,
+  connectAvs,
   createChainAdapter,
   createProvider,
   eip712JoinAuthenticator,
   onChainTaskCheck,
-  TaskManagerClient,
   type TaskResponse,
   taskResponseSchema,
   taskSpecOf,
@@ -47,15 +46,13 @@ const coder = AbiCoder.defaultAbiCoder();
 
 const provider = createProvider(args.rpcUrl);
 const wallet = new Wallet(args.ecdsaKey, provider);
-const reader = new AvsRegistryReader({
+const { reader, taskManager: tasks } = connectAvs({
   provider,
-  registryCoordinator: args.registry,
-  operatorStateRetriever: args.retriever,
-});
-const tasks = new TaskManagerClient({
-  provider,
-  taskManager: args.taskManager,
-  reader,
+  contracts: {
+    operatorRegistry: args.registry,
+    operatorStateRetriever: args.retriever,
+    taskManager: args.taskManager,
+  },
   signer: wallet,
   transactions: { receiptPollMs: 10 },
 });

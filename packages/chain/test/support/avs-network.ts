@@ -10,11 +10,12 @@ import type { AggregatedResult } from '@avs/bls/aggregation';
 import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
 import { type JsonRpcProvider, Wallet } from 'ethers';
 import {
-  AvsRegistryReader,
+  type AvsRegistryReader,
+  connectAvs,
   createProvider,
   OperatorRegistryClient,
   type Task,
-  TaskManagerClient,
+  type TaskManagerClient,
 } from '../../src/index.js';
 
 export interface TestOperator {
@@ -57,15 +58,9 @@ export async function startAvsNetwork(options: {
     signer: owner,
     receiptPollMs: 10,
   });
-  const reader = new AvsRegistryReader({
+  const { reader, taskManager: tasks } = connectAvs({
     provider,
-    registryCoordinator: d.operatorRegistry,
-    operatorStateRetriever: d.operatorStateRetriever,
-  });
-  const tasks = new TaskManagerClient({
-    provider,
-    taskManager: d.taskManager,
-    reader,
+    contracts: d,
     signer: owner,
     transactions: { receiptPollMs: 10 },
   });
