@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import { g1ToSolidity } from './encoding.js';
+import { initBls } from './backend/select.js';
+import { g1ToBytes, g1ToSolidity, g2ToBytes } from './encoding.js';
 import { KeystoreFormatError, KeystorePasswordError } from './errors.js';
 import { BlsKeyPair } from './keypair.js';
 import {
@@ -90,6 +91,19 @@ describe('keystore', () => {
     expect(g1ToSolidity(pub).X).toBe(
       643552363890320897587044283125191574906281609959531590546948318138132520777n,
     );
+    // Backend equivalence for this key (decrypted once here: standard scrypt takes seconds).
+    const keysOn = async (backend: 'noble' | 'mcl-wasm') => {
+      await initBls({ backend });
+      const k = BlsKeyPair.fromSecretKey(key.exportSecretKey());
+      return [bytesToHex(g1ToBytes(k.publicKeyG1)), bytesToHex(g2ToBytes(k.publicKeyG2))];
+    };
+    try {
+      const [noble, mcl] = [await keysOn('noble'), await keysOn('mcl-wasm')];
+      expect(mcl).toEqual(noble);
+      expect(noble[0]).toBe(bytesToHex(g1ToBytes(pub)));
+    } finally {
+      await initBls({ backend: 'noble' });
+    }
   });
 
   it("decrypts go-ethereum's v3 vectors (pbkdf2, and 31- and 30-byte secrets)", async () => {

@@ -4,7 +4,7 @@
  * the response worker, the leader's duties and the join service over the
  * injected storage, transport and chain.
  */
-import type { BlsKeyPair } from '@avs/bls';
+import { type BlsBackendName, type BlsKeyPair, blsBackendName, initBls } from '@avs/bls';
 import {
   type Clock,
   type Entry,
@@ -90,6 +90,12 @@ export interface TaskConsensusEngineOptions<T, K> {
   /** Creates the Raft node; default `RaftNode` from `@avs/raft-core`. */
   readonly nodeFactory?: ConsensusNodeFactory;
   readonly taskState?: TaskStateOptions;
+  /**
+   * BLS arithmetic (`@avs/bls` `initBls`), chosen when the Raft server starts: `'auto'` (default)
+   * uses WebAssembly (mcl-wasm) where it loads, else pure JS; results are identical. The choice is
+   * process-wide (every engine in a process shares it); `status().blsBackend` reports it.
+   */
+  readonly blsBackend?: 'auto' | BlsBackendName;
 }
 
 /** Answer of {@link TaskConsensusEngine.status}. */
@@ -111,6 +117,8 @@ export interface EngineStatus {
   readonly pendingResponses: number;
   /** Ids with replicated metadata (URLs). */
   readonly members: readonly string[];
+  /** The BLS backend signing and verifying in this process (`'mcl-wasm'` or `'noble'`). */
+  readonly blsBackend: BlsBackendName;
 }
 
 /** The engine. Create it with {@link createTaskConsensusEngine}. */
@@ -213,6 +221,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   }
 
   async #start(bootstrap: boolean): Promise<void> {
+    // Before any signing or aggregation: loads the WebAssembly backend where it can (async, once).
+    await initBls({ backend: this.#options.blsBackend ?? 'auto' });
     const factory = this.#options.nodeFactory ?? raftNodeFactory;
     const node = await factory<ApplyOutcome>({
       id: this.id,
@@ -451,6 +461,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       skippedEntries: this.#state.skipped().total,
       pendingResponses: this.#worker.pendingCount,
       members: this.#state.members().map((m) => m.id),
+      blsBackend: blsBackendName(),
     };
   }
 

@@ -13,6 +13,8 @@ describe('task round trip (3 engines, in memory)', () => {
     await cluster.start();
     const c = cluster;
     expect(c.leader()?.engine.status().voters).toHaveLength(3);
+    // The default BLS backend: WebAssembly where it loads (Node here), loaded when the engine started.
+    expect(c.leader()?.engine.status().blsBackend).toBe('mcl-wasm');
     const { taskIndexes } = await c.sendRequest(7);
     const [taskIndex] = taskIndexes;
     await c.waitFor(
