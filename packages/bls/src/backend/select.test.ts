@@ -24,6 +24,14 @@ describe('initBls', () => {
     expect(blsBackendName()).toBe('noble');
   });
 
+  it('the latest call decides, even when an earlier load finishes after it', async () => {
+    const { blsBackendName, initBls } = await freshSelect();
+    const loading = initBls({ backend: 'mcl-wasm' });
+    expect(await initBls({ backend: 'noble' })).toBe('noble');
+    expect(await loading).toBe('noble');
+    expect(blsBackendName()).toBe('noble');
+  });
+
   it('refuses to compute if other code re-initialises mcl with another curve', async () => {
     const { activeBackend, initBls } = await freshSelect();
     expect(await initBls({ backend: 'mcl-wasm' })).toBe('mcl-wasm');

@@ -20,6 +20,8 @@ export interface InitBlsOptions {
 }
 
 let active: BlsBackend = nobleBackend;
+/** Bumped by every initBls call: a load that finishes after a later call does not override it. */
+let generation = 0;
 let mclLoading: Promise<BlsBackend> | undefined;
 
 /** The backend every operation of the package uses now. */
@@ -58,17 +60,21 @@ function loadMcl(): Promise<BlsBackend> {
  */
 export async function initBls(options: InitBlsOptions = {}): Promise<BlsBackendName> {
   const wanted = options.backend ?? 'auto';
+  const mine = ++generation;
   if (wanted === 'noble') {
     active = nobleBackend;
     return active.name;
   }
+  let loaded: BlsBackend;
   try {
-    active = await loadMcl();
+    loaded = await loadMcl();
   } catch (cause) {
     if (wanted === 'mcl-wasm') {
       throw new BackendUnavailableError('the mcl-wasm backend did not load', { cause });
     }
-    active = nobleBackend;
+    loaded = nobleBackend;
   }
+  // The latest call decides: an earlier call whose load finishes later changes nothing.
+  if (mine === generation) active = loaded;
   return active.name;
 }
