@@ -8,6 +8,7 @@ import {
   createProvider,
   eip712JoinAuthenticator,
   onChainTaskCheck,
+  registryEvents,
   taskSpecOf,
 } from '@avs/chain';
 import {
@@ -76,6 +77,8 @@ export async function startOperator(
     reader,
     chainId: config.chainId,
     fromBlock: config.fromBlock,
+    // Membership follows the registry's events (deregistration, endpoints, and invitations with engine.autoInvite).
+    registryEvents: registryEvents({ provider, registry: config.contracts.operatorRegistry }),
   });
   const publicUrl = config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`;
   const scheme = operatorKeyScheme({

@@ -6,7 +6,8 @@
  * key and EigenLayer's BLSSignatureChecker verifies them. A stopped operator
  * appears as a non-signer and tasks still verify; the leader is killed
  * mid-task and every task gets exactly one on-chain response; a
- * deregistered operator is removed from the cluster.
+ * deregistered operator is removed from the cluster (through the registry's events: the periodic
+ * membership check is off).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,7 +36,8 @@ beforeAll(async () => {
     thresholdPercentage: 60,
     dataDir: dir,
     restartDelayMs: 1_500,
-    membershipCheckIntervalMs: 1_000,
+    // No periodic membership check: a deregistration must reach the cluster through the registry's events.
+    membershipCheckIntervalMs: 0,
     onLine: (line) => {
       lines.push(line);
       if (lines.length > 400) lines.shift();

@@ -12,6 +12,7 @@ import {
   type EngineChain,
   type OperatorEndpoints,
   type ProcessedResponse,
+  type RegistryEvents,
   SubmissionError,
   type TaskSpec,
   type TaskSubmitter,
@@ -37,6 +38,8 @@ export interface ChainAdapterOptions<R = TaskResponse> {
   readonly toTaskResponse?: (response: unknown) => R;
   /** First block scanned for task and response events (default 0). */
   readonly fromBlock?: number;
+  /** The registry's events (`registryEvents(...)`), so membership follows them; default none (periodic check only). */
+  readonly registryEvents?: RegistryEvents;
 }
 
 /** {@link EngineChain} plus the registry callbacks, backed by `@avs/chain`. */
@@ -146,6 +149,7 @@ export function createChainAdapter<R = TaskResponse>(options: ChainAdapterOption
     latestBlock: () => reader.getBlockNumber(),
     operatorState: reader,
     submitter,
+    ...(options.registryEvents === undefined ? {} : { registryEvents: options.registryEvents }),
     isValidOperator: (address) => reader.isRegisteredOperator(address),
     async fetchOperatorUrl(address) {
       const op = await reader.getOperator(address);

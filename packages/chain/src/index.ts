@@ -94,6 +94,7 @@ export type {
 } from './operator-registry-reader.js';
 export { type CreateProviderOptions, createProvider } from './provider.js';
 export { checkBlockNumber, quorumNumbersFromBytes, quorumNumbersToBytes } from './quorums.js';
+export { parseRegistryLog, type RegistryEventsOptions, registryEvents } from './registry-events.js';
 export { parseSocket, type RegistryReaderOptions } from './retriever-reader.js';
 export { isTransientRpcError, type RetryOptions, withRetry } from './retry.js';
 export { decodeRevert } from './revert.js';

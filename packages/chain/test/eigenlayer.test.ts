@@ -11,6 +11,7 @@
 import { aggregatePublicKeysG2, aggregateSignatures, BlsKeyPair, g1ToSolidity, g2ToSolidity } from '@avs/bls';
 import { BlsAggregationService } from '@avs/bls/aggregation';
 import { type EigenLayerChain, startEigenLayerChain } from '@avs/contracts/local-chain';
+import type { RegistryEvent } from '@avs/engine';
 import { AbiCoder, Contract, Interface, type JsonRpcProvider, keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -27,6 +28,7 @@ import {
   m2StrategyManagerAbi,
   NON_SIGNER_STAKES_AND_SIGNATURE,
   quorumNumbersToBytes,
+  registryEvents,
   type SquaringResponse,
   squaringResponseDigest,
   TaskAlreadyRespondedError,
@@ -248,6 +250,12 @@ describe('EigenLayer M2 + incredible-squaring', () => {
 
   it('a deregistered operator leaves the operator state; a new socket is read from its event', async () => {
     const leaving = operators[2]!;
+    const seen: RegistryEvent[] = [];
+    const stop = registryEvents({
+      provider,
+      registry: chain.eigenlayer.registryCoordinator,
+      pollIntervalMs: 50,
+    }).watch((e) => seen.push(e));
     await operators[0]!.client.updateSocket('http://127.0.0.1:9200 http://127.0.0.1:9201');
     await leaving.client.deregisterOperator([0]);
     const block = await provider.getBlockNumber();
@@ -258,5 +266,16 @@ describe('EigenLayer M2 + incredible-squaring', () => {
       raftUrl: 'http://127.0.0.1:9200',
       httpUrl: 'http://127.0.0.1:9201',
     });
+    // The engine's RegistryEvents port sees both, from EigenLayer's own events.
+    for (let i = 0; i < 200 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    stop();
+    expect(seen).toEqual([
+      { kind: 'endpoints-changed', operatorId: operators[0]!.bls.operatorId },
+      {
+        kind: 'deregistered',
+        address: leaving.wallet.address.toLowerCase(),
+        operatorId: leaving.bls.operatorId,
+      },
+    ]);
   });
 });

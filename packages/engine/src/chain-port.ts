@@ -40,8 +40,24 @@ export interface TaskSubmitter {
   findResponse(taskIndex: number): Promise<SubmittedResponse | undefined>;
 }
 
+/** A change of the operator registry, as its events tell. */
+export type RegistryEvent =
+  | { readonly kind: 'registered' | 'deregistered'; readonly address: string; readonly operatorId: string }
+  | { readonly kind: 'endpoints-changed'; readonly operatorId: string };
+
+/**
+ * The registry's changes as they happen, so membership follows the registry without waiting for the
+ * periodic check (`membershipCheckIntervalMs`), which stays as the safety net.
+ */
+export interface RegistryEvents {
+  /** Calls `listener` for each change from now on. @returns a stop function */
+  watch(listener: (event: RegistryEvent) => void): () => void;
+}
+
 /** The chain as the engine sees it. */
 export interface EngineChain {
+  /** Registry changes as events (optional: without them, only the periodic membership check runs). */
+  readonly registryEvents?: RegistryEvents | undefined;
   /** EIP-712 domain of join requests: chain id and the registry contract. */
   readonly chainId: number;
   readonly contractAddress: string;

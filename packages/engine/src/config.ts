@@ -71,6 +71,11 @@ export const operatorRaftConfigSchema = z
     blockPollMs: z.number().int().nonnegative().default(2_000),
     /** How often the leader re-checks members against the registry; 0 disables. Default 60 s. */
     membershipCheckIntervalMs: z.number().int().nonnegative().default(60_000),
+    /**
+     * The leader invites operators as they register on-chain (with the chain's `registryEvents`): they are
+     * added as learners and promoted once they have caught up. Default false (operators join themselves).
+     */
+    autoInvite: z.boolean().default(false),
     /** Raft driver settings. */
     raft: raftSchema,
   })

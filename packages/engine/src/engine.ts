@@ -35,9 +35,16 @@ import type { JoinAuthenticator } from './join-request.js';
 import { JoinService } from './join-service.js';
 import { type AggregationOptions, LeaderDuties } from './leader-duties.js';
 import { confirmLeadership, type ElectionResult, type LeaderInfo, rotateLeadership } from './leadership.js';
+import { RegistryFollower } from './registry-follower.js';
 import { ResponseWorker } from './response-worker.js';
 import { backoffMs, sleep } from './retry-delay.js';
-import { encodeTaskCommand, type TaskCommand, type TaskMeta, taskMetaSchema } from './task-command.js';
+import {
+  encodeTaskCommand,
+  type MemberInfo,
+  type TaskCommand,
+  type TaskMeta,
+  taskMetaSchema,
+} from './task-command.js';
 import {
   type ApplyOutcome,
   type TaskEvent,
@@ -144,6 +151,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   #closed = false;
   #unsubscribe: (() => void)[] = [];
   #membershipTimer: unknown;
+  #stopFollowing: (() => void) | undefined;
   #lastLeader = '';
   #lastTerm = -1;
 
@@ -247,6 +255,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     const st = node.status();
     if (st.leader !== '') this.#onLeaderChange(st.leader, st.term);
     this.#armMembershipCheck();
+    this.#stopFollowing ??= new RegistryFollower(this.#core, this.#joins, this.#options.callbacks).start();
   }
 
   /**
@@ -301,6 +310,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#membershipTimer !== undefined) this.#clock.clearTimeout(this.#membershipTimer);
+    this.#stopFollowing?.();
     this.#worker.close();
     this.#leader.close();
     for (const u of this.#unsubscribe) u();
@@ -412,6 +422,11 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   }
 
   // ---- membership ----
+
+  /** A member's replicated metadata (operator id and URLs) as this node knows it. */
+  member(id: string): MemberInfo | undefined {
+    return this.#state.member(id.toLowerCase());
+  }
 
   /** Leader only: removes members the registry no longer lists. @returns the removed ids */
   checkMembership(): Promise<string[]> {

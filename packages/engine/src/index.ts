@@ -7,7 +7,14 @@ export {
   type SignedTaskResponse,
   type TaskConsensusCallbacks,
 } from './callbacks.js';
-export type { EngineChain, SubmittedResponse, TaskSubmission, TaskSubmitter } from './chain-port.js';
+export type {
+  EngineChain,
+  RegistryEvent,
+  RegistryEvents,
+  SubmittedResponse,
+  TaskSubmission,
+  TaskSubmitter,
+} from './chain-port.js';
 export {
   type OperatorRaftConfig,
   operatorRaftConfigSchema,

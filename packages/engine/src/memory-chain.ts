@@ -20,7 +20,14 @@ import {
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { OperatorEndpoints } from './callbacks.js';
-import type { EngineChain, SubmittedResponse, TaskSubmission, TaskSubmitter } from './chain-port.js';
+import type {
+  EngineChain,
+  RegistryEvent,
+  RegistryEvents,
+  SubmittedResponse,
+  TaskSubmission,
+  TaskSubmitter,
+} from './chain-port.js';
 import { SubmissionError } from './errors.js';
 import type { TaskMeta } from './task-command.js';
 
@@ -63,8 +70,26 @@ export class InMemoryChain implements EngineChain {
   /** Submissions refused for a bad aggregate or stake. */
   invalidSubmissions = 0;
   readonly hooks: InMemoryChainHooks = {};
+  readonly #registryListeners = new Set<(event: RegistryEvent) => void>();
+  /**
+   * The registry's events (register, deregister, endpoint changes, delivered on the next microtask) when
+   * constructed with `registryEvents: true`; else undefined, as for a chain without them.
+   */
+  readonly registryEvents: RegistryEvents | undefined;
 
-  constructor(options: { chainId?: number; contractAddress?: string } = {}) {
+  #emitRegistry(event: RegistryEvent): void {
+    for (const listener of this.#registryListeners) queueMicrotask(() => listener(event));
+  }
+
+  constructor(options: { chainId?: number; contractAddress?: string; registryEvents?: boolean } = {}) {
+    this.registryEvents = options.registryEvents
+      ? {
+          watch: (listener) => {
+            this.#registryListeners.add(listener);
+            return () => this.#registryListeners.delete(listener);
+          },
+        }
+      : undefined;
     this.chainId = options.chainId ?? 31337;
     this.contractAddress = options.contractAddress ?? '0x00000000000000000000000000000000000a5a5a';
   }
@@ -107,14 +132,31 @@ export class InMemoryChain implements EngineChain {
       stakes: new Map(Object.entries(options.stakes ?? { 0: 100n }).map(([q, s]) => [Number(q), s])),
       endpoints: options.endpoints,
     };
+    const known = this.#operators.has(address);
     this.#operators.set(address, operator);
     this.mine();
+    this.#emitRegistry(
+      known
+        ? { kind: 'endpoints-changed', operatorId: operator.operatorId }
+        : { kind: 'registered', address, operatorId: operator.operatorId },
+    );
     return operator;
   }
 
+  /** Changes a registered operator's endpoints (emits `endpoints-changed`). */
+  updateEndpoints(address: string, endpoints: OperatorEndpoints): void {
+    const op = this.#operators.get(address.toLowerCase());
+    if (!op) throw new Error(`${address} is not registered`);
+    this.#operators.set(op.address, { ...op, endpoints });
+    this.mine();
+    this.#emitRegistry({ kind: 'endpoints-changed', operatorId: op.operatorId });
+  }
+
   deregisterOperator(address: string): void {
+    const op = this.#operators.get(address.toLowerCase());
     this.#operators.delete(address.toLowerCase());
     this.mine();
+    if (op) this.#emitRegistry({ kind: 'deregistered', address: op.address, operatorId: op.operatorId });
   }
 
   isValidOperator(address: string): boolean {

@@ -11,6 +11,7 @@ import {
   InMemoryChain,
   type MemoryEngineNetwork,
   memoryUrl,
+  type OperatorRaftConfig,
   type TaskConsensusCallbacks,
   type TaskConsensusEngine,
 } from '../../src/index.js';
@@ -43,6 +44,10 @@ export interface ClusterOptions {
   readonly started?: number;
   readonly snapshotEntries?: number;
   readonly callbacks?: Partial<TaskConsensusCallbacks<SquareRequest, SquareResponse>>;
+  /** The in-memory chain emits registry events (membership then follows them). */
+  readonly registryEvents?: boolean;
+  /** Engine settings over the cluster's defaults. */
+  readonly config?: Partial<OperatorRaftConfig>;
 }
 
 export const ecdsaKeyOf = (i: number) => `0x${(i + 1).toString(16).padStart(64, '0')}`;
@@ -50,11 +55,12 @@ export const ecdsaKeyOf = (i: number) => `0x${(i + 1).toString(16).padStart(64, 
 export class Cluster {
   readonly clock = new ManualClock();
   readonly net: MemoryEngineNetwork = createMemoryEngineNetwork({ clock: this.clock });
-  readonly chain = new InMemoryChain();
+  readonly chain: InMemoryChain;
   readonly operators: Operator[] = [];
   readonly errors: { context: string; error: unknown }[] = [];
 
   constructor(readonly options: ClusterOptions) {
+    this.chain = new InMemoryChain({ registryEvents: options.registryEvents ?? false });
     for (let i = 0; i < options.size; i++) {
       const ecdsaKey = ecdsaKeyOf(i);
       const address = addressOfKey(ecdsaKey);
@@ -112,6 +118,7 @@ export class Cluster {
             ? {}
             : { snapshotEntries: this.options.snapshotEntries, snapshotTrailingEntries: 2 }),
         },
+        ...this.options.config,
       },
       storage: op.storage,
       transport: this.net.endpoint(op.address),

@@ -1,0 +1,84 @@
+/**
+ * The engine's `RegistryEvents` port over a registry's logs: EigenLayer's
+ * RegistryCoordinator (`OperatorRegistered(address,bytes32)`,
+ * `OperatorDeregistered(address,bytes32)`, `OperatorSocketUpdate(bytes32,string)`)
+ * and this project's OperatorRegistry (the same with a `bytes quorumNumbers`
+ * field, and `OperatorEndpointsUpdated`). Operator and id are indexed topics,
+ * so no field of the data is trusted or needed; the engine re-reads the
+ * registry before it acts.
+ */
+import type { RegistryEvent, RegistryEvents } from '@avs/engine';
+import { getAddress, id, isAddress, type Log, type Provider } from 'ethers';
+import { InvalidArgumentError } from './errors.js';
+import { watchLogs } from './log-watch.js';
+import type { RetryOptions } from './retry.js';
+
+const REGISTERED = [
+  id('OperatorRegistered(address,bytes32)'),
+  id('OperatorRegistered(address,bytes32,bytes)'),
+];
+const DEREGISTERED = [
+  id('OperatorDeregistered(address,bytes32)'),
+  id('OperatorDeregistered(address,bytes32,bytes)'),
+];
+const ENDPOINTS = [
+  id('OperatorSocketUpdate(bytes32,string)'),
+  id('OperatorEndpointsUpdated(bytes32,string,string)'),
+];
+
+/** Options of {@link registryEvents}. */
+export interface RegistryEventsOptions {
+  provider: Provider;
+  /** RegistryCoordinator (EigenLayer) or OperatorRegistry (this project). */
+  registry: string;
+  /** Poll interval, ms; default 500. */
+  pollIntervalMs?: number;
+  retry?: RetryOptions;
+  /** Poll errors (polling goes on); default ignored. */
+  onError?: (error: unknown) => void;
+}
+
+/** Decodes one registry log into a {@link RegistryEvent}, or undefined for another event. */
+export function parseRegistryLog(log: Log): RegistryEvent | undefined {
+  const [topic, a, b] = log.topics;
+  if (topic === undefined || a === undefined) return undefined;
+  if (REGISTERED.includes(topic) || DEREGISTERED.includes(topic)) {
+    if (b === undefined) return undefined;
+    const address = `0x${a.slice(26)}`;
+    if (!isAddress(address)) return undefined;
+    return {
+      kind: REGISTERED.includes(topic) ? 'registered' : 'deregistered',
+      address: getAddress(address).toLowerCase(),
+      operatorId: b.toLowerCase(),
+    };
+  }
+  if (ENDPOINTS.includes(topic)) return { kind: 'endpoints-changed', operatorId: a.toLowerCase() };
+  return undefined;
+}
+
+/**
+ * The registry's membership events from the next block on, polled with `eth_getLogs`.
+ * @throws InvalidArgumentError for a malformed registry address
+ */
+export function registryEvents(options: RegistryEventsOptions): RegistryEvents {
+  if (!isAddress(options.registry)) {
+    throw new InvalidArgumentError(`registry must be an address, got ${String(options.registry)}`);
+  }
+  const address = getAddress(options.registry);
+  return {
+    watch: (listener) =>
+      watchLogs(
+        options.provider,
+        { address, topics: [[...REGISTERED, ...DEREGISTERED, ...ENDPOINTS]] },
+        (log) => {
+          const event = parseRegistryLog(log);
+          if (event) listener(event);
+        },
+        {
+          pollIntervalMs: options.pollIntervalMs ?? 500,
+          ...(options.onError ? { onError: options.onError } : {}),
+        },
+        options.retry,
+      ),
+  };
+}

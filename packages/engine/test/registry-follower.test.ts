@@ -1,0 +1,90 @@
+/**
+ * Membership follows the registry's events (item 5 of #18), with the periodic
+ * membership check off: a deregistered operator is removed, a newly
+ * registered one is invited with `autoInvite`, and a member's changed
+ * endpoints reach every node's replicated metadata.
+ */
+import { BlsKeyPair } from '@avs/bls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { memoryUrl } from '../src/index.js';
+import { Cluster } from './support/cluster.js';
+
+let cluster: Cluster | undefined;
+afterEach(async () => {
+  await cluster?.close();
+  cluster = undefined;
+});
+
+describe('membership follows registry events', () => {
+  it('removes a deregistered operator without the periodic check', async () => {
+    cluster = new Cluster({ size: 3, thresholdPercentage: 50, registryEvents: true });
+    const c = cluster;
+    await c.start();
+    await c.waitFor(() => c.leader()?.engine.status().voters.length === 3, 'three voters');
+    const leaving = c.operators.find((o) => o !== c.leader())!;
+    c.chain.deregisterOperator(leaving.address);
+    await c.waitFor(
+      () => c.running().every((o) => o === leaving || !o.engine.status().voters.includes(leaving.address)),
+      'the deregistered operator removed everywhere',
+    );
+  });
+
+  it('invites a newly registered operator when autoInvite is set', async () => {
+    cluster = new Cluster({
+      size: 3,
+      thresholdPercentage: 50,
+      started: 2,
+      registryEvents: true,
+      config: { autoInvite: true },
+    });
+    const c = cluster;
+    await c.start();
+    const newcomer = c.operators[2]!;
+    // It runs but never asks to join; registering again on-chain is what the leader reacts to.
+    await c.drive(newcomer.engine.initializeRaftRpcServer(false), 'start the newcomer');
+    c.chain.deregisterOperator(newcomer.address);
+    c.chain.registerOperator({
+      address: newcomer.address,
+      blsKey: newcomer.bls,
+      endpoints: { httpUrl: memoryUrl(newcomer.address), raftUrl: memoryUrl(newcomer.address) },
+    });
+    await c.waitFor(
+      () => c.leader()?.engine.status().voters.includes(newcomer.address) === true,
+      'the newcomer is a voter',
+    );
+  });
+
+  it('does not invite without autoInvite', async () => {
+    cluster = new Cluster({ size: 3, thresholdPercentage: 50, started: 2, registryEvents: true });
+    const c = cluster;
+    await c.start();
+    const newcomer = c.operators[2]!;
+    await c.drive(newcomer.engine.initializeRaftRpcServer(false), 'start the newcomer');
+    c.chain.deregisterOperator(newcomer.address);
+    c.chain.registerOperator({
+      address: newcomer.address,
+      blsKey: BlsKeyPair.fromSecretKey(newcomer.bls.exportSecretKey()),
+      endpoints: { httpUrl: memoryUrl(newcomer.address), raftUrl: memoryUrl(newcomer.address) },
+    });
+    // A later change the leader does act on (a removal) proves the registration event was handled before it.
+    const other = c.operators.find((o) => o !== c.leader() && o !== newcomer)!;
+    c.chain.deregisterOperator(other.address);
+    await c.waitFor(() => !c.leader()?.engine.status().voters.includes(other.address), 'the other removed');
+    const st = c.leader()!.engine.status();
+    expect([...st.voters, ...st.learners]).not.toContain(newcomer.address);
+  });
+
+  it('updates a member whose registered endpoints changed, on every node', async () => {
+    cluster = new Cluster({ size: 3, thresholdPercentage: 50, registryEvents: true });
+    const c = cluster;
+    await c.start();
+    await c.waitFor(() => c.leader()?.engine.status().voters.length === 3, 'three voters');
+    const moved = c.operators.find((o) => o !== c.leader())!;
+    const url = `${memoryUrl(moved.address)}/moved`;
+    c.chain.updateEndpoints(moved.address, { httpUrl: url, raftUrl: url });
+    await c.waitFor(
+      () => c.running().every((o) => o.engine.member(moved.address)?.httpUrl === url),
+      "the new URL in every node's metadata",
+    );
+  });
+});
