@@ -21,8 +21,12 @@ const rows: BenchRow[] = nodeResult.rows;
 const authCpu: AuthCpuRow[] = [nodeResult.authCpu];
 await pooled.close();
 
-// BENCH_SMOKE=1 (CI): Node only, tiny workloads.
-const runtimes = process.env.BENCH_SMOKE === '1' ? [] : runtimeCommands(pkg, 'bench/runtime-bench.ts');
+// BENCH_SMOKE=1 (CI): Node only, tiny workloads. BENCH_RUNTIMES=node,bun picks the child runtimes.
+const wanted = (process.env.BENCH_RUNTIMES ?? 'node,bun,deno').toLowerCase().split(',');
+const runtimes =
+  process.env.BENCH_SMOKE === '1'
+    ? []
+    : runtimeCommands(pkg, 'bench/runtime-bench.ts').filter(([name]) => wanted.includes(name.toLowerCase()));
 const failures: Record<string, string> = {};
 for (const [name, bin, args] of runtimes) {
   const r = spawnSync(bin, args, { cwd: pkg, encoding: 'utf8', timeout: 300_000 });

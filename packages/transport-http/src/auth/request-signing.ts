@@ -1,6 +1,7 @@
 /**
- * Per-request integrity inside a session: an HMAC-SHA256 (@noble/hashes,
- * synchronous, on every runtime) over a canonical string of the request:
+ * Per-request integrity inside a session: an HMAC-SHA256 (synchronous on every
+ * runtime: native where the runtime has `node:crypto`, else @noble/hashes; see
+ * `sha256-digest.ts`) over a canonical string of the request:
  *
  * ```
  * AVS-RAFT-HMAC-V1 \n METHOD \n path?query \n session id \n timestamp \n seq \n hex(sha256(body))
@@ -9,10 +10,9 @@
  * carried in four headers. The sequence number is per session and increasing;
  * the receiver keeps a replay window over it and rejects stale timestamps.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { ConfigError } from '../errors.js';
 import { bytesToHex, hexToBytes, utf8 } from './bytes.js';
+import { hasNativeDigest, hmacSha256, sha256 } from './sha256-digest.js';
 
 /** Header names of a signed request. */
 export const AUTH_HEADERS = {
@@ -26,8 +26,9 @@ export const AUTH_HEADERS = {
 export const CANONICAL_PREFIX = 'AVS-RAFT-HMAC-V1';
 
 /**
- * Bodies up to this size are hashed synchronously in JavaScript; larger ones
- * (snapshot parts, big append batches) by WebCrypto. A WebCrypto call is a
+ * Without a native digest (see `sha256-digest.ts`), bodies up to this size are
+ * hashed synchronously in JavaScript; larger ones (snapshot parts, big append
+ * batches) by WebCrypto. With one, every body is hashed natively and synchronously. A WebCrypto call is a
  * job on the runtime's thread pool: for the small frames of steady Raft
  * traffic (heartbeats, single appends, acknowledgements) the hand-off to a
  * pool thread and back costs far more than hashing a few hundred bytes, and
@@ -72,10 +73,10 @@ export interface SignedRequestParts {
   readonly body: Uint8Array;
 }
 
-/** `hex(sha256(body))`, synchronously when the body is small (see {@link SYNC_DIGEST_MAX_BYTES}). */
+/** `hex(sha256(body))`, synchronously when native or small (see {@link SYNC_DIGEST_MAX_BYTES}). */
 function bodyHash(body: Uint8Array): string | Promise<string> {
   if (body.length === 0) return EMPTY_SHA256;
-  if (body.length <= SYNC_DIGEST_MAX_BYTES) return bytesToHex(sha256(body));
+  if (body.length <= SYNC_DIGEST_MAX_BYTES || hasNativeDigest()) return bytesToHex(sha256(body));
   return globalThis.crypto.subtle
     .digest('SHA-256', body as Uint8Array<ArrayBuffer>)
     .then((d) => bytesToHex(new Uint8Array(d)));
@@ -85,7 +86,7 @@ function mac(key: HmacKey, parts: SignedRequestParts, hash: string): Uint8Array 
   const canonical = utf8(
     `${CANONICAL_PREFIX}\n${parts.method.toUpperCase()}\n${parts.path}\n${parts.sessionId}\n${parts.timestamp}\n${parts.seq}\n${hash}`,
   );
-  return hmac(sha256, key.raw, canonical);
+  return hmacSha256(key.raw, canonical);
 }
 
 /** Computes the headers that authenticate a request. */

@@ -110,7 +110,7 @@ export class PeerStream {
                     lastFrameAt = clock.now();
                     const batch = queue.take(this.deps.maxBatchBytes);
                     const frame = encodeBatch(batch);
-                    controller.enqueue(sealer.seal(frame));
+                    for (const chunk of sealer.sealChunks(frame)) controller.enqueue(chunk);
                     metrics.sent.batches++;
                     metrics.sent.messages += batch.length;
                     metrics.sent.bytes += frame.length;
