@@ -26,10 +26,12 @@ import type { Entry } from '@avs/raft-core';
 import { benchEntry, ENTRY_BYTES, mergeStorageResults } from '@avs/storage-testkit/bench';
 import { FileStorage } from '../src/index.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31);
+/** BENCH_SMOKE=1 (CI): a few rounds, so the script cannot rot; its figures mean nothing. */
+const SMOKE = process.env.BENCH_SMOKE === '1';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (SMOKE ? 2 : 31));
 /** Operation pairs per round (single appends), saves per round (batched). */
-const SINGLE_PAIRS = Number(process.env.BENCH_SINGLE_PAIRS ?? 40);
-const BATCH_PAIRS = Number(process.env.BENCH_BATCH_PAIRS ?? 4);
+const SINGLE_PAIRS = Number(process.env.BENCH_SINGLE_PAIRS ?? (SMOKE ? 4 : 40));
+const BATCH_PAIRS = Number(process.env.BENCH_BATCH_PAIRS ?? (SMOKE ? 1 : 4));
 const BATCH = 4096;
 const GROUP_BATCH = 1024;
 const GROUP_IN_FLIGHT = 4;

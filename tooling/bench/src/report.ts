@@ -27,6 +27,11 @@ export const PACKAGE_RESULTS: readonly { file: string; title: string; command: s
   },
   { file: 'bls.json', title: 'BLS (BN254)', command: 'pnpm --filter @avs/bls bench' },
   { file: 'transport.json', title: 'HTTP transport', command: 'pnpm --filter @avs/transport-http bench' },
+  {
+    file: 'write-path.json',
+    title: 'One kv write, hop by hop (1 in flight)',
+    command: 'pnpm --filter @avs/bench trace:write',
+  },
   { file: 'chain.json', title: 'Chain (on-chain verification)', command: 'pnpm --filter @avs/chain bench' },
 ];
 

@@ -8,13 +8,17 @@
  *
  *   node --conditions=@avs/source --import tsx src/write-path-trace.ts [--writes 300] [--json out.json]
  *
+ * Writes `<repo>/bench-results/write-path.json` (or `$BENCH_RESULTS_DIR`, or `--json`), which the
+ * report renders under the package benchmarks.
+ *
  * Limits: the three nodes share one thread (the kv benchmark runs them as three
  * processes), so CPU work of one node can delay another's; at one write in
  * flight there is little CPU work, and fsyncs run on libuv's thread pool.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createKvApi, KvNode } from '@avs/kv';
 import {
@@ -27,6 +31,7 @@ import {
 import { FileStorage } from '@avs/storage-file';
 import { createRaftServer, HttpTransport, sharedSecretScheme } from '@avs/transport-http';
 import { createPooledFetch, serveNode } from '@avs/transport-http/node';
+import { machineInfo } from './machine.js';
 
 type Event =
   | { kind: 'save'; node: string; start: number; end: number; first: number; last: number }
@@ -107,6 +112,7 @@ async function main(): Promise<void> {
     options: { writes: { type: 'string', default: '300' }, json: { type: 'string' } },
   });
   const writes = Number(values.writes);
+  const loadBefore = loadavg()[0];
   const dir = mkdtempSync(join(tmpdir(), 'avs-write-trace-'));
   const ids = ['n1', 'n2', 'n3'];
   const secret = new Uint8Array(32).fill(0x5a);
@@ -187,11 +193,27 @@ async function main(): Promise<void> {
       if (hops) rows.push(hops);
     }
     printTable(rows, writes);
-    if (values.json)
-      writeFileSync(
-        values.json,
-        `${JSON.stringify({ rows: summarize(rows), loadAverage1m: loadavg()[0] }, null, 2)}\n`,
+    const out =
+      values.json ??
+      join(
+        process.env.BENCH_RESULTS_DIR ??
+          join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bench-results'),
+        'write-path.json',
       );
+    const result = {
+      benchmark:
+        'one kv write at a time, hop by hop (3 nodes in one process, file storage with fsync, HTTP transport on 127.0.0.1)',
+      date: new Date().toISOString(),
+      machine: machineInfo(),
+      writes,
+      traced: rows.length,
+      notes:
+        'p50/p90 of each hop over the traced writes (ms); share = hop p50 / total p50 (hops overlap: the leader fsync runs alongside replication, so shares do not add up to 100%). The three nodes share one thread.',
+      rows: summarize(rows),
+      loadAverage1m: { before: loadBefore, after: loadavg()[0] },
+    };
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${out}`);
   } finally {
     for (const n of nodes) await n.close().catch(() => undefined);
     for (const s of servedAll) await s.close().catch(() => undefined);
