@@ -6,7 +6,7 @@
  * (`performance.now()`). A client puts one key at a time; each write is then cut
  * into the hops of issue #20 and the medians are printed as a markdown table.
  *
- *   node --conditions=@avs/source --import tsx src/write-path-trace.ts [--writes 300] [--json out.json]
+ *   node --conditions=@avs/source --import tsx src/write-path-trace.ts [--writes 300] [--json out.json] [--frame-gap-ms 1]
  *
  * Writes `<repo>/bench-results/write-path.json` (or `$BENCH_RESULTS_DIR`, or `--json`), which the
  * report renders under the package benchmarks.
@@ -109,7 +109,11 @@ function traceTransport(id: string, transport: HttpTransport): HttpTransport {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { writes: { type: 'string', default: '300' }, json: { type: 'string' } },
+    options: {
+      writes: { type: 'string', default: '300' },
+      json: { type: 'string' },
+      'frame-gap-ms': { type: 'string' },
+    },
   });
   const writes = Number(values.writes);
   const loadBefore = loadavg()[0];
@@ -127,7 +131,14 @@ async function main(): Promise<void> {
       const pooled = createPooledFetch({ connections: 4 });
       const transport = traceTransport(
         id,
-        new HttpTransport({ scheme, server: raftServer, fetch: pooled.fetch }),
+        new HttpTransport({
+          scheme,
+          server: raftServer,
+          fetch: pooled.fetch,
+          ...(values['frame-gap-ms'] === undefined
+            ? {}
+            : { streamFrameGapMs: Number(values['frame-gap-ms']) }),
+        }),
       );
       const peer = await serveNode(raftServer.fetch);
       const client = await serveNode(
