@@ -144,7 +144,10 @@ async function cmdDevnet(args: string[]): Promise<void> {
 async function cmdStatus(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { url: { type: 'string' } } });
   if (!values.url) throw new UsageError('status needs --url <operator http url>');
+  // The status route needs an operator session or the API token (from the environment, never a flag).
+  const token = process.env.AVS_API_TOKEN;
   const response = await fetch(`${values.url.replace(/\/$/, '')}/avs/v1/status`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
     signal: AbortSignal.timeout(5_000),
   });
   process.stdout.write(`${JSON.stringify(await response.json(), null, 2)}\n`);

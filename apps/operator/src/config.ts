@@ -79,6 +79,12 @@ export const operatorConfigSchema = z
         port: z.number().int().min(0).max(65_535),
         /** The URL other operators reach this one at (as registered on-chain). Default http://host:port. */
         publicUrl: httpUrl.optional(),
+        /**
+         * Environment variable holding the API token (at least 32 characters) that the task generator
+         * and local tools send as `Authorization: Bearer <token>` to `POST /avs/v1/tasks` and
+         * `GET /avs/v1/status`. Unset variable: those routes take operator sessions only.
+         */
+        apiTokenEnv: z.string().min(1).default('AVS_API_TOKEN'),
       })
       .strict(),
     storage: storageSchema.default({ kind: 'file', dir: './data' }),
@@ -168,4 +174,22 @@ export async function loadOperatorConfig(path: string): Promise<OperatorConfig> 
         ? config.storage
         : { ...config.storage, dir: at(config.storage.dir) },
   };
+}
+
+/**
+ * The API token from the environment variable the config names, or undefined when it is unset.
+ * @throws OperatorConfigError when it is set but shorter than 32 characters or not printable ASCII
+ */
+export function apiTokenOf(
+  config: Pick<OperatorConfig, 'server'>,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const token = env[config.server.apiTokenEnv];
+  if (token === undefined || token === '') return undefined;
+  if (!/^[\x21-\x7e]{32,512}$/.test(token)) {
+    throw new OperatorConfigError(
+      `${config.server.apiTokenEnv} must be 32 to 512 printable ASCII characters (e.g. openssl rand -hex 32)`,
+    );
+  }
+  return token;
 }

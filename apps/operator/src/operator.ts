@@ -24,23 +24,13 @@ import type { Logger, Storage } from '@avs/raft-core';
 import { operatorKeyScheme } from '@avs/transport-http';
 import { createPooledFetch, type PooledFetch, type Served, serveNode } from '@avs/transport-http/node';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
-import { z } from 'zod';
 import { chainBinding } from './avs/chain-binding.js';
-import { payloadSchema, requestSchema, type TaskRequest } from './avs/example-avs.js';
-import type { OperatorConfig } from './config.js';
+import { requestSchema, type TaskRequest } from './avs/example-avs.js';
+import { apiTokenOf, type OperatorConfig } from './config.js';
 import type { OperatorKeys } from './keys.js';
+import { mountOperatorRoutes, type RouteAnswer } from './operator-routes.js';
 import { peerDialer } from './peer-dial.js';
 import { openStorage } from './storage-factory.js';
-
-/** Body of `POST /avs/v1/tasks`: on-chain tasks and the payloads whose hashes they store. */
-const submitTasksSchema = z
-  .object({
-    tasks: z
-      .array(z.object({ taskIndex: z.number().int().nonnegative(), payload: payloadSchema }))
-      .min(1)
-      .max(64),
-  })
-  .strict();
 
 /** What `GET /avs/v1/status` answers. */
 export interface OperatorStatus extends EngineStatus {
@@ -146,65 +136,61 @@ export async function startOperator(
       say(`error (${context}): ${error instanceof Error ? error.message : String(error)}`),
     );
 
-    const app = transport.server.app;
-    app.get('/avs/v1/status', (c) => c.json(statusOf()));
-    app.post('/avs/v1/tasks', async (c) => {
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        return c.json({ code: 'BAD_JSON', message: 'expected a JSON body' }, 400);
-      }
-      const parsed = submitTasksSchema.safeParse(body);
-      if (!parsed.success) {
-        return c.json({ code: 'BAD_REQUEST', message: z.prettifyError(parsed.error) }, 400);
-      }
-      const leader = await engine.isLeader();
-      if (!leader.isLeader) {
-        return c.json(
-          {
-            code: 'NOT_LEADER',
-            message: 'send tasks to the leader',
-            leaderId: leader.leaderId,
-            leaderHttpUrl: leader.leaderHttpUrl,
-          },
-          409,
-        );
-      }
-      const { tasks } = parsed.data;
-      if (tasks.every((t) => engine.task(t.taskIndex) !== undefined)) return c.json({ status: 'known' });
-      const specs = [];
-      for (const t of tasks) {
-        let created: Awaited<ReturnType<typeof taskManager.getTask>>;
-        try {
-          created = await taskManager.getTask(t.taskIndex, config.fromBlock);
-        } catch {
-          return c.json({ code: 'UNKNOWN_TASK', message: `task ${t.taskIndex} is not on-chain` }, 404);
+    mountOperatorRoutes(transport.server, {
+      apiToken: apiTokenOf(config),
+      status: statusOf,
+      async submitTasks({ tasks }): Promise<RouteAnswer> {
+        const leader = await engine.isLeader();
+        if (!leader.isLeader) {
+          return {
+            status: 409,
+            body: {
+              code: 'NOT_LEADER',
+              message: 'send tasks to the leader',
+              leaderId: leader.leaderId,
+              leaderHttpUrl: leader.leaderHttpUrl,
+            },
+          };
         }
-        let hash: string;
-        try {
-          hash = binding.payloadHashOf(t.payload);
-        } catch (error) {
-          return c.json({ code: 'UNSUPPORTED_PAYLOAD', message: (error as Error).message }, 400);
+        if (tasks.every((t) => engine.task(t.taskIndex) !== undefined)) {
+          return { status: 200, body: { status: 'known' } };
         }
-        if (created.task.payloadHash.toLowerCase() !== hash.toLowerCase()) {
-          return c.json(
-            { code: 'PAYLOAD_MISMATCH', message: `task ${t.taskIndex} stores another payload hash` },
-            400,
+        const specs = [];
+        for (const t of tasks) {
+          let created: Awaited<ReturnType<typeof taskManager.getTask>>;
+          try {
+            created = await taskManager.getTask(t.taskIndex, config.fromBlock);
+          } catch {
+            return {
+              status: 404,
+              body: { code: 'UNKNOWN_TASK', message: `task ${t.taskIndex} is not on-chain` },
+            };
+          }
+          let hash: string;
+          try {
+            hash = binding.payloadHashOf(t.payload);
+          } catch (error) {
+            return { status: 400, body: { code: 'UNSUPPORTED_PAYLOAD', message: (error as Error).message } };
+          }
+          if (created.task.payloadHash.toLowerCase() !== hash.toLowerCase()) {
+            return {
+              status: 400,
+              body: { code: 'PAYLOAD_MISMATCH', message: `task ${t.taskIndex} stores another payload hash` },
+            };
+          }
+          specs.push(taskSpecOf(created));
+        }
+        try {
+          const result = await engine.leaderSendTaskRequestToFollowers(
+            { payloads: tasks.map((t) => t.payload) },
+            specs,
           );
+          return { status: 200, body: { status: 'accepted', ...result } };
+        } catch (error) {
+          if (error instanceof TaskStateError) return { status: 200, body: { status: 'known' } };
+          throw error;
         }
-        specs.push(taskSpecOf(created));
-      }
-      try {
-        const result = await engine.leaderSendTaskRequestToFollowers(
-          { payloads: tasks.map((t) => t.payload) },
-          specs,
-        );
-        return c.json({ status: 'accepted', ...result });
-      } catch (error) {
-        if (error instanceof TaskStateError) return c.json({ status: 'known' });
-        throw error;
-      }
+      },
     });
 
     served = await serveNode(transport.fetch, { hostname: config.server.host, port: config.server.port });

@@ -155,7 +155,8 @@ describe('devnet on EigenLayer (incredible-squaring)', () => {
       await poll(async () => {
         const leader = leaderOf();
         if (!leader) return false;
-        const res = await fetch(`${leader.url}/avs/v1/status`);
+        const process = devnet.operators.find((p) => p.name === leader.name)!;
+        const res = await fetch(`${leader.url}/avs/v1/status`, { headers: process.authHeaders() });
         const status = (await res.json()) as { voters: string[] };
         return !status.voters.includes(keys.address);
       }, `${leaving.name} is removed from the cluster`).catch((e) => {

@@ -81,3 +81,11 @@ export class ConfigError extends TransportError {
     super('INVALID_CONFIG', message);
   }
 }
+
+/** A peer URL that is not allowed to be dialled (see `checkEndpoint`). */
+export class EndpointError extends TransportError {
+  override readonly name = 'EndpointError';
+  constructor(message: string) {
+    super('INVALID_ENDPOINT', message);
+  }
+}

@@ -13,6 +13,8 @@ export { AUTH_HEADERS, CANONICAL_PREFIX } from './auth/request-signing.js';
 export type { HandshakeDomain } from './auth/typed-data.js';
 export { DOMAIN_NAME, DOMAIN_VERSION } from './auth/typed-data.js';
 export { DEFAULT_RETRY } from './client/backoff.js';
+export type { EndpointPolicy } from './client/endpoint-policy.js';
+export { checkEndpoint } from './client/endpoint-policy.js';
 export type { HttpTransportOptions, StreamMode } from './client/http-transport.js';
 export { HttpTransport } from './client/http-transport.js';
 export type { FetchLike } from './client/peer-connection.js';
@@ -35,6 +37,7 @@ export {
   AuthError,
   CodecError,
   ConfigError,
+  EndpointError,
   HandshakeError,
   HttpError,
   PeerResponseError,
@@ -50,3 +53,10 @@ export type { RaftServer } from './server/raft-server.js';
 export { createRaftServer, FRAME_CONTENT_TYPE } from './server/raft-server.js';
 export type { Membership, RaftServerOptions, ServerLimits } from './server/server-options.js';
 export { DEFAULT_SERVER_LIMITS } from './server/server-options.js';
+export type { SourceRateLimits } from './server/source-rate-limit.js';
+export {
+  DEFAULT_SOURCE_RATE_LIMITS,
+  remoteAddressOf,
+  SourceRateLimiter,
+  sourceRateLimit,
+} from './server/source-rate-limit.js';

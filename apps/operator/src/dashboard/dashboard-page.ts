@@ -89,7 +89,8 @@ function render(s) {
 }
 const source = new EventSource('/api/events');
 source.addEventListener('state', (e) => render(JSON.parse(e.data)));
-$('kill').onclick = () => fetch('/api/chaos/kill-leader', { method: 'POST' });
+const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
+$('kill').onclick = () => fetch('/api/chaos/kill-leader', { method: 'POST', headers: { 'x-dashboard-token': token } });
 </script>
 </body>
 </html>`;

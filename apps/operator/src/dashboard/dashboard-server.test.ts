@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { type DevnetSnapshot, DevnetState } from '../devnet/devnet-state.js';
-import { createDashboardApp } from './dashboard-server.js';
+import { createDashboardApp, DASHBOARD_TOKEN_HEADER } from './dashboard-server.js';
+
+const HOST = '127.0.0.1:8550';
+const TOKEN = 'f'.repeat(48);
+const guard = { token: TOKEN, hosts: () => [HOST] };
+/** A request as the dashboard's own page sends it (Host is the dashboard). */
+const own = (init: RequestInit = {}, extra: Record<string, string> = {}): RequestInit => ({
+  ...init,
+  headers: { host: HOST, ...extra },
+});
+const action = { origin: `http://${HOST}`, [DASHBOARD_TOKEN_HEADER]: TOKEN };
 
 function source() {
   const state = new DevnetState('http://127.0.0.1:8545');
@@ -37,8 +47,8 @@ function source() {
 
 describe('dashboard', () => {
   it('serves a self-contained page (no external scripts or styles)', async () => {
-    const app = createDashboardApp(source().src);
-    const res = await app.request('/');
+    const app = createDashboardApp(source().src, guard);
+    const res = await app.request('/', own());
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(html).toContain('<title>AVS devnet</title>');
@@ -47,12 +57,12 @@ describe('dashboard', () => {
 
   it('answers the state as JSON and streams it as server-sent events', async () => {
     const { src } = source();
-    const app = createDashboardApp(src, 10);
-    const state = (await (await app.request('/api/state')).json()) as DevnetSnapshot;
+    const app = createDashboardApp(src, guard, 10);
+    const state = (await (await app.request('/api/state', own())).json()) as DevnetSnapshot;
     expect(state.totals).toMatchObject({ created: 1, answered: 1, verified: 1 });
     expect(state.tasks[0]).toMatchObject({ taskIndex: 0, status: 'verified', result: '3 → 9' });
     const controller = new AbortController();
-    const res = await app.request('/api/events', { signal: controller.signal });
+    const res = await app.request('/api/events', own({ signal: controller.signal }));
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     const { value } = await reader.read();
@@ -64,12 +74,35 @@ describe('dashboard', () => {
   });
 
   it('kills the leader on request and says so when there is none', async () => {
-    const app = createDashboardApp(source().src);
-    expect(await (await app.request('/api/chaos/kill-leader', { method: 'POST' })).json()).toEqual({
-      killed: 'op-0',
-    });
-    const second = await app.request('/api/chaos/kill-leader', { method: 'POST' });
+    const app = createDashboardApp(source().src, guard);
+    const kill = () => app.request('/api/chaos/kill-leader', own({ method: 'POST' }, action));
+    expect(await (await kill()).json()).toEqual({ killed: 'op-0' });
+    const second = await kill();
     expect(second.status).toBe(409);
     expect(await second.json()).toMatchObject({ code: 'NO_LEADER' });
+  });
+
+  it('refuses the action without the token, with a wrong token, and from another Origin', async () => {
+    const { src, kills } = source();
+    const app = createDashboardApp(src, guard);
+    const post = (extra: Record<string, string>) =>
+      app.request('/api/chaos/kill-leader', own({ method: 'POST' }, extra));
+    const noToken = await post({ origin: `http://${HOST}` });
+    expect(noToken.status).toBe(401);
+    expect(await noToken.json()).toMatchObject({ code: 'BAD_TOKEN' });
+    expect((await post({ ...action, [DASHBOARD_TOKEN_HEADER]: 'e'.repeat(48) })).status).toBe(401);
+    const otherSite = await post({ ...action, origin: 'https://evil.example' });
+    expect(otherSite.status).toBe(403);
+    expect(await otherSite.json()).toMatchObject({ code: 'BAD_ORIGIN' });
+    expect((await post({ [DASHBOARD_TOKEN_HEADER]: TOKEN })).status).toBe(403); // no Origin at all
+    expect(kills()).toBe(0);
+  });
+
+  it('answers no route to a Host that is not the dashboard (DNS rebinding)', async () => {
+    const app = createDashboardApp(source().src, guard);
+    const rebound = await app.request('/api/state', { headers: { host: 'evil.example:8550' } });
+    expect(rebound.status).toBe(403);
+    expect(await rebound.json()).toMatchObject({ code: 'BAD_HOST' });
+    expect((await app.request('/', { headers: { host: 'evil.example' } })).status).toBe(403);
   });
 });

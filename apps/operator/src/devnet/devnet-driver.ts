@@ -52,7 +52,7 @@ async function deliver(
     try {
       const response = await fetch(`${target.url}/avs/v1/tasks`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...target.authHeaders() },
         body: JSON.stringify({ tasks }),
         signal: AbortSignal.timeout(5_000),
       });

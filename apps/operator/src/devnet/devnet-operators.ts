@@ -3,6 +3,7 @@
  * write their key files and configs, start them as processes, and wait until
  * they form one cluster.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlsKeyPair } from '@avs/bls';
@@ -73,6 +74,8 @@ export async function createOperatorProcesses(
   settings: DevnetProcessSettings,
 ): Promise<OperatorProcess[]> {
   const processes: OperatorProcess[] = [];
+  // One API token for the devnet's operators: the driver and the observer send it.
+  const apiToken = randomBytes(32).toString('hex');
   for (const [i, op] of specs.entries()) {
     const dialUrls = settings.routes?.get(op.name);
     const config: OperatorConfigInput = {
@@ -107,7 +110,7 @@ export async function createOperatorProcesses(
         op.url,
         op.address,
         settings.runtime,
-        { ...process.env, ...devchain.env, AVS_KEY_PASSWORD: DEVNET_PASSWORD },
+        { ...process.env, ...devchain.env, AVS_KEY_PASSWORD: DEVNET_PASSWORD, AVS_API_TOKEN: apiToken },
         (name, line) => settings.print(`[${name}] ${line}`),
         settings.fromBuild,
       ),
@@ -116,8 +119,12 @@ export async function createOperatorProcesses(
   return processes;
 }
 
-async function fetchJson(url: string, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+async function fetchJson(
+  url: string,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   const text = await response.text();
   try {
     return { status: response.status, body: JSON.parse(text) };
@@ -130,7 +137,7 @@ async function fetchJson(url: string, timeoutMs: number): Promise<{ status: numb
 export async function statusOf(p: OperatorProcess): Promise<OperatorStatus | undefined> {
   if (!p.running) return undefined;
   try {
-    const { status, body } = await fetchJson(`${p.url}/avs/v1/status`, 1_000);
+    const { status, body } = await fetchJson(`${p.url}/avs/v1/status`, 1_000, p.authHeaders());
     return status === 200 ? (body as OperatorStatus) : undefined;
   } catch {
     return undefined;

@@ -84,6 +84,16 @@ export class OperatorProcess {
     private readonly fromBuild = false,
   ) {}
 
+  /** The API token the process was given (`AVS_API_TOKEN`), for task intake and status. */
+  get apiToken(): string | undefined {
+    return this.env.AVS_API_TOKEN;
+  }
+
+  /** Headers that authenticate a local tool to this operator's task and status routes. */
+  authHeaders(): Record<string, string> {
+    return this.apiToken === undefined ? {} : { authorization: `Bearer ${this.apiToken}` };
+  }
+
   get running(): boolean {
     return this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null;
   }

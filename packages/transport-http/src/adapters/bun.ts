@@ -3,7 +3,7 @@
  */
 import type { FetchHandler, Served, ServeOptions } from './served.js';
 
-export type { FetchHandler, Served, ServeFn, ServeOptions } from './served.js';
+export type { FetchHandler, Served, ServeEnv, ServeFn, ServeOptions } from './served.js';
 
 /** Options of {@link serveBun}. */
 export interface ServeBunOptions extends ServeOptions {
@@ -16,12 +16,13 @@ export interface ServeBunOptions extends ServeOptions {
 
 interface BunServer {
   readonly port: number;
+  requestIP?(request: Request): { address: string } | null;
   stop(closeActiveConnections?: boolean): Promise<void> | void;
 }
 
 interface BunGlobal {
   serve(options: {
-    fetch: FetchHandler;
+    fetch: (request: Request, server: BunServer) => Response | Promise<Response>;
     hostname: string;
     port: number;
     idleTimeout: number;
@@ -38,7 +39,7 @@ export async function serveBun(fetch: FetchHandler, options: ServeBunOptions = {
   if (!bun) throw new TypeError('serveBun needs the Bun runtime');
   const hostname = options.hostname ?? '127.0.0.1';
   const server = bun.serve({
-    fetch,
+    fetch: (request, srv) => fetch(request, { remoteAddress: srv.requestIP?.(request)?.address }),
     hostname,
     port: options.port ?? 0,
     idleTimeout: options.idleTimeout ?? 0,

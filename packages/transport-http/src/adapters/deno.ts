@@ -3,7 +3,7 @@
  */
 import type { FetchHandler, Served, ServeOptions } from './served.js';
 
-export type { FetchHandler, Served, ServeFn, ServeOptions } from './served.js';
+export type { FetchHandler, Served, ServeEnv, ServeFn, ServeOptions } from './served.js';
 
 interface DenoServer {
   readonly addr: { readonly port: number };
@@ -20,7 +20,7 @@ interface DenoGlobal {
       key?: string;
       cert?: string;
     },
-    handler: FetchHandler,
+    handler: (request: Request, info: { remoteAddr?: { hostname?: string } }) => Response | Promise<Response>,
   ): DenoServer;
 }
 
@@ -39,7 +39,7 @@ export async function serveDeno(fetch: FetchHandler, options: ServeOptions = {})
       onListen: () => {},
       ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     },
-    (request) => fetch(request),
+    (request, info) => fetch(request, { remoteAddress: info?.remoteAddr?.hostname }),
   );
   let closing: Promise<void> | undefined;
   return {

@@ -5,8 +5,8 @@
 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import type { FetchHandler, Served, ServeOptions } from './served.js';
+import { type Http2Bindings, type HttpBindings, serve } from '@hono/node-server';
+import type { FetchHandler, Served, ServeEnv, ServeOptions } from './served.js';
 
 /**
  * Serves a fetch handler (e.g. `server.fetch` or `app.fetch`) on Node.
@@ -15,7 +15,10 @@ import type { FetchHandler, Served, ServeOptions } from './served.js';
 export function serveNode(fetch: FetchHandler, options: ServeOptions = {}): Promise<Served> {
   const hostname = options.hostname ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
-    const base = { fetch, hostname, port: options.port ?? 0 };
+    // @hono/node-server passes `{ incoming, outgoing }`; keep them and add the remote address.
+    const withSource = (request: Request, env: HttpBindings | Http2Bindings) =>
+      fetch(request, { ...env, remoteAddress: env.incoming.socket.remoteAddress } as ServeEnv);
+    const base = { fetch: withSource, hostname, port: options.port ?? 0 };
     const server = serve(
       options.tls
         ? {

@@ -1,7 +1,15 @@
 /** What every runtime adapter takes and returns, so code can be written once for all of them. */
 
+/**
+ * What an adapter tells the handler about the connection (Hono's `c.env`):
+ * the peer's IP address, which per-source rate limits key on.
+ */
+export interface ServeEnv {
+  readonly remoteAddress?: string | undefined;
+}
+
 /** A fetch handler: `server.fetch`, `app.fetch`. */
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+export type FetchHandler = (request: Request, env?: ServeEnv) => Response | Promise<Response>;
 
 /** Options common to every adapter. */
 export interface ServeOptions {

@@ -49,6 +49,16 @@ export class SessionStore {
     return session;
   }
 
+  /** Forgets every session of `peer` (it was removed from the cluster). */
+  deletePeer(peer: NodeId): void {
+    for (const id of [...(this.byPeer.get(peer) ?? [])]) this.delete(id);
+  }
+
+  /** True while `session` is stored and not expired at `now`. */
+  isLive(session: ServerSession, now: number): boolean {
+    return this.sessions.get(session.id) === session && session.expiresAt > now;
+  }
+
   delete(id: string): void {
     const s = this.sessions.get(id);
     if (!s) return;

@@ -31,6 +31,7 @@ import { ConfigError, PeerResponseError } from '../errors.js';
 import { TransportMetrics } from '../metrics.js';
 import { FRAME_CONTENT_TYPE, type RaftServer } from '../server/raft-server.js';
 import { DEFAULT_RETRY } from './backoff.js';
+import { checkEndpoint, type EndpointPolicy } from './endpoint-policy.js';
 import { type FetchLike, PeerConnection } from './peer-connection.js';
 import { PeerStream } from './peer-stream.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits, SendQueue } from './send-queue.js';
@@ -85,6 +86,13 @@ export interface HttpTransportOptions {
    * 0 writes a frame whenever the connection takes one.
    */
   readonly streamFrameGapMs?: number;
+  /**
+   * Which URLs `addPeer` may dial (see `checkEndpoint`): http/https, no userinfo, query or fragment,
+   * and only the address classes the policy allows. Give one (`{}` = public addresses only) whenever
+   * URLs come from strangers, e.g. the on-chain registry. Default: none, URLs are used as given
+   * (own fetch schemes such as `do://` keep working).
+   */
+  readonly endpoints?: EndpointPolicy;
 }
 
 interface Peer {
@@ -152,9 +160,12 @@ export class HttpTransport implements Transport {
   /**
    * Adds a peer, or changes its URL (its queue is kept; its session is renewed).
    * @param url base URL, e.g. `http://127.0.0.1:7001` (no trailing slash needed)
+   * @throws EndpointError when the URL breaks the `endpoints` policy
    */
   addPeer(id: NodeId, url: string): void {
-    const base = url.replace(/\/+$/, '');
+    const base = this.options.endpoints
+      ? checkEndpoint(url, this.options.endpoints)
+      : url.replace(/\/+$/, '');
     const existing = this.peers.get(id);
     const conn = new PeerConnection(id, base, {
       scheme: this.options.scheme,

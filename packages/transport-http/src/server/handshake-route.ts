@@ -24,7 +24,8 @@ export interface HandshakeContext {
 
 /**
  * `POST /raft/v1/handshake`: checks an offer (cheap checks first, then the
- * signature, then membership) and answers with this node's signed half.
+ * membership, in memory, then the signature, then the nonce) and answers
+ * with this node's signed half.
  */
 export async function handleHandshake(c: Context, ctx: HandshakeContext): Promise<Response> {
   const offer = await parseJson(c, handshakeMessageSchema);
@@ -52,6 +53,10 @@ export async function handleHandshake(c: Context, ctx: HandshakeContext): Promis
       `timestamp ${offer.timestamp} is more than ${ctx.maxClockSkewMs} ms away from this node's clock (${now})`,
     );
   }
+  // Membership is an in-memory check: a non-member is refused before any
+  // signature work and leaves no nonce behind, so throwaway keys can neither
+  // burn CPU nor fill the nonce cache that members need.
+  await requireMember(ctx.membership, offer.from, true);
   if (!verifyHandshakeSignature(ctx.scheme, offer)) {
     throw new AuthError(
       401,
@@ -63,7 +68,6 @@ export async function handleHandshake(c: Context, ctx: HandshakeContext): Promis
   if (seen === 'replayed') throw new AuthError(401, 'REPLAYED', 'this handshake offer was already used');
   if (seen === 'full')
     throw new HttpError(503, 'BUSY', 'too many handshakes in the freshness window; retry later');
-  await requireMember(ctx.membership, offer.from, true);
   let result: ReturnType<typeof answerOffer>;
   try {
     result = answerOffer(ctx.scheme, offer, now);

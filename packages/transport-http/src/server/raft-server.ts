@@ -26,6 +26,7 @@ import { errorResponse } from './error-response.js';
 import { handleHandshake } from './handshake-route.js';
 import { DEFAULT_SERVER_LIMITS, type RaftServerOptions, type ServerLimits } from './server-options.js';
 import { SnapshotAssembler } from './snapshot-assembler.js';
+import { SourceRateLimiter, sourceRateLimit } from './source-rate-limit.js';
 import { createStreamRoute } from './stream-route.js';
 
 /** Media type of binary frames. */
@@ -36,7 +37,7 @@ export interface RaftServer {
   /** The Hono app; serve it with an adapter or `app.fetch`. Mount engine routes on it before serving. */
   readonly app: Hono<AuthEnv>;
   /** The app's fetch handler (for edge runtimes and `Deno.serve`/`Bun.serve`). */
-  readonly fetch: (request: Request) => Response | Promise<Response>;
+  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
   /** This node's id. */
   readonly nodeId: string;
   readonly metrics: TransportMetrics;
@@ -46,6 +47,11 @@ export interface RaftServer {
    * After it, `c.get('peer')` is the authenticated caller.
    */
   auth(options?: AuthOptions): MiddlewareHandler<AuthEnv>;
+  /**
+   * Forgets `peer`'s sessions and ends its open streams now. Call it when a
+   * member leaves the configuration; `membership.isMember` must already say no.
+   */
+  revoke(peer: string): void;
   /** Starts delivering received messages to `handler` (called by `HttpTransport.start`); `undefined` stops. */
   attach(handler: TransportHandler | undefined): void;
 }
@@ -122,16 +128,24 @@ export function createRaftServer(options: RaftServerOptions): RaftServer {
     }
   }
 
+  const limiter = options.rateLimit === false ? undefined : new SourceRateLimiter(options.rateLimit);
+  const perSource: MiddlewareHandler = limiter
+    ? sourceRateLimit(limiter, clock, options.sourceOf)
+    : async (_c, next) => {
+        await next();
+      };
+
   const app = new Hono<AuthEnv>();
   app.onError((error, c) => errorResponse(c, error, metrics));
   app.notFound((c) =>
     errorResponse(c, new HttpError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), metrics),
   );
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/health', perSource, (c) => c.json({ status: 'ok' }));
 
   app.post(
     '/raft/v1/handshake',
+    perSource,
     bodyLimit({
       maxSize: limits.maxJsonBytes,
       onError: () => {
@@ -168,10 +182,15 @@ export function createRaftServer(options: RaftServerOptions): RaftServer {
     return c.body(null, 204);
   });
 
-  app.post(
-    '/raft/v1/stream',
-    createStreamRoute({ auth: authContext, limits, decodeLimits, metrics, deliverTo, checkAddressing }),
-  );
+  const streams = createStreamRoute({
+    auth: authContext,
+    limits,
+    decodeLimits,
+    metrics,
+    deliverTo,
+    checkAddressing,
+  });
+  app.post('/raft/v1/stream', streams.handle);
 
   app.put('/raft/v1/snapshot', auth({ maxBodyBytes: limits.maxSnapshotPartBytes }), (c) => {
     requireFrame(c.req.header('content-type'));
@@ -202,11 +221,16 @@ export function createRaftServer(options: RaftServerOptions): RaftServer {
 
   return {
     app,
-    fetch: (request) => app.fetch(request),
+    // env carries the adapter's remoteAddress (per-source rate limits).
+    fetch: (request, env) => app.fetch(request, env),
     nodeId: scheme.nodeId,
     metrics,
     limits,
     auth,
+    revoke(peer) {
+      sessions.deletePeer(peer);
+      streams.revoke(peer);
+    },
     attach(h) {
       handler = h;
     },

@@ -1,8 +1,10 @@
 import type { NodeId } from '@avs/raft-core';
+import type { Context } from 'hono';
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
 import type { Clock } from '../clock.js';
 import type { DecodeLimits } from '../codec/frame-codec.js';
 import type { TransportMetrics } from '../metrics.js';
+import type { SourceRateLimits } from './source-rate-limit.js';
 
 /** Who may talk to this node. Called on every handshake and every authenticated request. */
 export interface Membership {
@@ -72,6 +74,16 @@ export interface RaftServerOptions {
   readonly clock?: Clock;
   /** Shared with an {@link HttpTransport} so one object counts both directions; default: a new one. */
   readonly metrics?: TransportMetrics;
+  /**
+   * Per-source rate limit of the unauthenticated routes (`/health`, the handshake),
+   * keyed by `sourceOf`; default 64 at once, 16/s per source; `false` turns it off.
+   */
+  readonly rateLimit?: Partial<SourceRateLimits> | false;
+  /**
+   * The source address of a request; default `c.env.remoteAddress` as the runtime adapters set it
+   * (behind a proxy that you trust, read its header instead). Requests without a source are not limited.
+   */
+  readonly sourceOf?: (c: Context) => string | undefined;
   /** Extra fields for `GET /status` (e.g. Raft's role, term and leader). */
   readonly status?: () => Record<string, unknown>;
 }

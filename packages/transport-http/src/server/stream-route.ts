@@ -2,14 +2,16 @@
  * `POST /raft/v1/stream`: one long-lived request per peer whose body is a
  * sequence of authenticated frames (see `codec/stream-frame.ts`). Frames are
  * decoded as they arrive and their messages handed to Raft in order. Any bad
- * frame, a sender that stops being a member, or silence longer than
- * `streamIdleMs` ends the stream with an error answer; the client reopens.
+ * frame, a sender that stops being a member (checked on every frame, and at
+ * once when the server is told with `revoke`), the end of its session (expiry
+ * or eviction), or silence longer than `streamIdleMs` ends the stream with an
+ * error answer; the client reopens.
  */
 import type { Message, NodeId, TransportHandler } from '@avs/raft-core';
 import type { Context } from 'hono';
 import { type DecodeLimits, decodeBatch } from '../codec/frame-codec.js';
 import { StreamFrameOpener } from '../codec/stream-frame.js';
-import { CodecError, HttpError } from '../errors.js';
+import { AuthError, CodecError, HttpError } from '../errors.js';
 import type { TransportMetrics } from '../metrics.js';
 import { type AuthContext, authenticateStreamOpening, requireMember } from './auth-middleware.js';
 import type { ServerLimits } from './server-options.js';
@@ -27,11 +29,20 @@ export interface StreamRouteDeps {
 }
 
 const IDLE = Symbol('idle');
+const ENDED = Symbol('ended');
+
+/** The stream route and the way to cut a peer's open streams. */
+export interface StreamRoute {
+  readonly handle: (c: Context) => Promise<Response>;
+  /** Ends every open stream of `peer` now (it was removed or its sessions dropped). */
+  revoke(peer: NodeId): void;
+}
 
 /** Builds the route handler; it keeps the count of open streams per peer. */
-export function createStreamRoute(deps: StreamRouteDeps): (c: Context) => Promise<Response> {
+export function createStreamRoute(deps: StreamRouteDeps): StreamRoute {
   const open = new Map<NodeId, number>();
-  return async (c) => {
+  const enders = new Map<NodeId, Set<(reason: HttpError) => void>>();
+  const handle = async (c: Context): Promise<Response> => {
     const opening = await authenticateStreamOpening(deps.auth, c);
     const peer = opening.peer;
     const count = open.get(peer) ?? 0;
@@ -52,13 +63,31 @@ export function createStreamRoute(deps: StreamRouteDeps): (c: Context) => Promis
     );
     deps.metrics.streams.opened++;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let endReason: HttpError | undefined;
+    let wake: (() => void) | undefined;
+    const ended = new Promise<typeof ENDED>((resolve) => {
+      wake = () => resolve(ENDED);
+    });
+    const end = (reason: HttpError) => {
+      endReason ??= reason;
+      wake?.();
+    };
+    const mine = enders.get(peer) ?? new Set();
+    mine.add(end);
+    enders.set(peer, mine);
+    // The stream lives no longer than its session.
+    const expiry = setTimeout(
+      () => end(new AuthError(401, 'SESSION_EXPIRED', 'the session of this stream expired')),
+      Math.min(2 ** 31 - 1, Math.max(0, opening.session.expiresAt - deps.auth.clock.now())),
+    );
     try {
       for (;;) {
         const idle = new Promise<typeof IDLE>((resolve) => {
           timer = setTimeout(() => resolve(IDLE), deps.limits.streamIdleMs);
         });
-        const next = await Promise.race([reader.read(), idle]);
+        const next = await Promise.race([reader.read(), idle, ended]);
         clearTimeout(timer);
+        if (next === ENDED) throw endReason;
         if (next === IDLE) {
           throw new HttpError(
             408,
@@ -86,6 +115,9 @@ export function createStreamRoute(deps: StreamRouteDeps): (c: Context) => Promis
         }
         for (const payload of payloads) {
           // Checked on every frame (keepalives too): a removed member is cut off at its next frame.
+          if (!deps.auth.sessions.isLive(opening.session, deps.auth.clock.now())) {
+            throw new AuthError(401, 'SESSION_EXPIRED', 'the session of this stream ended');
+          }
           await requireMember(deps.auth.membership, peer, false);
           deps.metrics.streams.frames++;
           if (payload.length === 0) continue;
@@ -106,6 +138,9 @@ export function createStreamRoute(deps: StreamRouteDeps): (c: Context) => Promis
       }
     } finally {
       clearTimeout(timer);
+      clearTimeout(expiry);
+      mine.delete(end);
+      if (mine.size === 0 && enders.get(peer) === mine) enders.delete(peer);
       deps.metrics.streams.closed++;
       const left = (open.get(peer) ?? 1) - 1;
       if (left > 0) open.set(peer, left);
@@ -113,5 +148,13 @@ export function createStreamRoute(deps: StreamRouteDeps): (c: Context) => Promis
       // Stop reading; the adapter drains or closes the connection once the answer is sent.
       reader.cancel().catch(() => {});
     }
+  };
+  return {
+    handle,
+    revoke(peer) {
+      for (const end of [...(enders.get(peer) ?? [])]) {
+        end(new AuthError(403, 'NOT_MEMBER', `${peer} was removed from the cluster`));
+      }
+    },
   };
 }

@@ -141,6 +141,8 @@ afterAll(async () => {
 
 const runs = fuzzRuns(100);
 const urls = () => devnet.operators.map((p) => p.url);
+/** The devnet's API token, as the task generator sends it. */
+const tokenOf = (i: number) => devnet.operators[i]!.authHeaders();
 const pick = fc.nat(2);
 
 describe('operator HTTP routes under generated input (3 operators on a devnet)', () => {
@@ -151,7 +153,7 @@ describe('operator HTTP routes under generated input (3 operators on a devnet)',
         const a = await send(`${urls()[i]}/avs/v1/tasks`, {
           method: 'POST',
           body,
-          ...(type ? { headers: { 'content-type': type } } : {}),
+          headers: { ...tokenOf(i), ...(type ? { 'content-type': type } : {}) },
         });
         checkAnswer(a, `POST /avs/v1/tasks ${body.slice(0, 200)}`, true);
       }),
@@ -204,7 +206,9 @@ describe('operator HTTP routes under generated input (3 operators on a devnet)',
         fc.string({ maxLength: 40 }),
         async (i, path, query) => {
           tally.hit(`operator GET ${path}`);
-          const a = await send(`${urls()[i]}${path}?${encodeURIComponent(query)}`, {});
+          const a = await send(`${urls()[i]}${path}?${encodeURIComponent(query)}`, {
+            headers: tokenOf(i),
+          });
           expect(a.status, `GET ${path}?${query}`).toBe(200);
           expect(typeof a.body, `GET ${path}?${query}`).toBe('object');
         },
@@ -242,7 +246,9 @@ describe('operator HTTP routes under generated input (3 operators on a devnet)',
 
   it('leaves every operator serving', async () => {
     const statuses = [];
-    for (const url of urls()) statuses.push((await send(`${url}/avs/v1/status`, {})).status);
+    for (const [i, url] of urls().entries()) {
+      statuses.push((await send(`${url}/avs/v1/status`, { headers: tokenOf(i) })).status);
+    }
     expect(statuses).toEqual([200, 200, 200]);
   });
 });
