@@ -47,7 +47,13 @@ async function cmdStart(args: string[]): Promise<void> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' } } });
   if (!values.config) throw new UsageError('start needs --config <file>');
   const config = await loadOperatorConfig(values.config);
-  const keys = await readKeyFiles(config.keys, await keyPassword(config.keys.passwordEnv));
+  const password = await keyPassword(config.keys.passwordEnv);
+  const blsEnv = config.keys.blsPasswordEnv;
+  const keys = await readKeyFiles(
+    config.keys,
+    password,
+    blsEnv === undefined ? password : await keyPassword(blsEnv),
+  );
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
   const operator = await startOperator(config, keys, { onEvent: log });
   log(`operator ${keys.address} (operator id ${keys.bls.operatorId}) serving on ${operator.url}`);

@@ -71,6 +71,11 @@ export const operatorConfigSchema = z
         blsKeystore: z.string().min(1),
         /** Environment variable holding the keystores' password; prompted for when unset. */
         passwordEnv: z.string().min(1).default('AVS_KEY_PASSWORD'),
+        /**
+         * The BLS keystore's own password variable, when it differs (eigensdk operators keep two, e.g.
+         * incredible-squaring's OPERATOR_ECDSA_KEY_PASSWORD and OPERATOR_BLS_KEY_PASSWORD). Default: `passwordEnv`.
+         */
+        blsPasswordEnv: z.string().min(1).optional(),
       })
       .strict(),
     server: z

@@ -67,10 +67,16 @@ async function readText(path: string, what: string): Promise<string> {
 }
 
 /**
- * Reads and decrypts both keystores.
+ * Reads and decrypts both keystores: the files an eigensdk operator (e.g. incredible-squaring's
+ * `tests/keys`) already has work unchanged, each with its own password if it has one.
+ * @param blsPassword the BLS keystore's password when it differs (eigensdk operators keep two); default `password`
  * @throws {KeyFileError} when a file is missing, malformed, or the password is wrong
  */
-export async function readKeyFiles(paths: KeyFilePaths, password: string): Promise<OperatorKeys> {
+export async function readKeyFiles(
+  paths: KeyFilePaths,
+  password: string,
+  blsPassword: string = password,
+): Promise<OperatorKeys> {
   const ecdsaText = await readText(paths.ecdsaKeystore, 'ECDSA keystore');
   const blsText = await readText(paths.blsKeystore, 'BLS keystore');
   let wallet: Wallet;
@@ -85,7 +91,7 @@ export async function readKeyFiles(paths: KeyFilePaths, password: string): Promi
   }
   let bls: BlsKeyPair;
   try {
-    bls = await decryptKeystore(blsText, password);
+    bls = await decryptKeystore(blsText, blsPassword);
   } catch (cause) {
     throw new KeyFileError(
       `cannot decrypt the BLS keystore ${paths.blsKeystore}: ${(cause as Error).message}`,
