@@ -17,6 +17,7 @@ export {
   type MemberInfo,
   memberInfoSchema,
 } from './commands.js';
+export { DEFAULT_KV_ENTRY } from './entry.js';
 export {
   CompareFailedError,
   KeyNotFoundError,
@@ -49,11 +50,4 @@ export {
   type KvStateMachineOptions,
   type KvStats,
 } from './kv-state-machine.js';
-export {
-  DEFAULT_KV_ENTRY,
-  findFreePort,
-  type KvExit,
-  KvProcessCluster,
-  type KvProcessClusterOptions,
-} from './process-cluster.js';
 export { type KvServerConfig, parseServerConfig, type StorageBackend, USAGE } from './server-config.js';

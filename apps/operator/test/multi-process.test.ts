@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -13,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { BlsKeyPair } from '@avs/bls';
 import { connectAvs, createProvider, OperatorRegistryClient, type TaskManagerClient } from '@avs/chain';
 import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
+import { findFreePort } from '@avs/transport-http/node';
 import { AbiCoder, type JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poll } from './poll.js';
@@ -33,17 +33,6 @@ let provider: JsonRpcProvider;
 let tasks: TaskManagerClient;
 let dir = '';
 const procs: Proc[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function spawnOperator(args: OperatorArgs, address: string): Proc {
   const child = spawn(
@@ -94,11 +83,12 @@ beforeAll(async () => {
   });
   await ownerRegistry.setOperatorStakes(0, new Map([1, 2, 3].map((i) => [avs.accounts[i]!.address, 100n])));
   const argsList: { args: OperatorArgs; address: string }[] = [];
+  const ports = new Set<number>();
   for (const i of [1, 2, 3]) {
     const key = avs.accounts[i]!.privateKey;
     const wallet = new Wallet(key, provider);
     const blsSecret = String(9_000 + i);
-    const port = await freePort();
+    const port = await findFreePort(ports);
     const url = `http://127.0.0.1:${port}`;
     const registry = new OperatorRegistryClient({
       registry: d.operatorRegistry,

@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BlsKeyPair } from '@avs/bls';
+import { findFreePort } from '@avs/transport-http/node';
 import type { OperatorConfigInput } from '../config.js';
 import { writeKeyFiles } from '../keys.js';
 import type { OperatorStatus } from '../operator.js';
 import type { DevnetChain } from './devnet-chain.js';
-import { freePort } from './free-port.js';
 import { OperatorProcess, type Runtime } from './operator-process.js';
 
 /** One registered operator before its process starts. */
@@ -46,10 +46,11 @@ export async function registerOperators(
   n: number,
   dataDir: string,
 ): Promise<DevnetOperatorSpec[]> {
+  const ports = new Set<number>();
   const specs = await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const bls = BlsKeyPair.generate();
-      const port = await freePort();
+      const port = await findFreePort(ports);
       const url = `http://127.0.0.1:${port}`;
       const name = `op-${i}`;
       const dir = join(dataDir, name);

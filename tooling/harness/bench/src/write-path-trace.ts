@@ -208,7 +208,7 @@ async function main(): Promise<void> {
       values.json ??
       join(
         process.env.BENCH_RESULTS_DIR ??
-          join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bench-results'),
+          join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'bench-results'),
         'write-path.json',
       );
     const result = {

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const outDir = mkdtempSync(join(tmpdir(), 'package-bench-smoke-'));
 
 /** Package directory, bench script (relative to it), the JSON file it writes, and a key that JSON must hold. */

@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_KV_ENTRY, KvProcessCluster } from '@avs/kv';
+import { DEFAULT_KV_ENTRY } from '@avs/kv';
+import { KvProcessCluster } from '@avs/kv-cluster';
 import { type EtcdCluster, ensureEtcd, startEtcdCluster } from './etcd-cluster.js';
 import { type LeaderProfile, profileKvLeader } from './leader-profile.js';
 import { type LoadResult, runLoad } from './load-generator.js';

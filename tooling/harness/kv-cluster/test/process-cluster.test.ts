@@ -7,8 +7,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_KV_ENTRY, KvClient } from '@avs/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_KV_ENTRY, KvClient, KvProcessCluster } from '../src/index.js';
+import { KvProcessCluster } from '../src/index.js';
 
 let baseDir: string;
 let cluster: KvProcessCluster;

@@ -8,13 +8,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { MemberInfo } from './commands.js';
-import { KvError } from './errors.js';
-import type { KvNodeStatus } from './kv-node.js';
-import type { StorageBackend } from './server-config.js';
+import { DEFAULT_KV_ENTRY, type KvNodeStatus, type MemberInfo, type StorageBackend } from '@avs/kv';
+import { findFreePort, isAddressInUse } from '@avs/transport-http/node';
+import { KvClusterError } from './errors.js';
 
 /** Options of {@link KvProcessCluster.start}. */
 export interface KvProcessClusterOptions {
@@ -33,7 +30,7 @@ export interface KvProcessClusterOptions {
   readonly electionTicks?: number;
   /** More flags for every node. */
   readonly extraArgs?: readonly string[];
-  /** The server entry; default this package's built `dist/main.js`. */
+  /** The server entry; default @avs/kv's built `dist/main.js` ({@link DEFAULT_KV_ENTRY}). */
   readonly entry?: string;
   /** Flags for node itself, e.g. `['--conditions=@avs/source', '--import', 'tsx']` to run from sources. */
   readonly nodeArgs?: readonly string[];
@@ -50,33 +47,6 @@ export interface KvExit {
 interface Proc {
   readonly child: ChildProcess;
   readonly exited: Promise<KvExit>;
-}
-
-/** The default server entry: the built `dist/main.js` of this package. */
-export const DEFAULT_KV_ENTRY = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/**
- * A port that is free now, picked below Linux's ephemeral range (32768+):
- * a port handed out by `listen(0)` comes from that range and can be taken by
- * an outgoing connection before the child process binds it (EADDRINUSE).
- */
-export async function findFreePort(taken: Set<number> = new Set()): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!taken.has(port) && (await canListen(port))) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new KvError('NO_FREE_PORT', 500, 'found no free port in 20000-31999 after 200 tries');
 }
 
 function logTail(path: string): string {
@@ -123,7 +93,7 @@ export class KvProcessCluster {
         return cluster;
       } catch (error) {
         await cluster.stopAll();
-        const portClash = error instanceof Error && error.message.includes('EADDRINUSE');
+        const portClash = isAddressInUse(error);
         if (!portClash || options.basePort !== undefined || attempt >= 3) throw error;
         for (const m of members) rmSync(cluster.dataDir(m.id), { recursive: true, force: true });
       }
@@ -158,7 +128,7 @@ export class KvProcessCluster {
   /** Node `id`'s client URL. */
   clientUrl(id: string): string {
     const m = this.members.find((x) => x.id === id);
-    if (!m) throw new KvError('UNKNOWN_NODE', 404, `no node ${id} in this cluster`);
+    if (!m) throw new KvClusterError('UNKNOWN_NODE', `no node ${id} in this cluster`);
     return m.clientUrl;
   }
 
@@ -174,10 +144,10 @@ export class KvProcessCluster {
 
   /**
    * Starts (or restarts, from its data directory) node `id` and waits for its `ready` line.
-   * @throws KvError `NODE_FAILED` when it exits or does not get ready in time (its log file is named)
+   * @throws KvClusterError `NODE_FAILED` when it exits or does not get ready in time (its log file is named)
    */
   async startNode(id: string): Promise<void> {
-    if (this.procs.has(id)) throw new KvError('NODE_RUNNING', 409, `${id} is already running`);
+    if (this.procs.has(id)) throw new KvClusterError('NODE_RUNNING', `${id} is already running`);
     this.clientUrl(id);
     mkdirSync(this.options.baseDir, { recursive: true });
     const logPath = join(this.options.baseDir, `${id}.log`);
@@ -204,9 +174,8 @@ export class KvProcessCluster {
       });
       void exited.then((e) =>
         reject(
-          new KvError(
+          new KvClusterError(
             'NODE_FAILED',
-            500,
             `${id} exited (${e.code ?? e.signal}) before it was ready; its log ${logPath} ends with: ${logTail(logPath)}`,
           ),
         ),
@@ -218,7 +187,7 @@ export class KvProcessCluster {
       timer = setTimeout(
         () =>
           reject(
-            new KvError('NODE_FAILED', 500, `${id} was not ready within ${timeoutMs} ms; see ${logPath}`),
+            new KvClusterError('NODE_FAILED', `${id} was not ready within ${timeoutMs} ms; see ${logPath}`),
           ),
         timeoutMs,
       );
@@ -237,7 +206,7 @@ export class KvProcessCluster {
   /** Sends `signal` to node `id` (SIGKILL, SIGSTOP, SIGCONT, ...). SIGKILL waits for the exit. */
   async signal(id: string, signal: NodeJS.Signals): Promise<void> {
     const p = this.procs.get(id);
-    if (!p) throw new KvError('NODE_NOT_RUNNING', 409, `${id} is not running`);
+    if (!p) throw new KvClusterError('NODE_NOT_RUNNING', `${id} is not running`);
     p.child.kill(signal);
     if (signal === 'SIGKILL') await p.exited;
   }
@@ -253,7 +222,7 @@ export class KvProcessCluster {
    */
   async stop(id: string, graceMs = 20_000): Promise<KvExit> {
     const p = this.procs.get(id);
-    if (!p) throw new KvError('NODE_NOT_RUNNING', 409, `${id} is not running`);
+    if (!p) throw new KvClusterError('NODE_NOT_RUNNING', `${id} is not running`);
     p.child.kill('SIGCONT');
     p.child.kill('SIGTERM');
     const timer = setTimeout(() => p.child.kill('SIGKILL'), graceMs);
@@ -277,7 +246,7 @@ export class KvProcessCluster {
   /**
    * Waits until one running node (of `among`) is leader and the others that
    * answer agree on it.
-   * @throws KvError `NO_LEADER` after `timeoutMs`
+   * @throws KvClusterError `NO_LEADER` after `timeoutMs`
    */
   async waitForLeader(timeoutMs = 30_000, among: readonly string[] = this.running()): Promise<string> {
     const end = Date.now() + timeoutMs;
@@ -296,7 +265,10 @@ export class KvProcessCluster {
       }
       await sleep(100);
     }
-    throw new KvError('NO_LEADER', 503, `no agreed leader among ${among.join(', ')} within ${timeoutMs} ms`);
+    throw new KvClusterError(
+      'NO_LEADER',
+      `no agreed leader among ${among.join(', ')} within ${timeoutMs} ms`,
+    );
   }
 
   /** SIGKILLs every node still running and waits until they are gone. Idempotent. */

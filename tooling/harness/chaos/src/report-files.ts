@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { DevnetRun } from './devnet-report.js';
 import { type ReliabilityRun, renderReport } from './report.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const jsonPath = join(repoRoot, 'docs', 'reliability.json');
 const mdPath = join(repoRoot, 'docs', 'reliability.md');
 

@@ -136,7 +136,7 @@ export function renderReport(run: ReliabilityRun): string {
     '### Histories checked',
     '',
     'Linearizability: Wing–Gong search with memoization of (linearized set, state), per key',
-    '(`tooling/chaos/src/linearizability.ts`); unknown outcomes (timeouts, lost connections, 5xx on writes)',
+    '(`tooling/harness/chaos/src/linearizability.ts`); unknown outcomes (timeouts, lost connections, 5xx on writes)',
     'may take effect at any time after their invocation or never. Lost writes: an acknowledged write whose',
     'effect the final read of its key does not reflect (`src/lost-writes.ts`).',
     '',
@@ -163,7 +163,7 @@ export function renderReport(run: ReliabilityRun): string {
   push(
     '## Bad input (fast-check)',
     '',
-    'Cases generated per route or decoder in this run (`tooling/chaos/test/fuzz/*.fuzz.test.ts`, plus the',
+    'Cases generated per route or decoder in this run (`tooling/harness/chaos/test/fuzz/*.fuzz.test.ts`, plus the',
     "packages' own fuzz suites named below). Property: no crash, no hang, a 4xx JSON answer or a typed error every time.",
     '',
     '| target | cases |',

@@ -19,7 +19,7 @@ export const SECURITY_CASES: readonly SecurityCase[] = [
   },
   {
     title: 'a non-member or forged sender cannot get a vote or a snapshot chunk accepted',
-    tests: ['tooling/chaos/test/security.test.ts'],
+    tests: ['tooling/harness/chaos/test/security.test.ts'],
   },
   {
     title: 'a non-member or forged task response is refused',

@@ -8,7 +8,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KvProcessCluster } from '@avs/kv';
+import { KvProcessCluster } from '@avs/kv-cluster';
 import { runLoad } from './load-generator.js';
 import { kvHttpTarget } from './targets.js';
 

@@ -7,7 +7,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findFreePort } from '@avs/kv';
+import { findFreePort } from '@avs/transport-http/node';
 
 /** Where etcd is and which version, or why it is not available. */
 export type EtcdAvailability =

@@ -5,11 +5,12 @@
  * `bin/kv-chaos-node.mjs`). Every pid it ever starts is remembered, so the
  * runner can prove at the end that no process was left behind.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_KV_ENTRY, KvProcessCluster } from '@avs/kv';
+import { DEFAULT_KV_ENTRY } from '@avs/kv';
+import { KvProcessCluster } from '@avs/kv-cluster';
+import { findFreePortBlock, isAddressInUse } from '@avs/transport-http/node';
 import { FaultProxy, type LinkFaults } from './fault-proxy.js';
 
 /** The wrapper entry that sets up the test seams, then runs `avs-kv`. */
@@ -35,24 +36,6 @@ export interface ChaosClusterOptions {
   readonly extraArgs?: readonly string[];
 }
 
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** Finds a base port whose node ports (base+1..size, base+101..100+size) are all free. */
-async function freeBasePort(size: number, random: () => number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(random() * 200) * 200;
-    const ports = Array.from({ length: size }, (_, i) => [base + 1 + i, base + 101 + i]).flat();
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
-  }
-  throw new Error(`no free range of ${2 * size} ports found on 127.0.0.1`);
-}
-
 /** A kv cluster with per-link fault proxies and per-node disk faults. */
 export class ChaosCluster {
   /** Every pid started, for the no-process-left-behind check. */
@@ -68,11 +51,31 @@ export class ChaosCluster {
     this.recordPids();
   }
 
-  /** Starts the proxies, writes the topology and starts every node. */
+  /**
+   * Starts the proxies, writes the topology and starts every node. Ports are checked free below the
+   * ephemeral range, but another process can still take one before it is bound: a start that fails
+   * with EADDRINUSE is retried on a fresh block of ports (up to 3 times) instead of failing the run.
+   */
   static async start(options: ChaosClusterOptions): Promise<ChaosCluster> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ChaosCluster.startOnce(options);
+      } catch (error) {
+        if (!isAddressInUse(error) || attempt >= 3) throw error;
+        // Its processes are stopped and proxies closed; a node may have created its data directory.
+        for (let i = 1; i <= options.size; i++) {
+          rmSync(join(options.baseDir, `n${i}`), { recursive: true, force: true });
+        }
+      }
+    }
+  }
+
+  private static async startOnce(options: ChaosClusterOptions): Promise<ChaosCluster> {
     const { size, baseDir } = options;
     mkdirSync(join(baseDir, 'chaos-disk'), { recursive: true });
-    const basePort = await freeBasePort(size, options.random);
+    // Node i (from 1) listens for peers on base+i (behind the proxies) and for clients on base+100+i.
+    const offsets = Array.from({ length: size }, (_, i) => [1 + i, 101 + i]).flat();
+    const basePort = await findFreePortBlock(offsets, options.random);
     const ids = Array.from({ length: size }, (_, i) => `n${i + 1}`);
     const peerPort = (i: number) => basePort + 1 + i;
     const proxies = new Map<string, Map<string, FaultProxy>>();

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { FULL_OPTIONS, runKvVsEtcd, SMOKE_OPTIONS } from './kv-vs-etcd.js';
 import { writeReport } from './report.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

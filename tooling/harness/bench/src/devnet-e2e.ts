@@ -186,7 +186,7 @@ async function main(): Promise<void> {
       'from-source': { type: 'boolean', default: false },
     },
   });
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
   const out = values.out ?? join(root, 'bench-results', 'devnet.json');
   const list = (s: string) => s.split(',').map(Number);
   const seconds = Number(values.seconds);
