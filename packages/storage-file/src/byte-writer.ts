@@ -1,4 +1,7 @@
-/** A growable little-endian byte buffer for encoding records. */
+/**
+ * A growable little-endian byte buffer for encoding records (fixed-width fields; the WAL's disk format).
+ * transport-http's `VarintWriter` is a different encoding (LEB128, length-prefixed) on purpose.
+ */
 export class ByteWriter {
   private buf: Uint8Array;
   private view: DataView;

@@ -15,8 +15,8 @@
 import type { ConfState, Entry, Message, NodeId, SnapshotChunk } from '@avs/raft-core';
 import { EntryType, MessageType } from '@avs/raft-core';
 import { CodecError } from '../errors.js';
-import { ByteReader } from './byte-reader.js';
-import { ByteWriter } from './byte-writer.js';
+import { VarintReader } from './varint-reader.js';
+import { VarintWriter } from './varint-writer.js';
 
 /** First two bytes of every frame. */
 export const FRAME_MAGIC = [0xa7, 0x52] as const;
@@ -111,24 +111,24 @@ export function estimateMessageSize(message: Message): number {
   return size;
 }
 
-function header(w: ByteWriter, kind: FrameKind): void {
+function header(w: VarintWriter, kind: FrameKind): void {
   w.u8(FRAME_MAGIC[0]);
   w.u8(FRAME_MAGIC[1]);
   w.u8(FRAME_VERSION);
   w.u8(kind);
 }
 
-function writeTable(w: ByteWriter, table: NodeTable): void {
+function writeTable(w: VarintWriter, table: NodeTable): void {
   w.uvarint(table.ids.length);
   for (const id of table.ids) w.string(id);
 }
 
-function writeIds(w: ByteWriter, table: NodeTable, ids: readonly NodeId[]): void {
+function writeIds(w: VarintWriter, table: NodeTable, ids: readonly NodeId[]): void {
   w.uvarint(ids.length);
   for (const id of ids) w.uvarint(table.ref(id));
 }
 
-function writeMessage(w: ByteWriter, table: NodeTable, m: Message): void {
+function writeMessage(w: VarintWriter, table: NodeTable, m: Message): void {
   w.u8(m.type);
   w.uvarint(table.ref(m.from));
   w.uvarint(table.ref(m.to));
@@ -176,10 +176,10 @@ export function encodeBatch(messages: readonly Message[]): Uint8Array {
     table.collect(m);
     size += estimateMessageSize(m);
   }
-  const body = new ByteWriter(size);
+  const body = new VarintWriter(size);
   body.uvarint(messages.length);
   for (const m of messages) writeMessage(body, table, m);
-  const w = new ByteWriter(body.length + 16 + table.ids.length * 48);
+  const w = new VarintWriter(body.length + 16 + table.ids.length * 48);
   header(w, FrameKind.Batch);
   writeTable(w, table);
   const bytes = body.finish();
@@ -197,7 +197,7 @@ export function encodeBatch(messages: readonly Message[]): Uint8Array {
 export function encodeSnapshotPart(part: SnapshotPart): Uint8Array {
   const table = new NodeTable();
   table.collect(part.message);
-  const w = new ByteWriter(estimateMessageSize(part.message) + 64);
+  const w = new VarintWriter(estimateMessageSize(part.message) + 64);
   header(w, FrameKind.SnapshotPart);
   w.uvarint(part.partOffset);
   w.uvarint(part.partTotal);
@@ -206,7 +206,7 @@ export function encodeSnapshotPart(part: SnapshotPart): Uint8Array {
   return w.finish();
 }
 
-function readHeader(r: ByteReader, kind: FrameKind): void {
+function readHeader(r: VarintReader, kind: FrameKind): void {
   if (r.u8('magic') !== FRAME_MAGIC[0] || r.u8('magic') !== FRAME_MAGIC[1]) {
     throw new CodecError('not a Raft frame: the magic bytes 0xA7 0x52 are missing');
   }
@@ -218,34 +218,34 @@ function readHeader(r: ByteReader, kind: FrameKind): void {
   if (got !== kind) throw new CodecError(`expected frame kind ${kind}, got ${got}`);
 }
 
-function readTable(r: ByteReader, limits: DecodeLimits): NodeId[] {
+function readTable(r: VarintReader, limits: DecodeLimits): NodeId[] {
   const n = r.count('node table size', 1, limits.maxNodes);
   const ids: NodeId[] = [];
   for (let i = 0; i < n; i++) ids.push(r.string('node id', limits.maxNodeIdBytes));
   return ids;
 }
 
-function readRef(r: ByteReader, ids: readonly NodeId[], what: string): NodeId {
+function readRef(r: VarintReader, ids: readonly NodeId[], what: string): NodeId {
   const i = r.uvarint(what);
   const id = ids[i];
   if (id === undefined) throw new CodecError(`${what} refers to node ${i} but the table has ${ids.length}`);
   return id;
 }
 
-function readIds(r: ByteReader, ids: readonly NodeId[], what: string, limits: DecodeLimits): NodeId[] {
+function readIds(r: VarintReader, ids: readonly NodeId[], what: string, limits: DecodeLimits): NodeId[] {
   const n = r.count(`${what} count`, 1, limits.maxNodes);
   const out: NodeId[] = [];
   for (let i = 0; i < n; i++) out.push(readRef(r, ids, what));
   return out;
 }
 
-function readBool(r: ByteReader, what: string): boolean {
+function readBool(r: VarintReader, what: string): boolean {
   const b = r.u8(what);
   if (b > 1) throw new CodecError(`${what} must be 0 or 1, got ${b}`);
   return b === 1;
 }
 
-function readMessage(r: ByteReader, ids: readonly NodeId[], limits: DecodeLimits): Message {
+function readMessage(r: VarintReader, ids: readonly NodeId[], limits: DecodeLimits): Message {
   const type = r.u8('message type');
   if (type > MAX_MESSAGE_TYPE) throw new CodecError(`unknown message type ${type}`);
   if (LOCAL_ONLY.has(type)) throw new CodecError(`message type ${MessageType[type]} is local and never sent`);
@@ -332,7 +332,7 @@ function readMessage(r: ByteReader, ids: readonly NodeId[], limits: DecodeLimits
  * @throws CodecError for anything that is not a well-formed version-1 batch within the limits
  */
 export function decodeBatch(frame: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Message[] {
-  const r = new ByteReader(frame);
+  const r = new VarintReader(frame);
   readHeader(r, FrameKind.Batch);
   const ids = readTable(r, limits);
   // The smallest message takes 11 bytes.
@@ -351,7 +351,7 @@ export function decodeSnapshotPart(
   frame: Uint8Array,
   limits: DecodeLimits = DEFAULT_DECODE_LIMITS,
 ): SnapshotPart {
-  const r = new ByteReader(frame);
+  const r = new VarintReader(frame);
   readHeader(r, FrameKind.SnapshotPart);
   const partOffset = r.uvarint('part offset');
   const partTotal = r.uvarint('part total');

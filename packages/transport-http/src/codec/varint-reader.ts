@@ -3,10 +3,11 @@ import { CodecError } from '../errors.js';
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A bounds-checked cursor over untrusted bytes; the codec's input side.
+ * A bounds-checked cursor over untrusted bytes; the frame codec's input side (LEB128 varints,
+ * length-prefixed fields; see `VarintWriter` for why it is not storage-file's `ByteReader`).
  * Every read either returns a well-formed value or throws {@link CodecError}.
  */
-export class ByteReader {
+export class VarintReader {
   private pos = 0;
 
   constructor(private readonly buf: Uint8Array) {}

@@ -1,7 +1,11 @@
 const encoder = new TextEncoder();
 
-/** An append-only byte buffer that grows by doubling; the codec's output side. */
-export class ByteWriter {
+/**
+ * An append-only byte buffer that grows by doubling; the frame codec's output side: LEB128 varints and
+ * length-prefixed fields. Not storage-file's `ByteWriter` on purpose: that one writes fixed-width
+ * little-endian disk records (f64 indexes, patched u32 checksums); the two formats must change apart.
+ */
+export class VarintWriter {
   private buf: Uint8Array;
   private pos = 0;
 
