@@ -1,3 +1,19 @@
+/**
+ * `TaskManagerClient`: our TaskManager contract through ethers: create tasks, read and watch them and
+ * their responses, and submit a BLS aggregate as a task's response.
+ *
+ * Owns: the created-task cache and the incremental NewTaskCreated scan, the event watches, building
+ * `NonSignerStakesAndSignature` (with the registry reader's check-signature indices), and submission.
+ *
+ * Pitfalls it guards:
+ * - The digest the operators signed must be the response's digest: checked before any RPC call.
+ * - Non-signer ids must be sorted ascending as uint256, as the contract's checkSignatures expects.
+ * - One response per task: refuses a task already answered on-chain (`TaskAlreadyRespondedError`) or
+ *   with a submission in flight in this client (`SubmissionInProgressError`), and simulates the call
+ *   before sending so a revert costs no gas; reverts are decoded to `ContractRevertError`.
+ * - Flaky RPC: every read goes through `withRetry`; a scan that started before a task was mined is
+ *   run again rather than reporting the task missing.
+ */
 import { g1ToSolidity, g2ToSolidity } from '@avs/bls';
 import type { AggregatedResult } from '@avs/bls/aggregation';
 import { taskManagerAbi } from '@avs/contracts';

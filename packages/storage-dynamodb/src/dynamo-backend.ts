@@ -1,3 +1,19 @@
+/**
+ * `DynamoBackend`: the durable half of a `KvStorage` on one DynamoDB partition per node.
+ *
+ * Owns: the head item (the committed state: hard state, log bounds, segment epochs, snapshot pointer),
+ * entry items and snapshot chunks, the epoch takeover at open, and batched writes with their retries.
+ *
+ * Pitfalls it guards:
+ * - No transactions (dynalite and many setups lack them): a change becomes visible only through one
+ *   conditional PutItem of the head, after everything it points to is written.
+ * - Two processes opening the same node: the second raises the epoch, and every head write is
+ *   conditional on the writer's epoch, so the first is fenced out (`DynamoFencedError`) instead of
+ *   interleaving writes.
+ * - BatchWriteItem may leave items unprocessed without failing: they are resent with backoff until none
+ *   are left or the attempts run out (`DynamoRetriesExhaustedError`).
+ * - Item size limits: large entries and snapshots are split into parts of `itemPayloadBytes`.
+ */
 import type { Entry, Snapshot } from '@avs/raft-core';
 import { backoffDelay } from '@avs/retry';
 import {

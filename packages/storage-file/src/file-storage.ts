@@ -1,3 +1,14 @@
+/**
+ * `FileStorage`: raft-core's `Storage` on a segmented write-ahead log in one directory. Owns the write
+ * queue and group commit, segment rotation, snapshot files, the index and entry cache, cold reads.
+ * Pitfalls it guards:
+ * - Nothing resolves before `fdatasync`. After a failed write or fsync the storage is fatal (the page
+ *   cache may hold bytes the disk lost), so every later call rejects instead of writing on top.
+ * - Batches start writing while still encoding; record headers go out as zeros and are rewritten last,
+ *   so a crash in between leaves a torn tail the open-time scan truncates, never a half-written record
+ *   that passes its checksum. Damage anywhere else is a `CorruptionError` naming file and offset.
+ * - Snapshot files are written atomically before the WAL record that points to them.
+ */
 import { join } from 'node:path';
 import {
   CompactedError,
