@@ -12,7 +12,6 @@ describe('public API', () => {
         "AuthError",
         "CANONICAL_PREFIX",
         "CodecError",
-        "ConfigError",
         "DEFAULT_DECODE_LIMITS",
         "DEFAULT_QUEUE_LIMITS",
         "DEFAULT_RETRY",
@@ -30,6 +29,7 @@ describe('public API', () => {
         "HttpTransport",
         "PeerResponseError",
         "SourceRateLimiter",
+        "TransportConfigError",
         "TransportError",
         "TransportMetrics",
         "ZERO_NONCE",
@@ -53,7 +53,16 @@ describe('public API', () => {
         "systemClock",
       ]
     `);
-    expect(Object.keys(node).sort()).toEqual(['createPooledFetch', 'serveNode']);
+    expect(Object.keys(node).sort()).toEqual([
+      'FREE_PORT_RANGE',
+      'NoFreePortError',
+      'canListen',
+      'createPooledFetch',
+      'findFreePort',
+      'findFreePortBlock',
+      'isAddressInUse',
+      'serveNode',
+    ]);
     expect(Object.keys(bun)).toEqual(['serveBun']);
     expect(Object.keys(deno)).toEqual(['serveDeno']);
   });
@@ -65,7 +74,7 @@ describe('public API', () => {
       new api.AuthError(401, 'UNSIGNED', 'x'),
       new api.HandshakeError('p', 'x'),
       new api.PeerResponseError('p', 409, 'SNAPSHOT_OFFSET', 'x'),
-      new api.ConfigError('x'),
+      new api.TransportConfigError('x'),
     ];
     expect(errors.map((e) => [e.name, e.code])).toEqual([
       ['CodecError', 'MALFORMED_FRAME'],
@@ -73,7 +82,7 @@ describe('public API', () => {
       ['AuthError', 'UNSIGNED'],
       ['HandshakeError', 'HANDSHAKE_FAILED'],
       ['PeerResponseError', 'PEER_REJECTED'],
-      ['ConfigError', 'INVALID_CONFIG'],
+      ['TransportConfigError', 'INVALID_CONFIG'],
     ]);
     for (const e of errors) expect(e).toBeInstanceOf(api.TransportError);
   });
