@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEngineConfig } from './config.js';
-import { ConfigError } from './errors.js';
+import { EngineConfigError } from './errors.js';
 
 const valid = {
   httpUrl: 'http://127.0.0.1:7001',
@@ -23,7 +23,7 @@ describe('parseEngineConfig', () => {
     [{ ...valid, defaultThresholdPercentages: [67, 50] }, 'config.defaultThresholdPercentages'],
     [{ ...valid, retryBaseMs: 5_000, retryMaxMs: 100 }, 'config.retryBaseMs'],
   ])('names the bad field (%#)', (config, field) => {
-    expect(() => parseEngineConfig(config)).toThrow(ConfigError);
+    expect(() => parseEngineConfig(config)).toThrow(EngineConfigError);
     expect(() => parseEngineConfig(config)).toThrow(field);
   });
 });

@@ -5,7 +5,7 @@
  * error names the field and what was expected.
  */
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { EngineConfigError } from './errors.js';
 
 const ms = (def: number) =>
   z
@@ -88,22 +88,22 @@ export type ResolvedEngineConfig = z.output<typeof operatorRaftConfigSchema>;
 
 /**
  * Validates a configuration.
- * @throws ConfigError naming the first bad field and what was expected
+ * @throws EngineConfigError naming the first bad field and what was expected
  */
 export function parseEngineConfig(config: unknown): ResolvedEngineConfig {
   const parsed = operatorRaftConfigSchema.safeParse(config);
   if (parsed.success) {
     const c = parsed.data;
     if (c.defaultQuorumNumbers.length !== c.defaultThresholdPercentages.length) {
-      throw new ConfigError(
+      throw new EngineConfigError(
         'config.defaultThresholdPercentages: expected one threshold per entry of defaultQuorumNumbers',
       );
     }
     if (c.retryBaseMs > c.retryMaxMs)
-      throw new ConfigError('config.retryBaseMs: expected at most retryMaxMs');
+      throw new EngineConfigError('config.retryBaseMs: expected at most retryMaxMs');
     return c;
   }
   const issue = parsed.error.issues[0];
   const path = issue?.path.length ? issue.path.join('.') : '(root)';
-  throw new ConfigError(`config.${path}: ${issue?.message ?? 'invalid'}`);
+  throw new EngineConfigError(`config.${path}: ${issue?.message ?? 'invalid'}`);
 }

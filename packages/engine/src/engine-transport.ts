@@ -8,7 +8,13 @@
 
 import type { Transport } from '@avs/raft-core';
 import type { SignedTaskResponse } from './callbacks.js';
-import { EngineError, type JoinRefusal, JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
+import {
+  EngineError,
+  EngineNotLeaderError,
+  type JoinRefusal,
+  JoinRefusedError,
+  PeerCallError,
+} from './errors.js';
 import type { SignedJoinRequest } from './join-request.js';
 import type { MemberInfo } from './task-command.js';
 import type { JoinResult, SubmitResponsesResult } from './wire.js';
@@ -87,7 +93,7 @@ export function fromRemoteError(peer: string, body: RemoteErrorBody): EngineErro
     return new JoinRefusedError(details.reason as JoinRefusal, message);
   }
   if (body.code === 'NOT_LEADER') {
-    const error = new NotLeaderError(
+    const error = new EngineNotLeaderError(
       typeof details.leaderId === 'string' ? details.leaderId : '',
       'the call',
     );

@@ -29,7 +29,13 @@ import type { ConsensusNode, ConsensusNodeFactory, ConsensusSettings } from './c
 import type { EngineCore } from './engine-core.js';
 import { type EngineEventMap, EventEmitter, type Unsubscribe } from './engine-events.js';
 import type { EngineRpcHandler, EngineTransport } from './engine-transport.js';
-import { ConfigError, EngineError, EngineStateError, NotLeaderError, TaskStateError } from './errors.js';
+import {
+  EngineConfigError,
+  EngineError,
+  EngineNotLeaderError,
+  EngineStateError,
+  TaskStateError,
+} from './errors.js';
 import { joinCluster } from './join-client.js';
 import type { JoinAuthenticator } from './join-request.js';
 import { JoinService } from './join-service.js';
@@ -158,15 +164,17 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   constructor(options: TaskConsensusEngineOptions<T, K>) {
     this.config = parseEngineConfig(options.config);
     if (!/^0x[0-9a-fA-F]{40}$/.test(options.joinAuth?.address ?? '')) {
-      throw new ConfigError('joinAuth.address: expected the operator address (0x and 40 hex digits)');
+      throw new EngineConfigError('joinAuth.address: expected the operator address (0x and 40 hex digits)');
     }
     this.id = options.joinAuth.address.toLowerCase();
     this.operatorId = options.blsKey.operatorId.toLowerCase();
     if (this.config.operatorId.toLowerCase() !== this.operatorId) {
-      throw new ConfigError(`config.operatorId: expected ${this.operatorId}, the operator id of blsKey`);
+      throw new EngineConfigError(
+        `config.operatorId: expected ${this.operatorId}, the operator id of blsKey`,
+      );
     }
     if (!options.callbacks?.requestSchema || !options.callbacks.responseSchema) {
-      throw new ConfigError('callbacks.requestSchema and callbacks.responseSchema are required');
+      throw new EngineConfigError('callbacks.requestSchema and callbacks.responseSchema are required');
     }
     this.#options = options;
     this.#clock = options.clock ?? wallClock;
@@ -175,7 +183,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     try {
       this.#process = resolveResponseProcessor(options.callbacks, options.digest ?? {});
     } catch (cause) {
-      throw new ConfigError(`callbacks.onLeaderProcessTaskResponse: ${(cause as Error).message}`);
+      throw new EngineConfigError(`callbacks.onLeaderProcessTaskResponse: ${(cause as Error).message}`);
     }
     this.#core = {
       id: this.id,
@@ -211,11 +219,13 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    * `InitializeRaftRpcServer`). With `shouldBootstrapCluster` and empty
    * storage, this node founds a one-member cluster and becomes its leader.
    * @param operatorId optional; must equal `config.operatorId` when given
-   * @throws ConfigError for a mismatched operator id; EngineStateError when closed or already started
+   * @throws EngineConfigError for a mismatched operator id; EngineStateError when closed or already started
    */
   async initializeRaftRpcServer(shouldBootstrapCluster: boolean, operatorId?: string): Promise<void> {
     if (operatorId !== undefined && operatorId.toLowerCase() !== this.operatorId) {
-      throw new ConfigError(`operatorId: expected ${this.operatorId} (config.operatorId), got ${operatorId}`);
+      throw new EngineConfigError(
+        `operatorId: expected ${this.operatorId} (config.operatorId), got ${operatorId}`,
+      );
     }
     if (this.#closed) throw new EngineStateError('CLOSED', 'the engine is closed');
     if (this.#node || this.#starting)
@@ -299,7 +309,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    * Leader only: admits a registered operator directly (the original `Join`),
    * for operator tooling. The registry is still checked: `isValidOperator`
    * and its endpoints from `fetchOperatorUrl`.
-   * @throws NotLeaderError; JoinRefusedError (`UNREGISTERED`, `ALREADY_MEMBER`, `ENDPOINT_IN_USE`)
+   * @throws EngineNotLeaderError; JoinRefusedError (`UNREGISTERED`, `ALREADY_MEMBER`, `ENDPOINT_IN_USE`)
    */
   join(operatorId: string, address: string): Promise<JoinResult> {
     return this.#joins.admitDirectly(operatorId, address);
@@ -354,7 +364,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    * aggregates and submits each task on-chain.
    * @param tasks the on-chain tasks the request answers (default: `callbacks.tasksOf(request)`)
    * @returns the request id and its task indexes
-   * @throws NotLeaderError; EngineError `INVALID_REQUEST`; TaskStateError when a task already exists
+   * @throws EngineNotLeaderError; EngineError `INVALID_REQUEST`; TaskStateError when a task already exists
    */
   async leaderSendTaskRequestToFollowers(
     request: T,
@@ -362,7 +372,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   ): Promise<{ requestId: string; taskIndexes: number[] }> {
     const node = this.#requireNode();
     if (node.status().role !== 'leader')
-      throw new NotLeaderError(node.status().leader, 'leaderSendTaskRequestToFollowers');
+      throw new EngineNotLeaderError(node.status().leader, 'leaderSendTaskRequestToFollowers');
     const parsed = this.#options.callbacks.requestSchema.safeParse(request);
     if (!parsed.success)
       throw new EngineError('INVALID_REQUEST', 'the task request does not match requestSchema');
@@ -433,10 +443,11 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     return this.#joins.checkMembership();
   }
 
-  /** Leader only: removes an operator from the cluster. @throws NotLeaderError */
+  /** Leader only: removes an operator from the cluster. @throws EngineNotLeaderError */
   async removeOperator(address: string, reason = 'removed by the operator'): Promise<void> {
     const node = this.#requireNode();
-    if (node.status().role !== 'leader') throw new NotLeaderError(node.status().leader, 'removeOperator');
+    if (node.status().role !== 'leader')
+      throw new EngineNotLeaderError(node.status().leader, 'removeOperator');
     await this.#joins.remove(address.toLowerCase(), reason);
   }
 
@@ -622,7 +633,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
 /**
  * Creates an engine (the original `NewAVSConcensusEngine`). Nothing runs until
  * `initializeRaftRpcServer` (or `joinExistingOperatorCluster`).
- * @throws ConfigError naming the bad field
+ * @throws EngineConfigError naming the bad field
  */
 export function createTaskConsensusEngine<T, K>(
   options: TaskConsensusEngineOptions<T, K>,

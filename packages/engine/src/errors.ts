@@ -24,8 +24,8 @@ export class DecodeError extends EngineError {
 }
 
 /** A configuration value is missing or wrong; the message names the field and what is expected. */
-export class ConfigError extends EngineError {
-  override readonly name = 'ConfigError';
+export class EngineConfigError extends EngineError {
+  override readonly name = 'EngineConfigError';
   constructor(message: string) {
     super('CONFIG_ERROR', message);
   }
@@ -45,8 +45,8 @@ export class EngineStateError extends EngineError {
 }
 
 /** An operation only the leader may do reached a node that does not lead. */
-export class NotLeaderError extends EngineError {
-  override readonly name = 'NotLeaderError';
+export class EngineNotLeaderError extends EngineError {
+  override readonly name = 'EngineNotLeaderError';
   /** The leader this node knows of (lowercase address), or `''`. */
   readonly leaderId: string;
   constructor(leaderId: string, operation: string) {

@@ -38,9 +38,9 @@ import {
 } from './engine-transport.js';
 import {
   EngineError,
+  EngineNotLeaderError,
   EngineStateError,
   JoinRefusedError,
-  NotLeaderError,
   PeerCallError,
   ResponseRefusedError,
 } from './errors.js';
@@ -98,7 +98,7 @@ function statusOf(error: EngineError): 400 | 403 | 409 | 503 | 500 {
     return 403;
   }
   if (error instanceof ResponseRefusedError) return error.reason === 'NOT_MEMBER' ? 403 : 400;
-  if (error instanceof NotLeaderError) return 409;
+  if (error instanceof EngineNotLeaderError) return 409;
   if (error instanceof EngineStateError) return 503;
   return 500;
 }

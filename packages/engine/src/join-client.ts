@@ -8,7 +8,7 @@ import type { Clock } from '@avs/raft-core';
 import type { EngineChain } from './chain-port.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineTransport } from './engine-transport.js';
-import { EngineStateError, JoinRefusedError, NotLeaderError, PeerCallError } from './errors.js';
+import { EngineNotLeaderError, EngineStateError, JoinRefusedError, PeerCallError } from './errors.js';
 import { type JoinAuthenticator, randomNonce } from './join-request.js';
 import { backoffMs, sleep } from './retry-delay.js';
 import type { JoinResult } from './wire.js';
@@ -86,7 +86,7 @@ export async function joinCluster(
       lastError = error;
       const retryable =
         error instanceof PeerCallError ||
-        error instanceof NotLeaderError ||
+        error instanceof EngineNotLeaderError ||
         (error instanceof JoinRefusedError && error.reason === 'UNAVAILABLE');
       if (!retryable) throw error;
       const delay = backoffMs(attempt, config.retryBaseMs, config.retryMaxMs);

@@ -9,7 +9,7 @@
 
 import type { OperatorEndpoints, TaskConsensusCallbacks } from './callbacks.js';
 import type { EngineCore } from './engine-core.js';
-import { JoinRefusedError, NotLeaderError } from './errors.js';
+import { EngineNotLeaderError, JoinRefusedError } from './errors.js';
 import { type JoinAuthenticator, type SignedJoinRequest, signedJoinRequestSchema } from './join-request.js';
 import { sleep, withTimeout } from './retry-delay.js';
 import type { MemberInfo } from './task-command.js';
@@ -39,7 +39,7 @@ export class JoinService {
   /**
    * Handles a join request: forwards it to the leader, or admits the operator on the leader.
    * A member that joins again with a fresh request gets its current role and the members back.
-   * @throws JoinRefusedError with the reason; NotLeaderError when a forwarded request reached a non-leader
+   * @throws JoinRefusedError with the reason; EngineNotLeaderError when a forwarded request reached a non-leader
    */
   async handle(body: unknown, forwardedBy?: string): Promise<JoinResult> {
     const parsed = signedJoinRequestSchema.safeParse(body);
@@ -52,7 +52,7 @@ export class JoinService {
     const node = this.core.node();
     if (node.status().role !== 'leader') {
       const leader = this.core.leaderId();
-      if (forwardedBy !== undefined) throw new NotLeaderError(leader, 'admitting an operator');
+      if (forwardedBy !== undefined) throw new EngineNotLeaderError(leader, 'admitting an operator');
       if (leader === '') throw new JoinRefusedError('UNAVAILABLE', 'no leader is known; try again shortly');
       const { requestTimeoutMs, promoteTimeoutMs } = this.core.config;
       return this.core.transport.client.forwardJoin(
@@ -176,11 +176,11 @@ export class JoinService {
   /**
    * Leader only: admits a registered operator without a signed request (the
    * original `Join`, for operator tooling). The registry is still checked.
-   * @throws NotLeaderError; JoinRefusedError (`UNREGISTERED`, `ALREADY_MEMBER`, `ENDPOINT_IN_USE`, `UNAVAILABLE`)
+   * @throws EngineNotLeaderError; JoinRefusedError (`UNREGISTERED`, `ALREADY_MEMBER`, `ENDPOINT_IN_USE`, `UNAVAILABLE`)
    */
   async admitDirectly(operatorId: string, address: string): Promise<JoinResult> {
     const node = this.core.node();
-    if (node.status().role !== 'leader') throw new NotLeaderError(node.status().leader, 'join');
+    if (node.status().role !== 'leader') throw new EngineNotLeaderError(node.status().leader, 'join');
     const id = address.toLowerCase();
     const conf = node.status().config;
     if (conf.voters.includes(id) || conf.learners.includes(id)) {

@@ -23,7 +23,13 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
 import { CoalescedBarrier } from './coalesced-barrier.js';
 import type { EngineCore } from './engine-core.js';
-import { ConfigError, EngineError, NotLeaderError, ResponseRefusedError, SubmissionError } from './errors.js';
+import {
+  EngineConfigError,
+  EngineError,
+  EngineNotLeaderError,
+  ResponseRefusedError,
+  SubmissionError,
+} from './errors.js';
 import { backoffMs, sleep, WORK_ITEMS_PER_TURN, yieldToEventLoop } from './retry-delay.js';
 import type { AggregateProof, TaskCommand } from './task-command.js';
 import type { RequestRecord, TaskRecord } from './task-state.js';
@@ -93,7 +99,7 @@ export class LeaderDuties<T, K> {
   ) {
     const max = options.maxConcurrentSubmissions ?? 8;
     if (!Number.isInteger(max) || max < 1) {
-      throw new ConfigError(`maxConcurrentSubmissions must be a positive integer, got ${max}`);
+      throw new EngineConfigError(`maxConcurrentSubmissions must be a positive integer, got ${max}`);
     }
     this.#chainLimit = pLimit(max);
   }
@@ -136,11 +142,11 @@ export class LeaderDuties<T, K> {
 
   /**
    * Judges a member's signed responses, item by item.
-   * @throws NotLeaderError off the leader; ResponseRefusedError for a submission refused as a whole
+   * @throws EngineNotLeaderError off the leader; ResponseRefusedError for a submission refused as a whole
    */
   async acceptResponses(peer: string, body: unknown): Promise<SubmitResponsesResult> {
     const t = this.#current;
-    if (!t?.active) throw new NotLeaderError(this.core.leaderId(), 'submitting task responses');
+    if (!t?.active) throw new EngineNotLeaderError(this.core.leaderId(), 'submitting task responses');
     const conf = this.core.node().status().config;
     if (!conf.voters.includes(peer) && !conf.learners.includes(peer)) {
       throw new ResponseRefusedError('NOT_MEMBER', `${peer} is not a member of the cluster`);

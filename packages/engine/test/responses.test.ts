@@ -1,6 +1,6 @@
 import { g1ToJson } from '@avs/bls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NotLeaderError, PeerCallError, type SignedTaskResponse } from '../src/index.js';
+import { EngineNotLeaderError, PeerCallError, type SignedTaskResponse } from '../src/index.js';
 import { Cluster, type SquareResponse } from './support/cluster.js';
 import { squareDigest } from './support/test-keys.js';
 
@@ -99,7 +99,7 @@ describe('signed task responses at the leader', () => {
           .client.submitResponses({ id: member.address, httpUrl: '' }, signed([response(t1)]), 1_000),
         'to follower',
       ),
-    ).rejects.toBeInstanceOf(NotLeaderError);
+    ).rejects.toBeInstanceOf(EngineNotLeaderError);
     expect(leader.engine.status().role).toBe('leader');
   });
 });

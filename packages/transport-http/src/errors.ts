@@ -75,8 +75,8 @@ export class PeerResponseError extends TransportError {
 }
 
 /** A configuration value is invalid (thrown by factories at construction time). */
-export class ConfigError extends TransportError {
-  override readonly name = 'ConfigError';
+export class TransportConfigError extends TransportError {
+  override readonly name = 'TransportConfigError';
   constructor(message: string) {
     super('INVALID_CONFIG', message);
   }

@@ -36,11 +36,11 @@ export {
 export {
   AuthError,
   CodecError,
-  ConfigError,
   EndpointError,
   HandshakeError,
   HttpError,
   PeerResponseError,
+  TransportConfigError,
   TransportError,
 } from './errors.js';
 export { TransportMetrics } from './metrics.js';

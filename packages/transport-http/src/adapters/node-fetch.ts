@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { FetchLike } from '../client/peer-connection.js';
-import { ConfigError } from '../errors.js';
+import { TransportConfigError } from '../errors.js';
 
 /** Options of {@link createPooledFetch}. */
 export interface PooledFetchOptions {
@@ -94,5 +94,5 @@ function toBody(body: NonNullable<RequestInit['body']>): string | Uint8Array | R
   // undici writes any async iterable body chunk by chunk (its types name only Node's Readable);
   // iterating the web stream directly pulls one chunk per write, so nothing is read ahead.
   if (body instanceof ReadableStream) return body as unknown as Readable;
-  throw new ConfigError('the pooled fetch sends string, byte and ReadableStream bodies only');
+  throw new TransportConfigError('the pooled fetch sends string, byte and ReadableStream bodies only');
 }

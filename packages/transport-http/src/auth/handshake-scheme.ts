@@ -9,7 +9,7 @@ import type { NodeId } from '@avs/raft-core';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { ConfigError } from '../errors.js';
+import { TransportConfigError } from '../errors.js';
 import { bytesToHex, concatBytes, hexToBytes } from './bytes.js';
 import { secp256k1 } from './secp256k1-curve.js';
 import { domainSeparator, type HandshakeDomain, type StructType, typedDataDigest } from './typed-data.js';
@@ -88,12 +88,12 @@ export function addressOf(publicKey: Uint8Array): string {
 
 function checkDomain(domain: HandshakeDomain): void {
   if (!isAddress(domain.verifyingContract)) {
-    throw new ConfigError(
+    throw new TransportConfigError(
       `verifyingContract must be a lowercase 0x address, got ${domain.verifyingContract}`,
     );
   }
   if (!/^0x[0-9a-f]{64}$/.test(domain.clusterId)) {
-    throw new ConfigError(`clusterId must be 32 bytes of lowercase 0x hex, got ${domain.clusterId}`);
+    throw new TransportConfigError(`clusterId must be 32 bytes of lowercase 0x hex, got ${domain.clusterId}`);
   }
 }
 
@@ -108,7 +108,7 @@ function structValue(fields: HandshakeFields): Record<string, unknown> {
  *
  * @param options.privateKey the operator's 32-byte secp256k1 key (0x hex or bytes)
  * @param options.domain chain id, verifying contract and cluster id
- * @throws ConfigError for a malformed key or domain
+ * @throws TransportConfigError for a malformed key or domain
  */
 export function operatorKeyScheme(options: {
   privateKey: string | Uint8Array;
@@ -117,7 +117,7 @@ export function operatorKeyScheme(options: {
   checkDomain(options.domain);
   const key = typeof options.privateKey === 'string' ? hexToBytes(options.privateKey) : options.privateKey;
   if (!secp256k1().utils.isValidSecretKey(key))
-    throw new ConfigError('privateKey is not a valid secp256k1 key');
+    throw new TransportConfigError('privateKey is not a valid secp256k1 key');
   const separator = domainSeparator(options.domain);
   const nodeId = addressOf(secp256k1().getPublicKey(key, false));
   const digest = (f: HandshakeFields) => typedDataDigest(separator, OPERATOR_HANDSHAKE, structValue(f));
@@ -157,7 +157,7 @@ export function operatorKeyScheme(options: {
  * Anyone holding the secret can claim any id: use operator keys where you can.
  *
  * @param options.secret at least 32 bytes
- * @throws ConfigError for a short secret or a malformed domain
+ * @throws TransportConfigError for a short secret or a malformed domain
  */
 export function sharedSecretScheme(options: {
   nodeId: NodeId;
@@ -165,9 +165,10 @@ export function sharedSecretScheme(options: {
   domain: HandshakeDomain;
 }): HandshakeScheme {
   checkDomain(options.domain);
-  if (options.secret.length < 32) throw new ConfigError('the cluster secret must be at least 32 bytes');
+  if (options.secret.length < 32)
+    throw new TransportConfigError('the cluster secret must be at least 32 bytes');
   if (!isFreeFormId(options.nodeId))
-    throw new ConfigError(`invalid node id ${JSON.stringify(options.nodeId)}`);
+    throw new TransportConfigError(`invalid node id ${JSON.stringify(options.nodeId)}`);
   const separator = domainSeparator(options.domain);
   const macKey = hmac(
     sha256,

@@ -10,7 +10,7 @@
  * carried in four headers. The sequence number is per session and increasing;
  * the receiver keeps a replay window over it and rejects stale timestamps.
  */
-import { ConfigError } from '../errors.js';
+import { TransportConfigError } from '../errors.js';
 import { bytesToHex, hexToBytes, utf8 } from './bytes.js';
 import { hasNativeDigest, hmacSha256, sha256 } from './sha256-digest.js';
 
@@ -51,11 +51,11 @@ const EMPTY_SHA256 = '0xe3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b
 
 /**
  * Wraps a 32-byte session key for HMAC-SHA256 signing and verification.
- * @throws ConfigError when `key` is not 32 bytes
+ * @throws TransportConfigError when `key` is not 32 bytes
  */
 export async function importSessionKey(key: Uint8Array): Promise<HmacKey> {
   if (!(key instanceof Uint8Array) || key.length !== 32) {
-    throw new ConfigError(
+    throw new TransportConfigError(
       `expected a 32-byte session key, got ${key instanceof Uint8Array ? key.length : 'no'} bytes`,
     );
   }

@@ -5,7 +5,7 @@
  * secp256k1 key, so a wallet or HSM that signs EIP-712 data can sign handshakes.
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
-import { ConfigError } from '../errors.js';
+import { TransportConfigError } from '../errors.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8 } from './bytes.js';
 
 /** The signing domain: ties a signature to one chain and one cluster. */
@@ -46,7 +46,7 @@ function typeString(t: StructType): string {
 }
 
 function word(value: bigint): Uint8Array {
-  if (value < 0n || value >= 1n << 256n) throw new ConfigError(`uint256 out of range: ${value}`);
+  if (value < 0n || value >= 1n << 256n) throw new TransportConfigError(`uint256 out of range: ${value}`);
   return hexToBytes(value.toString(16).padStart(64, '0'));
 }
 
@@ -54,7 +54,8 @@ function encodeField(type: FieldType, value: unknown): Uint8Array {
   switch (type) {
     case 'address': {
       const bytes = hexToBytes(String(value));
-      if (bytes.length !== 20) throw new ConfigError(`expected a 20-byte address, got ${String(value)}`);
+      if (bytes.length !== 20)
+        throw new TransportConfigError(`expected a 20-byte address, got ${String(value)}`);
       return concatBytes(new Uint8Array(12), bytes);
     }
     case 'string':
@@ -63,7 +64,7 @@ function encodeField(type: FieldType, value: unknown): Uint8Array {
       return keccak_256(value as Uint8Array);
     case 'bytes32': {
       const bytes = typeof value === 'string' ? hexToBytes(value) : (value as Uint8Array);
-      if (bytes.length !== 32) throw new ConfigError('expected 32 bytes for a bytes32 field');
+      if (bytes.length !== 32) throw new TransportConfigError('expected 32 bytes for a bytes32 field');
       return bytes;
     }
     case 'uint64':

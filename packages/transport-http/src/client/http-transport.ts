@@ -27,7 +27,7 @@ import { backoffDelay, type RetryPolicy } from '@avs/retry';
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
 import { type Clock, systemClock } from '../clock.js';
 import { encodeBatch, encodeSnapshotPart } from '../codec/frame-codec.js';
-import { ConfigError, PeerResponseError } from '../errors.js';
+import { PeerResponseError, TransportConfigError } from '../errors.js';
 import { TransportMetrics } from '../metrics.js';
 import { FRAME_CONTENT_TYPE, type RaftServer } from '../server/raft-server.js';
 import { DEFAULT_RETRY } from './backoff.js';
@@ -133,7 +133,7 @@ export class HttpTransport implements Transport {
 
   constructor(private readonly options: HttpTransportOptions) {
     if (options.server && options.server.nodeId !== options.scheme.nodeId) {
-      throw new ConfigError(
+      throw new TransportConfigError(
         `the server serves ${options.server.nodeId} but the scheme is ${options.scheme.nodeId}`,
       );
     }
@@ -148,8 +148,8 @@ export class HttpTransport implements Transport {
     this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
     const mode = options.stream ?? 'auto';
     this.streaming = mode === 'on' || (mode === 'auto' && this.fetchFn.streamsRequestBodies === true);
-    if (this.retry.attempts < 1) throw new ConfigError('retry.attempts must be at least 1');
-    if (this.partBytes < 1) throw new ConfigError('snapshotPartBytes must be positive');
+    if (this.retry.attempts < 1) throw new TransportConfigError('retry.attempts must be at least 1');
+    if (this.partBytes < 1) throw new TransportConfigError('snapshotPartBytes must be positive');
   }
 
   /** This node's id. */
@@ -222,7 +222,7 @@ export class HttpTransport implements Transport {
    * routes). Not queued, not retried: the caller decides.
    * @param init.body raw bytes; for JSON use `new TextEncoder().encode(JSON.stringify(value))`
    * @returns the peer's 2xx response
-   * @throws ConfigError for a peer never added; HandshakeError; PeerResponseError for a non-2xx answer
+   * @throws TransportConfigError for a peer never added; HandshakeError; PeerResponseError for a non-2xx answer
    *   (with the peer's `{ code, message }`); the fetch error on network failure
    */
   async request(
@@ -230,7 +230,7 @@ export class HttpTransport implements Transport {
     init: { method: string; path: string; body?: Uint8Array; contentType?: string },
   ): Promise<Response> {
     const p = this.peers.get(peer);
-    if (!p) throw new ConfigError(`unknown peer ${peer}: addPeer it first`);
+    if (!p) throw new TransportConfigError(`unknown peer ${peer}: addPeer it first`);
     return p.conn.request(
       init.method,
       init.path,
