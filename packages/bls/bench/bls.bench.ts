@@ -10,13 +10,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { ManualClock } from '@avs/raft-core';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
-import {
-  BlsAggregationService,
-  InMemoryOperatorStateProvider,
-  ManualClock,
-} from '../src/aggregation/index.js';
+import { BlsAggregationService, InMemoryOperatorStateProvider } from '../src/aggregation/index.js';
 import {
   aggregatePublicKeysG2,
   aggregateSignatures,

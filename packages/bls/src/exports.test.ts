@@ -75,7 +75,6 @@ it('exports of @avs/bls/aggregation', () => {
       "InMemoryOperatorStateProvider",
       "InvalidSignatureError",
       "InvalidTaskError",
-      "ManualClock",
       "OperatorNotInQuorumError",
       "OperatorStateError",
       "ServiceClosedError",
@@ -87,7 +86,6 @@ it('exports of @avs/bls/aggregation', () => {
       "checkClaim",
       "checkClaimsBatch",
       "findInvalidSignatures",
-      "systemClock",
     ]
   `);
 });

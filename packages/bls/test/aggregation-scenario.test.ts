@@ -5,8 +5,10 @@
  * Every task must get exactly one result, and every aggregated result must pass
  * the on-chain check as BLSSignatureChecker would compute it.
  */
+
+import { ManualClock } from '@avs/raft-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlsAggregationService, ManualClock } from '../src/aggregation/index.js';
+import { BlsAggregationService } from '../src/aggregation/index.js';
 import type { AggregationResult } from '../src/aggregation/types.js';
 import { initBls } from '../src/backend/select.js';
 import { G1 } from '../src/curve.js';
@@ -90,7 +92,7 @@ describe.each(['noble', 'mcl-wasm'] as const)('aggregation scenario on %s', (bac
         if (n % 7 === 0) await new Promise<void>((r) => setTimeout(r, 0));
       }
       await new Promise<void>((r) => setTimeout(r, 0));
-      clock.advance(10_000);
+      await clock.advance(10_000);
       expect(results.map((r) => r.taskIndex).sort()).toEqual(tasks);
       for (const r of results) {
         if (r.status !== 'aggregated') continue;

@@ -4,10 +4,12 @@
  * signer, and still aggregates the batch; the aggregate passes the on-chain
  * check and every task's response is proven against the batch root.
  */
+
+import { ManualClock } from '@avs/raft-core';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { describe, expect, it } from 'vitest';
-import { BlsAggregationService, ManualClock } from '../src/aggregation/index.js';
+import { BlsAggregationService } from '../src/aggregation/index.js';
 import type { AggregationResult, InvalidSignatureReport } from '../src/aggregation/types.js';
 import { type BatchTask, batchTaskParams, groupTaskBatches, verifyMerkleProof } from '../src/batch/index.js';
 import { G1 } from '../src/curve.js';

@@ -233,13 +233,7 @@ export class LeaderDuties<T, K> {
   async #start(term: number): Promise<void> {
     const service = new BlsAggregationService({
       operatorState: this.options.operatorState ?? this.core.chain.operatorState,
-      clock: {
-        now: () => this.core.clock.now(),
-        setTimer: (ms, fn) => {
-          const h = this.core.clock.setTimeout(fn, ms);
-          return () => this.core.clock.clearTimeout(h);
-        },
-      },
+      clock: this.core.clock,
       verificationDelayMs: this.options.verificationDelayMs ?? 5,
       ...(this.options.maxInvalidSignaturesPerOperator === undefined
         ? {}

@@ -1,63 +1,14 @@
-/** Wall-clock time and timers, injectable so tests run on a manual clock. */
-export interface Clock {
-  /** Milliseconds since some fixed origin. */
-  now(): number;
-  /** Calls `fn` once after `ms` milliseconds; returns a function that cancels it. */
-  setTimer(ms: number, fn: () => void): () => void;
-}
-
-/** The runtime's clock: `Date.now` and `setTimeout`. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimer(ms, fn) {
-    const handle = setTimeout(fn, ms);
-    return () => clearTimeout(handle);
-  },
-};
-
 /**
- * A clock that moves only when told to: `advance(ms)` fires every timer that
- * falls due, in order. For tests of timeouts without real waiting.
+ * The aggregation service's time: raft-core's {@link Clock} (`now`, `setTimeout`, `clearTimeout`), the one
+ * clock shape of the repository, so the engine hands the service its own clock and tests use raft-core's
+ * `ManualClock`. `setTimer` adapts it to the cancel-function style the service's bookkeeping uses.
  */
-export class ManualClock implements Clock {
-  #now: number;
-  #seq = 0;
-  readonly #timers = new Map<number, { at: number; fn: () => void }>();
+import type { Clock } from '@avs/raft-core';
 
-  constructor(start = 0) {
-    this.#now = start;
-  }
+export type { Clock };
 
-  now(): number {
-    return this.#now;
-  }
-
-  setTimer(ms: number, fn: () => void): () => void {
-    const id = this.#seq++;
-    this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
-    return () => {
-      this.#timers.delete(id);
-    };
-  }
-
-  /** Moves time forward by `ms`, firing due timers in time order. */
-  advance(ms: number): void {
-    const target = this.#now + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.#timers) {
-        if (entry[1].at <= target && (next === undefined || entry[1].at < next[1].at)) next = entry;
-      }
-      if (next === undefined) break;
-      this.#timers.delete(next[0]);
-      this.#now = next[1].at;
-      next[1].fn();
-    }
-    this.#now = target;
-  }
-
-  /** Number of timers not yet fired or cancelled. */
-  get pendingTimers(): number {
-    return this.#timers.size;
-  }
+/** Calls `fn` once after `ms` on `clock`; returns a function that cancels it. */
+export function setTimer(clock: Clock, ms: number, fn: () => void): () => void {
+  const handle = clock.setTimeout(fn, ms);
+  return () => clock.clearTimeout(handle);
 }

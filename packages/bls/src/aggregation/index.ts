@@ -1,4 +1,4 @@
-export { type Clock, ManualClock, systemClock } from './clock.js';
+export type { Clock } from './clock.js';
 export {
   DuplicateSignatureError,
   EquivocationError,

@@ -1,3 +1,4 @@
+import { ManualClock } from '@avs/raft-core';
 import { describe, expect, it } from 'vitest';
 import { digestOf, keyPair, operators, verifiesOnChain } from '../../test/aggregation-fixtures.js';
 import { G1 } from '../curve.js';
@@ -5,7 +6,6 @@ import { digestToHex } from '../digest.js';
 import { g1ToJson } from '../encoding.js';
 import { InvalidEncodingError, InvalidPointError } from '../errors.js';
 import { aggregatePublicKeysG2, aggregateSignatures } from '../signature.js';
-import { ManualClock } from './clock.js';
 import {
   DuplicateSignatureError,
   EquivocationError,
@@ -355,7 +355,7 @@ describe('BlsAggregationService: verification delay (verificationDelayMs)', () =
       await flush(); // each task in its own turn: without the delay each would be checked alone
     }
     expect(s.results).toEqual([]); // nothing verified before the delay
-    s.clock.advance(5);
+    await s.clock.advance(5);
     expect(s.results.map((r) => [r.taskIndex, r.status])).toEqual([
       [1, 'aggregated'],
       [3, 'aggregated'],
@@ -373,7 +373,7 @@ describe('BlsAggregationService: verification delay (verificationDelayMs)', () =
       signature: keyPair(1).sign(digestOf('task 2')),
       operatorId: keyPair(1).operatorId,
     });
-    s.clock.advance(5);
+    await s.clock.advance(5);
     const r2 = asAggregated(await s.service.resultOf(2));
     expect(r2.signedStakePerQuorum).toEqual([300n]);
     expect(verifiesOnChain(r2, () => 1)).toBe(true);
@@ -385,7 +385,7 @@ describe('BlsAggregationService: verification delay (verificationDelayMs)', () =
     for (const i of [0, 1, 2]) await s.sign(1, i);
     s.service.close();
     expect(s.results.map((r) => r.status)).toEqual(['aggregated']);
-    expect(s.clock.pendingTimers).toBe(0);
+    expect(s.clock.pending).toBe(0);
   });
 
   it('refuses a negative delay', () => {
@@ -401,9 +401,9 @@ describe('BlsAggregationService: expiry, window, lifecycle', () => {
     await s.sign(1, 0, D2);
     await s.sign(1, 1);
     await s.sign(1, 2);
-    s.clock.advance(4_999);
+    await s.clock.advance(4_999);
     expect(s.results).toEqual([]);
-    s.clock.advance(1);
+    await s.clock.advance(1);
     const r = (await s.service.resultOf(1)) as ExpiredResult;
     expect(r.status).toBe('expired');
     expect(r.reason).toBe('time');
@@ -414,11 +414,11 @@ describe('BlsAggregationService: expiry, window, lifecycle', () => {
       signerCount: 2,
     });
     await expect(s.sign(1, 3)).rejects.toBeInstanceOf(TaskFinishedError);
-    s.clock.advance(100_000);
+    await s.clock.advance(100_000);
     s.service.observeBlock(1_000_000);
     expect(s.results).toHaveLength(1);
     expect((await iter.next()).value).toBe(r);
-    expect(s.clock.pendingTimers).toBe(0);
+    expect(s.clock.pending).toBe(0);
   });
 
   it('expires by block number', async () => {
@@ -446,9 +446,9 @@ describe('BlsAggregationService: expiry, window, lifecycle', () => {
     await flush();
     expect(s.results).toEqual([]); // threshold met and verified; window open
     await s.sign(1, 3);
-    s.clock.advance(999);
+    await s.clock.advance(999);
     expect(s.results).toEqual([]);
-    s.clock.advance(1);
+    await s.clock.advance(1);
     const r = asAggregated(await s.service.resultOf(1));
     expect(r.signedStakePerQuorum).toEqual([400n]);
     expect(verifiesOnChain(r, () => 1)).toBe(true);
@@ -477,8 +477,9 @@ describe('BlsAggregationService: expiry, window, lifecycle', () => {
     await s.service.initializeTask(task(1, { expiry: { afterMs: 10 } }));
     // processSignature accepts synchronously for a loaded task; verification waits for a microtask.
     const all = [0, 1, 2].map((i) => s.sign(1, i));
-    s.clock.advance(10); // the deadline fires in the same turn, before that microtask
+    const advanced = s.clock.advance(10); // the deadline fires in the same turn, before that microtask
     expect(s.results.map((r) => r.status)).toEqual(['aggregated']);
+    await advanced;
     await Promise.all(all);
     expect(verifiesOnChain(asAggregated(await s.service.resultOf(1)), () => 1)).toBe(true);
     expect(s.results).toHaveLength(1);
@@ -605,6 +606,6 @@ describe('BlsAggregationService: expiry, window, lifecycle', () => {
     expect((await iter.next()).value.taskIndex).toBe(1);
     expect((await iter.next()).value.taskIndex).toBe(2);
     expect((await iter.next()).done).toBe(true);
-    expect(s.clock.pendingTimers).toBe(0);
+    expect(s.clock.pending).toBe(0);
   });
 });

@@ -9,6 +9,8 @@
  * fails are the bad signatures found by bisection, removed and reported.
  * @module
  */
+
+import { systemClock } from '@avs/raft-core';
 import { z } from 'zod';
 import type { G1Point } from '../curve.js';
 import { digestToHex } from '../digest.js';
@@ -16,7 +18,7 @@ import { toG1Point } from '../encoding.js';
 import { type BlsError, InvalidEncodingError } from '../errors.js';
 import type { OperatorId } from '../operator-id.js';
 import { AsyncQueue } from './async-queue.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, setTimer } from './clock.js';
 import {
   DuplicateSignatureError,
   EquivocationError,
@@ -54,7 +56,7 @@ import { checkClaim, checkClaimsBatch, findInvalidSignatures } from './verifier.
 export interface AggregationServiceOptions {
   /** Operator keys and stakes at a block. */
   operatorState: OperatorStateProvider;
-  /** Wall clock and timers; default the runtime's. Inject a {@link ManualClock} in tests. */
+  /** Time and timers (raft-core's `Clock`); default raft-core's `systemClock`. Inject raft-core's `ManualClock` in tests. */
   clock?: Clock;
   /**
    * Signatures per operator and task that may fail verification (or equivocate) before further
@@ -218,7 +220,7 @@ export class BlsAggregationService {
     };
     this.#tasks.set(p.taskIndex, task);
     if (p.expiry.afterMs !== undefined) {
-      task.cancelExpiry = this.#clock.setTimer(p.expiry.afterMs, () =>
+      task.cancelExpiry = setTimer(this.#clock, p.expiry.afterMs, () =>
         this.#guard(() => this.#expire(task, 'time')),
       );
     }
@@ -460,7 +462,7 @@ export class BlsAggregationService {
         this.#flushScheduled = true;
         if (this.#verifyDelayMs === undefined) queueMicrotask(() => this.#guard(() => this.#flush()));
         else
-          this.#cancelFlush = this.#clock.setTimer(this.#verifyDelayMs, () =>
+          this.#cancelFlush = setTimer(this.#clock, this.#verifyDelayMs, () =>
             this.#guard(() => this.#flush()),
           );
       }
@@ -516,7 +518,7 @@ export class BlsAggregationService {
     if (windowMs > 0 && agg.signerCount < ops.memberCount) {
       task.status = 'window';
       task.windowDigest = agg;
-      task.cancelWindow = this.#clock.setTimer(windowMs, () => this.#guard(() => this.#closeWindow(task)));
+      task.cancelWindow = setTimer(this.#clock, windowMs, () => this.#guard(() => this.#closeWindow(task)));
       return;
     }
     this.#finish(task, buildAggregatedResult(task.params, ops, agg));
