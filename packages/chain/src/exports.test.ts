@@ -31,6 +31,7 @@ describe('@avs/chain public exports', () => {
         "abiDigest",
         "avsTaskManager",
         "blsApkRegistryAbi",
+        "buildNonSignerStakesAndSignature",
         "chainResponseDigest",
         "checkBatchAggregate",
         "checkBlockNumber",

@@ -80,6 +80,7 @@ export {
   signJoinRequest,
 } from './join-request.js';
 export { watchLogs } from './log-watch.js';
+export { buildNonSignerStakesAndSignature } from './non-signer-stakes.js';
 export { type OnChainTaskCheckOptions, onChainTaskCheck, type TaskReader } from './on-chain-task-check.js';
 export {
   OperatorRegistryClient,

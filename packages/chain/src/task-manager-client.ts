@@ -14,7 +14,6 @@
  * - Flaky RPC: every read goes through `withRetry`; a scan that started before a task was mined is
  *   run again rather than reporting the task missing.
  */
-import { g1ToSolidity, g2ToSolidity } from '@avs/bls';
 import type { AggregatedResult } from '@avs/bls/aggregation';
 import { taskManagerAbi } from '@avs/contracts';
 import {
@@ -36,6 +35,8 @@ import {
   TaskAlreadyRespondedError,
   TaskNotFoundError,
 } from './errors.js';
+import { watchLogs } from './log-watch.js';
+import { buildNonSignerStakesAndSignature } from './non-signer-stakes.js';
 import type { OperatorRegistryReader } from './operator-registry-reader.js';
 import { quorumNumbersToBytes } from './quorums.js';
 import { type RetryOptions, withRetry } from './retry.js';
@@ -388,46 +389,12 @@ export class TaskManagerClient {
     listener: (value: T) => void,
     options: WatchOptions,
   ): () => void {
-    const interval = options.pollIntervalMs ?? 250;
-    const range = options.maxBlockRange ?? 1000;
-    const topic = iface.getEvent(event)!.topicHash;
-    let next: number | undefined = options.fromBlock;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const latest = await withRetry('eth_blockNumber', () => this.#provider.getBlockNumber(), this.#retry);
-        if (next === undefined) next = latest + 1;
-        while (!stopped && next <= latest) {
-          const to = Math.min(latest, next + range - 1);
-          const from = next;
-          const logs = await withRetry(
-            'eth_getLogs',
-            () =>
-              this.#provider.getLogs({
-                address: this.address,
-                topics: [topic],
-                fromBlock: from,
-                toBlock: to,
-              }),
-            this.#retry,
-          );
-          for (const log of logs) {
-            const value = parse(log);
-            if (value !== undefined && !stopped) listener(value);
-          }
-          next = to + 1;
-        }
-      } catch (error) {
-        options.onError?.(error);
-      }
-      if (!stopped) timer = setTimeout(poll, interval);
+    const topics = [iface.getEvent(event)!.topicHash];
+    const onLog = (log: Log) => {
+      const value = parse(log);
+      if (value !== undefined) listener(value);
     };
-    timer = setTimeout(poll, 0);
-    return () => {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-    };
+    return watchLogs(this.#provider, { address: this.address, topics }, onLog, options, this.#retry);
   }
 
   /**
@@ -438,28 +405,7 @@ export class TaskManagerClient {
     task: Task,
     aggregate: ResponseAggregate,
   ): Promise<NonSignerStakesAndSignatureStruct> {
-    const nonSignerIds = [...aggregate.nonSignerOperatorIds];
-    const sorted = [...nonSignerIds].sort((a, b) =>
-      BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0,
-    );
-    if (sorted.some((id, i) => id !== nonSignerIds[i])) {
-      throw new InvalidArgumentError('aggregate.nonSignerOperatorIds must be sorted ascending as uint256');
-    }
-    const indices = await this.#reader.getCheckSignaturesIndices(
-      task.referenceBlockNumber,
-      task.quorumNumbers,
-      nonSignerIds,
-    );
-    return {
-      nonSignerQuorumBitmapIndices: indices.nonSignerQuorumBitmapIndices,
-      nonSignerPubkeys: aggregate.nonSignerPublicKeysG1.map(g1ToSolidity),
-      quorumApks: aggregate.quorumApksG1.map(g1ToSolidity),
-      apkG2: g2ToSolidity(aggregate.signersApkG2),
-      sigma: g1ToSolidity(aggregate.signersAggSigG1),
-      quorumApkIndices: indices.quorumApkIndices,
-      totalStakeIndices: indices.totalStakeIndices,
-      nonSignerStakeIndices: indices.nonSignerStakeIndices,
-    };
+    return buildNonSignerStakesAndSignature(this.#reader, task, aggregate);
   }
 
   /**

@@ -12,7 +12,6 @@
  * - Responded: `allTaskResponses(taskIndex) != 0`; a second response reverts
  *   ("Aggregator has already responded to the task"), reported as TaskAlreadyRespondedError.
  */
-import { g1ToSolidity, g2ToSolidity } from '@avs/bls';
 import {
   AbiCoder,
   Contract,
@@ -35,6 +34,7 @@ import {
   TaskNotFoundError,
 } from '../errors.js';
 import { watchLogs } from '../log-watch.js';
+import { buildNonSignerStakesAndSignature } from '../non-signer-stakes.js';
 import type { OperatorRegistryReader } from '../operator-registry-reader.js';
 import { quorumNumbersFromBytes, quorumNumbersToBytes } from '../quorums.js';
 import { type RetryOptions, withRetry } from '../retry.js';
@@ -257,26 +257,7 @@ export class IncredibleSquaringTaskManagerAdapter implements TaskManagerPort<big
     task: Task,
     aggregate: ResponseAggregate,
   ): Promise<NonSignerStakesAndSignatureStruct> {
-    const ids = [...aggregate.nonSignerOperatorIds];
-    const sorted = [...ids].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
-    if (sorted.some((id, i) => id !== ids[i])) {
-      throw new InvalidArgumentError('aggregate.nonSignerOperatorIds must be sorted ascending as uint256');
-    }
-    const indices = await this.#reader.getCheckSignaturesIndices(
-      task.referenceBlockNumber,
-      task.quorumNumbers,
-      ids,
-    );
-    return {
-      nonSignerQuorumBitmapIndices: indices.nonSignerQuorumBitmapIndices,
-      nonSignerPubkeys: aggregate.nonSignerPublicKeysG1.map(g1ToSolidity),
-      quorumApks: aggregate.quorumApksG1.map(g1ToSolidity),
-      apkG2: g2ToSolidity(aggregate.signersApkG2),
-      sigma: g1ToSolidity(aggregate.signersAggSigG1),
-      quorumApkIndices: indices.quorumApkIndices,
-      totalStakeIndices: indices.totalStakeIndices,
-      nonSignerStakeIndices: indices.nonSignerStakeIndices,
-    };
+    return buildNonSignerStakesAndSignature(this.#reader, task, aggregate);
   }
 
   /**
