@@ -82,8 +82,14 @@ export class TransactionSender {
    * its first receipt check and the subscription's first poll, which on an automining node
    * means waiting forever.)
    */
-  async #waitForReceipt(hash: string, what: string): Promise<TransactionReceipt> {
+  async #waitForReceipt(
+    sent: { hash: string; nonce: number; from: string },
+    what: string,
+  ): Promise<TransactionReceipt | 'dropped'> {
+    const { hash } = sent;
     const deadline = Date.now() + this.#timeoutMs;
+    // The dropped check costs a call: at most once a second, after the first poll.
+    let nextDropCheck = Date.now() + 250;
     for (;;) {
       const receipt = await withRetry(
         `${what} (receipt)`,
@@ -94,6 +100,9 @@ export class TransactionSender {
         if (this.#confirmations <= 1) return receipt;
         const latest = await withRetry('eth_blockNumber', () => this.#provider.getBlockNumber(), this.#retry);
         if (latest - receipt.blockNumber + 1 >= this.#confirmations) return receipt;
+      } else if (Date.now() >= nextDropCheck) {
+        nextDropCheck = Date.now() + 1_000;
+        if (await this.#nonceUsedByAnother(sent)) return 'dropped';
       }
       if (Date.now() > deadline)
         throw new ChainError(`${what}: no receipt for ${hash} within ${this.#timeoutMs} ms`);
@@ -136,8 +145,26 @@ export class TransactionSender {
       () => this.#broadcast(prepared, what),
     );
     this.#queue = broadcast.catch(() => undefined);
-    const hash = await broadcast;
-    const receipt = await this.#waitForReceipt(hash, what);
+    let sent = await broadcast;
+    let receipt = await this.#waitForReceipt(sent, what);
+    // Another sender of the account got its transaction of the same nonce mined first: ours was dropped
+    // (never mined), so it is signed again with a fresh nonce (bounded).
+    for (let attempt = 1; receipt === 'dropped'; attempt++) {
+      if (attempt >= MAX_NONCE_ATTEMPTS) {
+        throw new ChainError(
+          `${what}: transaction ${sent.hash} was replaced by another sender of ${sent.from}`,
+        );
+      }
+      this.#nextNonce = undefined;
+      const again = this.#queue.then(
+        () => this.#broadcast({ ...prepared, pendingNonce: sent.nonce + 1 }, what),
+        () => this.#broadcast({ ...prepared, pendingNonce: sent.nonce + 1 }, what),
+      );
+      this.#queue = again.catch(() => undefined);
+      sent = await again;
+      receipt = await this.#waitForReceipt(sent, what);
+    }
+    const hash = sent.hash;
     if (receipt.status !== 1) {
       throw new ContractRevertError(`${what}: transaction ${hash} reverted on-chain`, undefined, [], {
         cause: receipt,
@@ -191,9 +218,50 @@ export class TransactionSender {
     return this.#fees.value;
   }
 
-  /** Assigns the nonce, signs and broadcasts; returns the transaction hash. */
-  async #broadcast(p: Prepared, what: string): Promise<string> {
-    const nonce = Math.max(p.pendingNonce, this.#nextNonce ?? 0);
+  /**
+   * Assigns the nonce, signs and broadcasts; returns the transaction hash. When the node refuses the
+   * nonce as used (another sender of the same account took it: EigenLayer's aggregator key is shared
+   * by every operator of a cluster, and by incredible-squaring's task generator), the transaction was
+   * not accepted: it is signed again with the account's fresh pending nonce (bounded).
+   */
+  async #broadcast(p: Prepared, what: string): Promise<{ hash: string; nonce: number; from: string }> {
+    let floor = p.pendingNonce;
+    for (let attempt = 1; ; attempt++) {
+      const nonce = Math.max(floor, this.#nextNonce ?? 0);
+      try {
+        const hash = await this.#broadcastAt(p, nonce, what);
+        this.#nextNonce = nonce + 1;
+        return { hash, nonce, from: p.from };
+      } catch (error) {
+        if (!isNonceTaken(error) || attempt >= MAX_NONCE_ATTEMPTS) throw error;
+        this.#nextNonce = undefined;
+        floor = await withRetry(
+          'eth_getTransactionCount',
+          () => this.#provider.getTransactionCount(p.from, 'pending'),
+          this.#retry,
+        );
+      }
+    }
+  }
+
+  /** Whether the account's mined nonce passed ours while our transaction is not mined (nor known): dropped. */
+  async #nonceUsedByAnother(sent: { hash: string; nonce: number; from: string }): Promise<boolean> {
+    const mined = await withRetry(
+      'eth_getTransactionCount',
+      () => this.#provider.getTransactionCount(sent.from, 'latest'),
+      this.#retry,
+    );
+    if (mined <= sent.nonce) return false;
+    // Mined in the meantime (between the receipt poll and the count)? Then not dropped.
+    const receipt = await withRetry(
+      'receipt',
+      () => this.#provider.getTransactionReceipt(sent.hash),
+      this.#retry,
+    );
+    return receipt === null;
+  }
+
+  async #broadcastAt(p: Prepared, nonce: number, what: string): Promise<string> {
     const tx: TransactionRequest = { ...p.request, from: p.from, gasLimit: p.gasLimit, nonce, ...p.fees };
     const populated = await withRetry(
       `${what} (populate)`,
@@ -201,7 +269,7 @@ export class TransactionSender {
       this.#retry,
     );
     const signed = await this.#signer.signTransaction(populated);
-    const hash = await withRetry(
+    return withRetry(
       `${what} (broadcast)`,
       async () => {
         try {
@@ -215,7 +283,17 @@ export class TransactionSender {
       },
       this.#retry,
     );
-    this.#nextNonce = nonce + 1;
-    return hash;
   }
+}
+
+/** Attempts at a fresh nonce when another sender of the account took ours. */
+const MAX_NONCE_ATTEMPTS = 5;
+
+/** Whether a broadcast failed because its nonce is used (by a mined or pending transaction of another sender). */
+function isNonceTaken(error: unknown): boolean {
+  if ((error as { code?: unknown })?.code === 'NONCE_EXPIRED') return true;
+  const text = `${(error as { message?: unknown })?.message ?? ''} ${(error as { error?: { message?: unknown } })?.error?.message ?? ''}`;
+  return /nonce too low|nonce has already been used|replacement transaction underpriced|already known/i.test(
+    text,
+  );
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ContractRevertError,
   type CreatedTask,
+  connectAvs,
   EigenLayerRegistryReader,
   InvalidArgumentError,
   OperatorRegistryClient,
@@ -356,5 +357,36 @@ describe('transactions of one signer', () => {
       created.map(async (c) => (await net.provider.getTransaction(c.transactionHash))!.nonce),
     );
     expect(nonces.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5].map((i) => before + i));
+  });
+
+  it('two senders of one account (a shared aggregator key) both get their transactions mined', async () => {
+    // A second client with its own TransactionSender for the same key: each takes nonces from its own
+    // counter, so one of them meets a nonce the other used and must take a fresh one.
+    const other = connectAvs({
+      provider: net.provider,
+      contracts: net.avs.deployment,
+      signer: new Wallet(net.owner.privateKey, net.provider),
+      transactions: { receiptPollMs: 10 },
+    }).taskManager;
+    await net.tasks.createTask({
+      payloadHash: payload('warm a'),
+      quorumNumbers: [0],
+      quorumThresholdPercentage: 50,
+    });
+    await other.createTask({
+      payloadHash: payload('warm b'),
+      quorumNumbers: [0],
+      quorumThresholdPercentage: 50,
+    });
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 === 0 ? net.tasks : other).createTask({
+          payloadHash: payload(`shared ${i}`),
+          quorumNumbers: [0],
+          quorumThresholdPercentage: 50,
+        }),
+      ),
+    );
+    expect(new Set(created.map((c) => c.taskIndex)).size).toBe(8);
   });
 });
