@@ -39,6 +39,7 @@ import { watchLogs } from './log-watch.js';
 import { buildNonSignerStakesAndSignature } from './non-signer-stakes.js';
 import type { OperatorRegistryReader } from './operator-registry-reader.js';
 import { quorumNumbersToBytes } from './quorums.js';
+import { respondOnce } from './respond-once.js';
 import { type RetryOptions, withRetry } from './retry.js';
 import {
   type Task,
@@ -439,30 +440,19 @@ export class TaskManagerClient {
     if (aggregate.quorumNumbers.join(',') !== task.quorumNumbers.join(',')) {
       throw new InvalidArgumentError('the aggregate and the task have different quorum numbers');
     }
-    const sender = this.#requireSender();
-    if (this.#inFlight.has(index)) throw new SubmissionInProgressError(index);
-    this.#inFlight.add(index);
-    try {
-      if (await this.isResponded(index)) throw new TaskAlreadyRespondedError(index);
-      const params = await this.buildNonSignerStakesAndSignature(task, aggregate);
-      const data = iface.encodeFunctionData('respondToTask', [taskToStruct(task), response, params]);
-      try {
-        const receipt = await sender.send({ to: this.address, data }, `respondToTask(${index})`);
-        return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
-      } catch (error) {
-        if (error instanceof ContractRevertError) {
-          if (
-            error.errorName === 'TaskAlreadyResponded' ||
-            (error.errorName === undefined && (await this.isResponded(index)))
-          ) {
-            throw new TaskAlreadyRespondedError(index);
-          }
-        }
-        throw error;
-      }
-    } finally {
-      this.#inFlight.delete(index);
-    }
+    return respondOnce(index, {
+      inFlight: this.#inFlight,
+      isResponded: (i) => this.isResponded(i),
+      callData: async () => {
+        const params = await this.buildNonSignerStakesAndSignature(task, aggregate);
+        return iface.encodeFunctionData('respondToTask', [taskToStruct(task), response, params]);
+      },
+      sender: this.#requireSender(),
+      to: this.address,
+      alreadyResponded: async (error) =>
+        error.errorName === 'TaskAlreadyResponded' ||
+        (error.errorName === undefined && (await this.isResponded(index))),
+    });
   }
 
   /**

@@ -25,18 +25,12 @@ import {
   ZeroHash,
 } from 'ethers';
 import { z } from 'zod';
-import {
-  ChainError,
-  ContractRevertError,
-  InvalidArgumentError,
-  SubmissionInProgressError,
-  TaskAlreadyRespondedError,
-  TaskNotFoundError,
-} from '../errors.js';
+import { ChainError, InvalidArgumentError, TaskNotFoundError } from '../errors.js';
 import { watchLogs } from '../log-watch.js';
 import { buildNonSignerStakesAndSignature } from '../non-signer-stakes.js';
 import type { OperatorRegistryReader } from '../operator-registry-reader.js';
 import { quorumNumbersFromBytes, quorumNumbersToBytes } from '../quorums.js';
+import { respondOnce } from '../respond-once.js';
 import { type RetryOptions, withRetry } from '../retry.js';
 import type {
   CreatedTask,
@@ -288,35 +282,27 @@ export class IncredibleSquaringTaskManagerAdapter implements TaskManagerPort<big
         `the aggregate or task does not match task ${index} as created on-chain`,
       );
     }
-    const sender = this.#requireSender();
-    if (this.#inFlight.has(index)) throw new SubmissionInProgressError(index);
-    this.#inFlight.add(index);
-    try {
-      if (await this.isResponded(index)) throw new TaskAlreadyRespondedError(index);
-      const params = await this.buildNonSignerStakesAndSignature(created.task, aggregate);
-      const data = iface.encodeFunctionData('respondToTask', [
-        {
-          numberToBeSquared: created.numberToBeSquared,
-          taskCreatedBlock: created.task.referenceBlockNumber,
-          quorumNumbers: quorumNumbersToBytes(created.task.quorumNumbers),
-          quorumThresholdPercentage: created.task.quorumThresholdPercentage,
-        },
-        { referenceTaskIndex: index, numberSquared: BigInt(response.numberSquared) },
-        params,
-      ]);
-      try {
-        const receipt = await sender.send({ to: this.address, data }, `respondToTask(${index})`);
-        return { transactionHash: receipt.hash, blockNumber: receipt.blockNumber, gasUsed: receipt.gasUsed };
-      } catch (error) {
-        // The contract answers a second response with a revert string: check the state, not the text.
-        if (error instanceof ContractRevertError && (await this.isResponded(index))) {
-          throw new TaskAlreadyRespondedError(index);
-        }
-        throw error;
-      }
-    } finally {
-      this.#inFlight.delete(index);
-    }
+    return respondOnce(index, {
+      inFlight: this.#inFlight,
+      isResponded: (i) => this.isResponded(i),
+      callData: async () => {
+        const params = await this.buildNonSignerStakesAndSignature(created.task, aggregate);
+        return iface.encodeFunctionData('respondToTask', [
+          {
+            numberToBeSquared: created.numberToBeSquared,
+            taskCreatedBlock: created.task.referenceBlockNumber,
+            quorumNumbers: quorumNumbersToBytes(created.task.quorumNumbers),
+            quorumThresholdPercentage: created.task.quorumThresholdPercentage,
+          },
+          { referenceTaskIndex: index, numberSquared: BigInt(response.numberSquared) },
+          params,
+        ]);
+      },
+      sender: this.#requireSender(),
+      to: this.address,
+      // The contract answers a second response with a revert string: check the state, not the text.
+      alreadyResponded: () => this.isResponded(index),
+    });
   }
 
   watchTasks(listener: (task: SquaringTask) => void, options: WatchOptions = {}): () => void {
