@@ -85,7 +85,7 @@ writeFileSync(
       date: new Date().toISOString(),
       node: process.version,
       notes:
-        'authenticated = HttpTransport end to end (session HMAC per request, batching up to 1 MiB, one request in flight per peer); baseline-no-auth = same frames and batch sizes posted sequentially to a bare Hono route; authCost = 1 - authenticated/baseline messages per second at saturation, same run (client and server share one thread); authCpu = time to sign and verify one batch of small messages, and the share of one core that takes at 50,000 messages/s',
+        'authenticated = HttpTransport end to end (on Node: one peer stream of HMAC-SHA256 frames, batching up to 1 MiB; on Bun and Deno: one signed request per batch, one in flight per peer; SHA-256/HMAC native through node:crypto where the runtime has it); baseline-no-auth = same frames and batch sizes posted sequentially to a bare Hono route; authCost = 1 - authenticated/baseline messages per second at saturation, same run; client and server share one thread, so every frame is MACed twice on the same core (sender and receiver), which a deployment spreads over two machines; authCpu = time to sign and verify one batch of small messages, and the share of one core that takes at 50,000 messages/s',
       goal: { nodeSmallMessagesPerSecond: 50_000, authCostBelow: 0.1 },
       rows,
       authCost,

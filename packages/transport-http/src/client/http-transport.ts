@@ -83,7 +83,9 @@ export interface HttpTransportOptions {
    * Least time between two frames of a stream, ms; default 1. A message is written at once when the
    * last frame is older; under load, messages queued meanwhile share the next frame, which keeps the
    * per-frame work (MAC, write, the peer's read and decode) from growing with every small send.
-   * 0 writes a frame whenever the connection takes one.
+   * A full frame (`maxBatchBytes` queued) never waits. 0 writes a frame whenever the connection
+   * takes one. Measured in the kv benchmark (load average 16-30): without the gap, writes at 64 and
+   * 256 in flight fell by a third to a half and linearizable reads at 64 in flight to a sixth.
    */
   readonly streamFrameGapMs?: number;
   /**
