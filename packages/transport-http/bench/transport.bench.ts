@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveNode } from '../src/adapters/node.js';
@@ -19,6 +20,7 @@ const pooled = createPooledFetch();
 const nodeResult = await runAll('node', (f) => serveNode(f), pooled.fetch);
 const rows: BenchRow[] = nodeResult.rows;
 const authCpu: AuthCpuRow[] = [nodeResult.authCpu];
+const authCostRounds: Record<string, number[]> = { ...nodeResult.authCostRounds };
 await pooled.close();
 
 // BENCH_SMOKE=1 (CI): Node only, tiny workloads. BENCH_RUNTIMES=node,bun picks the child runtimes.
@@ -33,22 +35,32 @@ for (const [name, bin, args] of runtimes) {
   const key = name.toLowerCase();
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   try {
-    const result = JSON.parse(last) as { rows: BenchRow[]; authCpu: AuthCpuRow };
+    const result = JSON.parse(last) as {
+      rows: BenchRow[];
+      authCpu: AuthCpuRow;
+      authCostRounds: Record<string, number[]>;
+    };
     rows.push(...result.rows);
     authCpu.push(result.authCpu);
+    Object.assign(authCostRounds, result.authCostRounds);
   } catch {
     failures[key] = `${r.error?.message ?? ''} ${r.stderr?.slice(-500) ?? ''}`.trim();
     console.error(`${name}: benchmark failed: ${failures[key]}`);
   }
 }
 
+/** Median of the per-round costs, and their spread ((q3 - q1), in cost points). */
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  return s[Math.floor(pos)]! + (s[Math.ceil(pos)]! - s[Math.floor(pos)]!) * (pos - Math.floor(pos));
+};
 const authCost: Record<string, number> = {};
-for (const row of rows) {
-  if (row.mode !== 'authenticated') continue;
-  const base = rows.find(
-    (r) => r.runtime === row.runtime && r.workload === row.workload && r.mode !== 'authenticated',
-  );
-  if (base) authCost[`${row.runtime} ${row.workload}`] = 1 - row.messagesPerSecond / base.messagesPerSecond;
+const authCostSpread: Record<string, number> = {};
+for (const [key, costs] of Object.entries(authCostRounds)) {
+  if (costs.length === 0) continue;
+  authCost[key] = quantile(costs, 0.5);
+  authCostSpread[key] = quantile(costs, 0.75) - quantile(costs, 0.25);
 }
 
 const fmt = (n: number, d = 0) =>
@@ -67,7 +79,9 @@ for (const r of rows) {
 }
 console.log('');
 for (const [k, v] of Object.entries(authCost)) {
-  console.log(`throughput lost to authentication at saturation, ${k}: ${(v * 100).toFixed(1)}%`);
+  console.log(
+    `throughput lost to authentication at saturation, ${k}: ${(v * 100).toFixed(1)}% (median of ${authCostRounds[k]?.length} rounds; q1-q3 spread ${((authCostSpread[k] ?? 0) * 100).toFixed(1)} points)`,
+  );
 }
 for (const c of authCpu) {
   console.log(
@@ -85,11 +99,14 @@ writeFileSync(
       date: new Date().toISOString(),
       node: process.version,
       notes:
-        'authenticated = HttpTransport end to end (on Node: one peer stream of HMAC-SHA256 frames, batching up to 1 MiB; on Bun and Deno: one signed request per batch, one in flight per peer; SHA-256/HMAC native through node:crypto where the runtime has it); baseline-no-auth = same frames and batch sizes posted sequentially to a bare Hono route; authCost = 1 - authenticated/baseline messages per second at saturation, same run; client and server share one thread, so every frame is MACed twice on the same core (sender and receiver), which a deployment spreads over two machines; authCpu = time to sign and verify one batch of small messages, and the share of one core that takes at 50,000 messages/s',
+        'authenticated = HttpTransport end to end (on Node: one peer stream of HMAC-SHA256 frames, batching up to 1 MiB; on Bun and Deno: one signed request per batch, one in flight per peer; SHA-256/HMAC native through node:crypto where the runtime has it); baseline-no-auth = same frames and batch sizes posted sequentially to a bare Hono route; authCost = median over 7 alternating rounds (after a warm-up) of 1 - authenticated/baseline messages per second in the round, authCostSpread its q1-q3 range; rows show the median round of each mode; client and server share one thread, so every frame is MACed twice on the same core (sender and receiver), which a deployment spreads over two machines; authCpu = time to sign and verify one batch of small messages, and the share of one core that takes at 50,000 messages/s',
       goal: { nodeSmallMessagesPerSecond: 50_000, authCostBelow: 0.1 },
       rows,
       authCost,
+      authCostSpread,
+      authCostRounds,
       authCpu,
+      loadAverage1m: loadavg()[0],
       failures,
     },
     null,
