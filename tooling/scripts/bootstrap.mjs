@@ -100,9 +100,27 @@ function ensureChromium() {
   }
 }
 
-function install(pnpm) {
-  log('installing dependencies (frozen lockfile)');
-  const status = run(pnpm, ['install', '--frozen-lockfile', '--prefer-offline']);
+/** Runs a command with its output captured, printed only when it fails. */
+function runQuiet(command, args, options = {}) {
+  const result = spawnSync(command, args, {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+    ...options,
+  });
+  if (result.error) fail(`${command} could not start: ${result.error.message}`);
+  const status = result.status ?? 1;
+  if (status !== 0) {
+    process.stderr.write(result.stdout ?? '');
+    process.stderr.write(result.stderr ?? '');
+  }
+  return status;
+}
+
+function install(pnpm, quiet = false) {
+  if (!quiet) log('installing dependencies (frozen lockfile)');
+  const args = ['install', '--frozen-lockfile', '--prefer-offline'];
+  const status = quiet ? runQuiet(pnpm, args) : run(pnpm, args);
   if (status !== 0) fail('pnpm install failed (see above).');
 }
 
@@ -142,7 +160,8 @@ const env = {
   TURBO_TELEMETRY_DISABLED: '1',
   DO_NOT_TRACK: '1',
 };
-install(pnpm);
+// The devnet shows its own start screen: install and build speak only when they fail.
+install(pnpm, job === 'devnet');
 
 switch (job) {
   case 'test': {
@@ -177,9 +196,14 @@ switch (job) {
       log('contracts and run 3 operators. Until it exists, this command installs the workspace only.');
       process.exit(0);
     }
-    const build = run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=@avs/operator...'], { env });
+    const build = runQuiet(
+      pnpm,
+      ['exec', 'turbo', 'run', 'build', '--filter=@avs/operator...', '--output-logs=errors-only'],
+      { env },
+    );
     if (build !== 0) fail('build failed (see above).');
-    process.exit(run(pnpm, ['--filter', '@avs/operator', 'run', 'devnet', ...extraArgs], { env }));
+    const cli = join(root, 'apps', 'operator', 'dist', 'cli.js');
+    process.exit(run(process.execPath, [cli, 'devnet', ...extraArgs], { env }));
     break;
   }
   case 'edge-kv': {

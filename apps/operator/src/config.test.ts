@@ -1,8 +1,15 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadOperatorConfig, OperatorConfigError, parseOperatorConfig } from './index.js';
+import { runCli } from './cli/program.js';
+import { captureIo } from './cli/test-io.js';
+import {
+  loadOperatorConfig,
+  OperatorConfigError,
+  operatorConfigJsonSchema,
+  parseOperatorConfig,
+} from './index.js';
 
 const valid = {
   rpcUrl: 'http://127.0.0.1:8545',
@@ -66,6 +73,84 @@ describe('operator config', () => {
     );
     const path = join(dir, 'broken.json');
     await writeFile(path, '{ "rpcUrl": ');
-    await expect(loadOperatorConfig(path)).rejects.toThrow(/broken\.json is not valid JSON/);
+    await expect(loadOperatorConfig(path)).rejects.toThrow(/broken\.json: not valid JSON/);
+  });
+
+  // One bad field at a time through the CLI: the exact line printed, exit code 2.
+  const cases: [string, Record<string, unknown>, string][] = [
+    [
+      'engine field of the wrong type',
+      { engine: { taskTimeoutMs: '5s' } },
+      'engine.taskTimeoutMs: Invalid input: expected number, received string',
+    ],
+    ['unknown engine field', { engine: { taskTimeout: 5 } }, 'engine: Unrecognized key: "taskTimeout"'],
+    [
+      'engine raft field',
+      { engine: { raft: { tickMs: 0 } } },
+      'engine.raft.tickMs: Too small: expected number to be >0',
+    ],
+    [
+      'engine cross-field rule',
+      { engine: { retryBaseMs: 5_000 } },
+      'engine.retryBaseMs: expected at most retryMaxMs',
+    ],
+    [
+      'thresholds per quorum',
+      { engine: { defaultQuorumNumbers: [0, 1], defaultThresholdPercentages: [67] } },
+      'engine.defaultThresholdPercentages: expected one threshold per entry of defaultQuorumNumbers',
+    ],
+    [
+      'bad address',
+      { contracts: { ...valid.contracts, taskManager: '0x1234' } },
+      'contracts.taskManager: expected a 0x-prefixed 20-byte address',
+    ],
+    [
+      'bad checksum',
+      { contracts: { ...valid.contracts, taskManager: '0x9fe46736679d2D9a65F0992F2272dE9f3c7fa6e0' } },
+      'contracts.taskManager: bad EIP-55 checksum (write it all lowercase or with a correct checksum)',
+    ],
+    ['missing field', { chainId: undefined }, 'chainId: Invalid input: expected number, received undefined'],
+    [
+      'avs module without path',
+      { avs: { kind: 'module' } },
+      'avs.path: Invalid input: expected string, received undefined',
+    ],
+    [
+      'port out of range',
+      { server: { port: 70_000 } },
+      'server.port: Too big: expected number to be <=65535',
+    ],
+  ];
+  it.each(cases)('%s: one exact line on stderr, exit 2, nothing else done', async (_, change, line) => {
+    const dir = await mkdtemp(join(tmpdir(), 'op-config-'));
+    const path = join(dir, 'operator.json');
+    await writeFile(path, JSON.stringify({ ...valid, ...change }));
+    for (const argv of [
+      ['start', '--config', path],
+      ['config', 'check', '--config', path],
+    ]) {
+      const c = captureIo({ AVS_KEY_PASSWORD: 'pw' });
+      expect(await runCli(argv, c.io)).toBe(2);
+      expect(c.stderr()).toBe(`error: ${path}: ${line}\n`);
+    }
+  });
+
+  it('the valid example passes config check', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'op-config-'));
+    const path = join(dir, 'operator.json');
+    await writeFile(path, JSON.stringify(valid));
+    const c = captureIo();
+    expect(await runCli(['config', 'check', '--config', path], c.io)).toBe(0);
+    expect(c.stdout()).toBe(`${path}: ok\n`);
+  });
+
+  it('config.schema.json is the JSON Schema generated from the zod schema (run `pnpm gen:schema`)', async () => {
+    const committed = JSON.parse(await readFile(new URL('../config.schema.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(operatorConfigJsonSchema());
+    const c = captureIo();
+    expect(await runCli(['config', 'schema'], c.io)).toBe(0);
+    expect(JSON.parse(c.stdout())).toEqual(committed);
+    // The schema knows the engine section's fields.
+    expect(committed.properties.engine.properties.taskTimeoutMs.type).toBe('integer');
   });
 });

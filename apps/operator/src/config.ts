@@ -4,11 +4,15 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { operatorRaftConfigSchema } from '@avs/engine';
 import { isAddress } from 'ethers';
 import { z } from 'zod';
 import { OperatorConfigError } from './errors.js';
 
-const address = z.string().refine((a) => isAddress(a), 'expected a 0x-prefixed 20-byte address');
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, { message: 'expected a 0x-prefixed 20-byte address', abort: true })
+  .refine((a) => isAddress(a), 'bad EIP-55 checksum (write it all lowercase or with a correct checksum)');
 const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+/, 'expected an http:// or https:// URL');
 const originUrl = z
   .string()
@@ -30,9 +34,35 @@ const storageSchema = z.discriminatedUnion('kind', [
     .strict(),
 ]);
 
+/**
+ * The `engine` section: every field of @avs/engine's config except those the operator fills in
+ * itself (URLs, operator id, cluster id), so a mistake there is found with the rest of the file.
+ */
+const engineSectionSchema = operatorRaftConfigSchema
+  .omit({ httpUrl: true, raftUrl: true, operatorId: true, clusterId: true, fileStorageDirectory: true })
+  .partial()
+  .strict()
+  .superRefine((engine, ctx) => {
+    const quorums = engine.defaultQuorumNumbers;
+    const thresholds = engine.defaultThresholdPercentages;
+    if (quorums !== undefined && thresholds !== undefined && quorums.length !== thresholds.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultThresholdPercentages'],
+        message: 'expected one threshold per entry of defaultQuorumNumbers',
+      });
+    }
+    if ((engine.retryBaseMs ?? 100) > (engine.retryMaxMs ?? 2_000)) {
+      ctx.addIssue({ code: 'custom', path: ['retryBaseMs'], message: 'expected at most retryMaxMs' });
+    }
+  })
+  .default({});
+
 /** Schema of the operator config file. */
 export const operatorConfigSchema = z
   .object({
+    /** Where editors find this schema (`./config.schema.json`); ignored by the operator. */
+    $schema: z.string().optional(),
     /** JSON-RPC URL of the Ethereum node. */
     rpcUrl: httpUrl,
     chainId: z.number().int().positive(),
@@ -110,25 +140,61 @@ export const operatorConfigSchema = z
       .strict()
       .default({ id: 'avs', bootstrap: false }),
     avs: z
-      .object({
-        /** The example AVS this operator runs. */
-        kind: z.enum(['squaring', 'oracle']).default('squaring'),
-      })
-      .strict()
+      .discriminatedUnion('kind', [
+        /** One of the built-in example AVSs. */
+        z.object({ kind: z.enum(['squaring', 'oracle']) }).strict(),
+        /** Your own task logic: an ES module exporting an `AvsTaskModule` (see the README). */
+        z
+          .object({
+            kind: z.literal('module'),
+            /** Path of the module (relative to the config file), e.g. `./my-avs.mjs`. */
+            path: z.string().min(1),
+          })
+          .strict(),
+      ])
       .default({ kind: 'squaring' }),
     /** Engine timeouts and Raft settings (see @avs/engine's OperatorRaftConfig). */
-    engine: z.record(z.string(), z.unknown()).default({}),
+    engine: engineSectionSchema,
+    /** Observability: Prometheus metrics and EigenLayer's node API on the operator's server. */
+    metrics: z
+      .object({
+        /** Serve `/metrics` and `/eigen/node/*`; default true. */
+        enabled: z.boolean().default(true),
+        /** The AVS's name in `/eigen/node` and the metrics' `avs_name` label. */
+        avsName: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected lowercase letters, digits and dashes')
+          .default('avs-raft'),
+      })
+      .strict()
+      .default({ enabled: true, avsName: 'avs-raft' }),
+    /** Checks run before the operator starts; turn one off only to debug. */
+    startupChecks: z
+      .object({
+        /** RPC answers, chain id matches, contract code at every address, operator registered with stake. */
+        enabled: z.boolean().default(true),
+      })
+      .strict()
+      .default({ enabled: true }),
   })
   .strict();
 
 export type OperatorConfig = z.output<typeof operatorConfigSchema>;
 export type OperatorConfigInput = z.input<typeof operatorConfigSchema>;
 
-/** Formats zod issues as `field.path: message` lines. */
-export function describeIssues(error: z.ZodError): string {
+/** Formats zod issues as one `field.path: message` line each. */
+export function describeIssues(error: z.ZodError, source = 'config'): string {
   return error.issues
-    .map((issue) => `  ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .map((issue) => `${source}: ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('\n');
+}
+
+/** JSON Schema (draft 2020-12) of the config file as written (defaults optional), from the zod schema. */
+export function operatorConfigJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(operatorConfigSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'avs-operator config',
+  };
 }
 
 /**
@@ -138,9 +204,7 @@ export function describeIssues(error: z.ZodError): string {
 export function parseOperatorConfig(value: unknown, source = 'config'): OperatorConfig {
   const parsed = operatorConfigSchema.safeParse(value);
   if (!parsed.success) {
-    throw new OperatorConfigError(
-      `${source} is not a valid operator config:\n${describeIssues(parsed.error)}`,
-    );
+    throw new OperatorConfigError(describeIssues(parsed.error, source));
   }
   return parsed.data;
 }
@@ -154,17 +218,20 @@ export async function loadOperatorConfig(path: string): Promise<OperatorConfig> 
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new OperatorConfigError(`cannot read config file ${path}: ${(cause as Error).message}`, { cause });
+    throw new OperatorConfigError(
+      `cannot read config file ${path}: ${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}`,
+      { cause },
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new OperatorConfigError(`config file ${path} is not valid JSON: ${(cause as Error).message}`, {
+    throw new OperatorConfigError(`${path}: not valid JSON: ${(cause as Error).message.split('\n')[0]}`, {
       cause,
     });
   }
-  const config = parseOperatorConfig(json, `config file ${path}`);
+  const config = parseOperatorConfig(json, path);
   const base = dirname(resolve(path));
   const at = (p: string) => resolve(base, p);
   return {
@@ -174,6 +241,7 @@ export async function loadOperatorConfig(path: string): Promise<OperatorConfig> 
       ecdsaKeystore: at(config.keys.ecdsaKeystore),
       blsKeystore: at(config.keys.blsKeystore),
     },
+    avs: config.avs.kind === 'module' ? { ...config.avs, path: at(config.avs.path) } : config.avs,
     storage:
       config.storage.kind === 'dynamodb'
         ? config.storage

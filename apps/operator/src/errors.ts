@@ -32,3 +32,11 @@ export class UsageError extends OperatorError {
     super('USAGE', message);
   }
 }
+
+/** A check before start failed (RPC, chain id, contract code, registration): the message says what to fix. */
+export class StartupCheckError extends OperatorError {
+  override readonly name = 'StartupCheckError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STARTUP_CHECK', message, options);
+  }
+}

@@ -5,9 +5,9 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { BlsKeyPair, decryptKeystore, encryptKeystore, LIGHT_SCRYPT, STANDARD_SCRYPT } from '@avs/bls';
 import { encryptKeystoreJson, Wallet } from 'ethers';
+import { read } from 'read';
 import { KeyFileError } from './errors.js';
 
 /** A decrypted operator identity. */
@@ -103,21 +103,36 @@ export async function readKeyFiles(
   return { ecdsaPrivateKey: wallet.privateKey, address: wallet.address.toLowerCase(), bls };
 }
 
+/** Where {@link keyPassword} reads from; the process's terminal by default (tests pass streams). */
+export interface PasswordSource {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly input?: NodeJS.ReadableStream & { isTTY?: boolean };
+  readonly output?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
 /**
- * The keystore password: from the environment variable when set, else asked
- * on the terminal.
- * @throws {KeyFileError} when neither is available
+ * The keystore password: from the environment variable when set, else asked on the terminal
+ * without echo. With `confirm` (creating a key) it is asked twice and must match.
+ * @throws {KeyFileError} when neither is available, or the two entries differ
  */
-export async function keyPassword(envName: string): Promise<string> {
-  const fromEnv = process.env[envName];
+export async function keyPassword(
+  envName: string,
+  options: PasswordSource & { confirm?: boolean } = {},
+): Promise<string> {
+  const fromEnv = (options.env ?? process.env)[envName];
   if (fromEnv !== undefined) return fromEnv;
-  if (!process.stdin.isTTY) {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stderr;
+  if (!input.isTTY) {
     throw new KeyFileError(`no password: set ${envName} or run on a terminal to be prompted`);
   }
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return await rl.question(`keystore password (${envName} is not set): `);
-  } finally {
-    rl.close();
+  const ask = async (prompt: string) =>
+    String(await read({ prompt, silent: true, replace: '', input, output, terminal: true }));
+  const password = await ask(`keystore password (${envName} is not set): `);
+  if (options.confirm) {
+    if (password.length === 0) throw new KeyFileError('empty password: a keystore needs a password');
+    const again = await ask('repeat the password: ');
+    if (again !== password) throw new KeyFileError('the two passwords differ: nothing was written');
   }
+  return password;
 }

@@ -24,18 +24,23 @@ import { payloadSchema, type TaskPayload } from './avs/example-avs.js';
 /** Largest `POST /avs/v1/tasks` body by default: 64 payloads fit in a few KiB. */
 export const DEFAULT_MAX_TASK_BODY_BYTES = 256 * 1024;
 
-/** Body of `POST /avs/v1/tasks`: on-chain tasks and the payloads whose hashes they store. */
-export const submitTasksSchema = z
-  .object({
-    tasks: z
-      .array(z.object({ taskIndex: z.number().int().nonnegative(), payload: payloadSchema }))
-      .min(1)
-      .max(64),
-  })
-  .strict();
+/** Body of `POST /avs/v1/tasks` for tasks whose payloads `payload` validates (a task module's request schema). */
+export function submitTasksSchemaFor(payload: z.ZodType<unknown>) {
+  return z
+    .object({
+      tasks: z
+        .array(z.object({ taskIndex: z.number().int().nonnegative(), payload }))
+        .min(1)
+        .max(64),
+    })
+    .strict();
+}
 
-/** A validated task submission. */
-export type SubmitTasks = { readonly tasks: readonly { taskIndex: number; payload: TaskPayload }[] };
+/** Body of `POST /avs/v1/tasks` with the built-in examples' payloads. */
+export const submitTasksSchema = submitTasksSchemaFor(payloadSchema);
+
+/** A validated task submission (payloads: {@link TaskPayload} with the built-in examples). */
+export type SubmitTasks = { readonly tasks: readonly { taskIndex: number; payload: unknown }[] };
 
 /** A route's answer: HTTP status and JSON body. */
 export interface RouteAnswer {
@@ -47,6 +52,8 @@ export interface RouteAnswer {
 export interface OperatorRoutes {
   /** The API token of the task generator and local tools; undefined: sessions only. */
   readonly apiToken: string | undefined;
+  /** Validates one task's payload; default the built-in examples' `payloadSchema`. */
+  readonly payloadSchema?: z.ZodType<unknown>;
   /** Largest task-intake body in bytes; default {@link DEFAULT_MAX_TASK_BODY_BYTES}. */
   readonly maxTaskBodyBytes?: number;
   status(): object;
@@ -93,10 +100,11 @@ export function operatorOrToken(
 /** Mounts `GET /avs/v1/status` and `POST /avs/v1/tasks` on the server's app (before it serves). */
 export function mountOperatorRoutes(server: RaftServer, routes: OperatorRoutes): void {
   const maxBody = routes.maxTaskBodyBytes ?? DEFAULT_MAX_TASK_BODY_BYTES;
+  const schema = routes.payloadSchema ? submitTasksSchemaFor(routes.payloadSchema) : submitTasksSchema;
   const app = server.app;
   app.get('/avs/v1/status', operatorOrToken(server, routes.apiToken, 0), (c) => c.json(routes.status()));
   app.post('/avs/v1/tasks', operatorOrToken(server, routes.apiToken, maxBody), async (c) => {
-    const request = decodeJson(c.get('body'), submitTasksSchema);
+    const request = decodeJson(c.get('body'), schema);
     const answer = await routes.submitTasks(request);
     return c.json(answer.body, answer.status);
   });

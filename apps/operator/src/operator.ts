@@ -20,17 +20,26 @@ import {
   type TaskRecord,
   TaskStateError,
 } from '@avs/engine';
-import type { Logger, Storage } from '@avs/raft-core';
-import { operatorKeyScheme } from '@avs/transport-http';
+import { RaftNode, type Storage } from '@avs/raft-core';
+import { operatorKeyScheme, TransportMetrics } from '@avs/transport-http';
 import { createPooledFetch, type PooledFetch, type Served, serveNode } from '@avs/transport-http/node';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
-import { chainBinding } from './avs/chain-binding.js';
-import { requestSchema, type TaskRequest } from './avs/example-avs.js';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { type BoundTaskRequest, chainBinding } from './avs/chain-binding.js';
+import { type AvsTaskModule, loadTaskModule, untypedTaskModule } from './avs/task-module.js';
 import { apiTokenOf, type OperatorConfig } from './config.js';
 import type { OperatorKeys } from './keys.js';
-import { mountOperatorRoutes, type RouteAnswer } from './operator-routes.js';
+import { componentLogger, createOperatorLogger } from './logging.js';
+import { instrumentProvider, instrumentStorage, proposalCountingFactory } from './metrics/instrumentation.js';
+import { mountNodeApi } from './metrics/node-api.js';
+import { OperatorMetrics } from './metrics/operator-metrics.js';
+import { mountOperatorRoutes, operatorOrToken, type RouteAnswer } from './operator-routes.js';
 import { peerDialer } from './peer-dial.js';
 import { openStorage } from './storage-factory.js';
+
+/** A task request (T) as replicated: the payloads of its on-chain tasks, in task order. */
+export type ModuleTaskRequest = BoundTaskRequest;
 
 /** What `GET /avs/v1/status` answers. */
 export interface OperatorStatus extends EngineStatus {
@@ -43,24 +52,40 @@ export interface RunningOperator {
   readonly address: string;
   readonly url: string;
   /** Responses (K) are the chain binding's: `TaskResponse` on avs-raft, `SquaringResponse` on eigenlayer. */
-  readonly engine: TaskConsensusEngine<TaskRequest, unknown>;
+  readonly engine: TaskConsensusEngine<ModuleTaskRequest, unknown>;
+  /** Its Prometheus metrics (also served at `/metrics`). */
+  readonly metrics: OperatorMetrics;
   status(): OperatorStatus;
   /** Stops the engine (handing over leadership first when it leads), the server and the storage. */
   close(): Promise<void>;
 }
 
-const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} } as unknown as Logger;
+/** Options of {@link startOperator}. */
+export interface StartOperatorOptions {
+  /** Where the operator, engine, Raft and transport log; default JSON lines on stdout at `info`. */
+  readonly log?: Logger;
+  /** Reported by `/eigen/node` as `node_version`. */
+  readonly version?: string;
+  /** The AVS's task logic; default the config's `avs` (a module path, or the built-in examples). */
+  readonly taskModule?: AvsTaskModule<never, never>;
+}
 
 /** Starts an operator from a validated config and decrypted keys. */
 export async function startOperator(
   config: OperatorConfig,
   keys: OperatorKeys,
-  options: { logger?: Logger; onEvent?: (line: string) => void } = {},
+  options: StartOperatorOptions = {},
 ): Promise<RunningOperator> {
-  const say = options.onEvent ?? (() => {});
+  const log = (options.log ?? createOperatorLogger()).child({ operator: keys.address });
+  const module: AvsTaskModule | undefined = options.taskModule
+    ? untypedTaskModule(options.taskModule)
+    : config.avs.kind === 'module'
+      ? await loadTaskModule(config.avs.path)
+      : undefined;
   const provider = createProvider(config.rpcUrl, { chainId: config.chainId });
   const wallet = new Wallet(keys.ecdsaPrivateKey, provider);
-  const binding = chainBinding(config, provider, wallet);
+  const binding = chainBinding(config, provider, wallet, module);
+  const requestSchema = z.object({ payloads: z.array(binding.payloadSchema).min(1).max(64) }).strict();
   const { reader, taskManager } = binding;
   const chain = createChainAdapter({
     taskManager,
@@ -85,24 +110,48 @@ export async function startOperator(
     'Bun' in globalThis
       ? { fetch: (input, init) => fetch(input, init), close: async () => {} }
       : createPooledFetch();
+  const transportMetrics = new TransportMetrics();
   const transport = createHttpEngineTransport({
     scheme,
     fetch: pooled.fetch,
+    server: { metrics: transportMetrics, logger: componentLogger(log, 'transport') },
+    client: { metrics: transportMetrics },
     ...(config.cluster.dialUrls === undefined ? {} : { dialUrl: peerDialer(config.cluster.dialUrls) }),
   });
   let storage: Storage | undefined;
   let served: Served | undefined;
   const recent: TaskRecord[] = [];
 
+  let engineRef: TaskConsensusEngine<ModuleTaskRequest, unknown> | undefined;
+  const metrics = new OperatorMetrics(
+    {
+      status: () => {
+        if (!engineRef) throw new Error('metrics read before the engine exists');
+        return engineRef.status();
+      },
+      transport: transportMetrics,
+    },
+    { avsName: config.metrics.avsName },
+  );
+  const stopRpcMetrics = instrumentProvider(provider, metrics);
+
   try {
-    storage = await openStorage(config.storage, keys.address, config.cluster.id);
-    const engine = createTaskConsensusEngine<TaskRequest, unknown>({
+    storage = instrumentStorage(
+      await openStorage(config.storage, keys.address, config.cluster.id, componentLogger(log, 'storage')),
+      metrics,
+    );
+    const engine = createTaskConsensusEngine<ModuleTaskRequest, unknown>({
       blsKey: keys.bls,
       joinAuth: eip712JoinAuthenticator(keys.ecdsaPrivateKey),
       callbacks: {
         requestSchema,
         responseSchema: binding.responseSchema,
-        onTaskRequest: (request, tasks) => binding.respond(request, tasks),
+        onTaskRequest: async (request, tasks) => {
+          const signed = metrics.received(tasks.map((t) => t.taskIndex));
+          const responses = await binding.respond(request, tasks);
+          signed();
+          return responses;
+        },
         // A follower signs only tasks that exist on-chain with the payload it was given.
         validateTaskRequest: onChainTaskCheck(taskManager, {
           fromBlock: config.fromBlock,
@@ -122,22 +171,76 @@ export async function startOperator(
       storage,
       transport,
       chain,
-      logger: options.logger ?? quietLogger,
+      logger: componentLogger(log, 'engine'),
+      nodeFactory: proposalCountingFactory(RaftNode, componentLogger(log, 'raft'), metrics),
     });
+    engineRef = engine;
 
-    engine.on('leader-change', ({ leaderId, term, isSelf }) =>
-      say(`leader ${leaderId || '(none)'} term ${term}${isSelf ? ' (this operator)' : ''}`),
-    );
+    engine.on('leader-change', ({ leaderId, term, isSelf }) => {
+      metrics.leaderChanges.inc();
+      log.info({ leaderId: leaderId || null, term, isSelf }, leaderId ? 'leader changed' : 'no leader');
+    });
     engine.on('task-updated', ({ task }) => {
       recent.push(task);
       if (recent.length > 200) recent.shift();
+      metrics.taskUpdated(task);
+      log.debug({ taskIndex: task.taskIndex, status: task.status, reason: task.reason }, 'task updated');
+      if (task.status === 'submitted' && task.submission && engine.status().role === 'leader') {
+        // Gas of what this operator submitted: one receipt read per submitted task, leader only.
+        provider.getTransactionReceipt(task.submission.txHash).then(
+          (receipt) => {
+            if (receipt) metrics.gasUsed.inc(Number(receipt.gasUsed));
+          },
+          (error: unknown) => log.debug({ err: error }, 'receipt read failed'),
+        );
+      }
     });
+    engine.on('request-refused', ({ requestId, reason }) => {
+      metrics.tasks.inc({ stage: 'refused' });
+      log.warn({ requestId, reason }, 'refused to sign a request');
+    });
+    engine.on('member-joined', ({ id, role }) => log.info({ member: id, role }, 'member joined'));
+    engine.on('member-removed', ({ id, reason }) => log.warn({ member: id, reason }, 'member removed'));
     engine.on('error', ({ error, context }) =>
-      say(`error (${context}): ${error instanceof Error ? error.message : String(error)}`),
+      log.warn({ err: error, context }, `background error: ${context}`),
     );
+
+    if (config.metrics.enabled) {
+      mountNodeApi(transport.server.app, {
+        nodeName: config.metrics.avsName,
+        nodeVersion: options.version ?? '0.0.0',
+        metrics,
+        // /metrics shows term and commit: like /avs/v1/status it needs a session or the API token
+        // (Prometheus: `authorization: { credentials_file }`). The node API's routes stay open.
+        metricsAuth: operatorOrToken(transport.server, apiTokenOf(config), 0),
+        services: [
+          {
+            id: 'raft',
+            name: 'Raft consensus',
+            description: 'membership in the operator cluster and a known leader',
+            status: () => {
+              const s = engine.status();
+              if (s.closed) return 'Down';
+              return s.started && s.leaderId ? 'Up' : 'Initializing';
+            },
+          },
+          {
+            id: 'ethereum-rpc',
+            name: 'Ethereum JSON-RPC',
+            description: 'the Ethereum node of rpcUrl',
+            status: () =>
+              provider.getBlockNumber().then(
+                () => 'Up' as const,
+                () => 'Down' as const,
+              ),
+          },
+        ],
+      });
+    }
 
     mountOperatorRoutes(transport.server, {
       apiToken: apiTokenOf(config),
+      payloadSchema: binding.payloadSchema,
       status: statusOf,
       async submitTasks({ tasks }): Promise<RouteAnswer> {
         const leader = await engine.isLeader();
@@ -216,6 +319,7 @@ export async function startOperator(
       address: keys.address,
       url: served.url,
       engine,
+      metrics,
       status: statusOf,
       close() {
         closing ??= (async () => {
@@ -227,6 +331,7 @@ export async function startOperator(
           await served?.close();
           await storage?.close();
           await pooled.close();
+          stopRpcMetrics();
           provider.destroy();
         })();
         return closing;
@@ -236,6 +341,7 @@ export async function startOperator(
     await served?.close().catch(() => undefined);
     await storage?.close().catch(() => undefined);
     await pooled.close().catch(() => undefined);
+    stopRpcMetrics();
     provider.destroy();
     throw error;
   }

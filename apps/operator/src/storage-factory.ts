@@ -1,4 +1,4 @@
-import type { Storage } from '@avs/raft-core';
+import type { Logger, Storage } from '@avs/raft-core';
 import { createDynamoStorage } from '@avs/storage-dynamodb';
 import { FileStorage } from '@avs/storage-file';
 import { createLevelStorage } from '@avs/storage-level';
@@ -9,10 +9,12 @@ export async function openStorage(
   config: OperatorConfig['storage'],
   nodeId: string,
   clusterId: string,
+  logger?: Logger,
 ): Promise<Storage> {
   switch (config.kind) {
     case 'file':
-      return FileStorage.open({ dir: config.dir });
+      // Recovery notes (a torn tail truncated, …) go to the operator's log instead of the console.
+      return FileStorage.open({ dir: config.dir, ...(logger ? { logger } : {}) });
     case 'level':
       return createLevelStorage({ location: config.dir });
     case 'dynamodb':

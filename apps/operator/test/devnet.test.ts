@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dashboard, type Devnet, serveDashboard, startDevnet } from '../src/index.js';
@@ -65,6 +66,102 @@ describe('devnet', () => {
       expect(t.txHash).toMatch(/^0x[0-9a-f]{64}$/);
       if (t.kind === 'square') expect(t.result).toMatch(/^\d+ → \d+$/);
     }
+  });
+
+  it('serves Prometheus /metrics with Raft, task, transport and RPC metrics after tasks ran', async () => {
+    await poll(() => devnet.state.snapshot().totals.verified >= 4, 'four tasks are verified on-chain');
+    // The operator that leads now (asked, not taken from the devnet's last view) submitted tasks.
+    let url = '';
+    await poll(async () => {
+      for (const p of devnet.operators) {
+        const text = await (await fetch(`${p.url}/metrics`, { headers: p.authHeaders() })).text();
+        if (/^avs_raft_is_leader\{[^}]*\} 1$/m.test(text)) url = p.url;
+      }
+      return url !== '';
+    }, 'an operator reports that it leads');
+    const operator = devnet.operators.find((p) => p.url === url)!;
+    // Term and commit are not for anyone: without the API token (or a session) the answer is 401.
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    const response = await fetch(`${url}/metrics`, { headers: operator.authHeaders() });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await response.text();
+    // Parses as Prometheus text (the parser throws on malformed input).
+    const families = parsePrometheusTextFormat(text);
+    const byName = new Map(families.map((f) => [f.name, f]));
+    const value = (name: string, labels: Record<string, string> = {}) =>
+      Number(
+        byName.get(name)?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))
+          ?.value ?? Number.NaN,
+      );
+    // The parser drops a histogram's labels and _count: read the observation count from the text.
+    const count = (name: string, label = '') => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name}_count{`) && l.includes(label));
+      return Number(line?.split(' ').at(-1) ?? Number.NaN);
+    };
+    expect(value('avs_raft_term')).toBeGreaterThanOrEqual(1);
+    expect(value('avs_raft_commit_index')).toBeGreaterThan(0);
+    expect(value('avs_raft_applied_index')).toBeGreaterThan(0);
+    expect(value('avs_raft_apply_lag')).toBeGreaterThanOrEqual(0);
+    expect(value('avs_raft_is_leader')).toBe(1);
+    expect(value('avs_raft_members', { role: 'voter' })).toBe(3);
+    expect(value('avs_raft_leader_changes_total')).toBeGreaterThanOrEqual(1);
+    expect(value('avs_raft_proposals_total', { outcome: 'ok' })).toBeGreaterThan(0);
+    expect(byName.get('avs_raft_storage_save_duration_seconds')?.type).toBe('HISTOGRAM');
+    expect(count('avs_raft_storage_save_duration_seconds')).toBeGreaterThan(0);
+    for (const stage of ['received', 'signed', 'aggregated', 'submitted']) {
+      expect(value('avs_raft_tasks_total', { stage }), stage).toBeGreaterThan(0);
+    }
+    expect(count('avs_raft_task_hop_duration_seconds', 'hop="received_to_signed"')).toBeGreaterThan(0);
+    expect(count('avs_raft_task_hop_duration_seconds', 'hop="seen_to_aggregated"')).toBeGreaterThan(0);
+    expect(count('avs_raft_task_hop_duration_seconds', 'hop="aggregated_to_submitted"')).toBeGreaterThan(0);
+    await poll(async () => {
+      const text = await (await fetch(`${url}/metrics`, { headers: operator.authHeaders() })).text();
+      return /^avs_raft_gas_used_total\{[^}]*\} [1-9]/m.test(text);
+    }, 'gas used is counted');
+    expect(value('avs_raft_transport_messages', { direction: 'sent' })).toBeGreaterThan(0);
+    expect(value('avs_raft_transport_handshakes', { outcome: 'accepted' })).toBeGreaterThanOrEqual(0);
+    expect(value('eigen_rpc_request_total', { method: 'eth_blockNumber' })).toBeGreaterThan(0);
+    expect(byName.get('eigen_rpc_request_duration_seconds')?.type).toBe('HISTOGRAM');
+    expect(value('eigen_performance_score')).toBe(100);
+    // The spec keeps the eigen_ prefix for its own metrics; ours all carry avs_name.
+    for (const f of families) {
+      if (f.name.startsWith('eigen_')) {
+        expect([
+          'eigen_rpc_request_total',
+          'eigen_rpc_request_duration_seconds',
+          'eigen_performance_score',
+        ]).toContain(f.name);
+      }
+    }
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
+      expect(line).toContain('avs_name="avs-raft"');
+    }
+  });
+
+  it("answers EigenLayer's node API per the specification", async () => {
+    const url = devnet.operators[1]!.url;
+    const node = await (await fetch(`${url}/eigen/node`)).json();
+    expect(node).toEqual({
+      node_name: 'avs-raft',
+      spec_version: 'v0.0.1',
+      node_version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
+    await poll(async () => (await fetch(`${url}/eigen/node/health`)).status === 200, 'the node is healthy');
+    const { services } = (await (await fetch(`${url}/eigen/node/services`)).json()) as {
+      services: { id: string; name: string; description: string; status: string }[];
+    };
+    expect(services.map((s) => s.id)).toEqual(['raft', 'ethereum-rpc']);
+    for (const s of services) {
+      expect(s).toEqual({
+        id: s.id,
+        name: expect.any(String),
+        description: expect.any(String),
+        status: 'Up',
+      });
+      expect((await fetch(`${url}/eigen/node/services/${s.id}/health`)).status).toBe(200);
+    }
+    expect((await fetch(`${url}/eigen/node/services/nope/health`)).status).toBe(404);
   });
 
   it('elects a new leader when the leader is killed, and tasks keep being verified', async () => {

@@ -37,7 +37,7 @@ export function anvilBinaryPath(): string {
     return path;
   } catch (cause) {
     throw new AnvilNotFoundError(
-      `cannot find ${pkg} (install @foundry-rs/anvil with optional dependencies): ${(cause as Error).message}`,
+      `cannot find ${pkg}: install @foundry-rs/anvil, an optional peer of @avs/contracts (npm i -D @foundry-rs/anvil, optional dependencies kept): ${(cause as Error).message}`,
       { cause },
     );
   }

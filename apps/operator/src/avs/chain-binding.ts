@@ -25,25 +25,33 @@ import { OperatorConfigError } from '../errors.js';
 import {
   answer,
   payloadHash,
+  payloadSchema,
   TASK_RESPONSE_ABI,
   type TaskPayload,
-  type TaskRequest,
   taskResponseSchema,
 } from './example-avs.js';
+import { type AvsTaskModule, answerTask, jsonPayloadHash } from './task-module.js';
+
+/** A task request (T) as replicated: the payloads of its on-chain tasks, in task order. */
+export interface BoundTaskRequest {
+  readonly payloads: readonly unknown[];
+}
 
 /** What the operator needs of the chain it runs on. */
 export interface ChainBinding {
   readonly kind: OperatorConfig['chain']['kind'];
   readonly reader: OperatorRegistryReader;
   readonly taskManager: SubmittingTaskManager<unknown>;
+  /** Validates one task's payload (the examples', or a task module's request schema). */
+  readonly payloadSchema: z.ZodType<unknown>;
   /** Validates a response (K) on the wire. */
   readonly responseSchema: z.ZodType<unknown>;
   /** This operator's responses to a request, one per task. @throws for a payload this chain cannot answer */
-  respond(request: TaskRequest, tasks: readonly TaskMeta[]): unknown[];
+  respond(request: BoundTaskRequest, tasks: readonly TaskMeta[]): unknown[] | Promise<unknown[]>;
   /** The message the contract's `checkSignatures` verifies for a response. */
   digestOf(response: unknown): `0x${string}`;
   /** The payload hash the task stores (or the adapter reports). @throws for a payload this chain cannot carry */
-  payloadHashOf(payload: TaskPayload): string;
+  payloadHashOf(payload: unknown): string;
 }
 
 /**
@@ -55,20 +63,47 @@ export function chainBinding(
   config: OperatorConfig,
   provider: JsonRpcProvider,
   wallet: Wallet,
+  module?: AvsTaskModule,
 ): ChainBinding {
   const { contracts } = config;
   if (config.chain.kind === 'avs-raft') {
     const { reader, taskManager } = connectAvs({ provider, contracts, signer: wallet });
-    return {
-      kind: 'avs-raft',
+    const base = {
+      kind: 'avs-raft' as const,
       reader,
       taskManager: taskManager as SubmittingTaskManager<unknown>,
       responseSchema: taskResponseSchema,
-      respond: (request, tasks) =>
-        tasks.map((t, i) => ({ referenceTaskIndex: t.taskIndex, result: answer(request.payloads[i]!) })),
-      digestOf: (response) => abiDigest(TASK_RESPONSE_ABI, response),
-      payloadHashOf: payloadHash,
     };
+    if (module) {
+      // A team's own task logic; the chain side stays the TaskManager's TaskResponse.
+      return {
+        ...base,
+        payloadSchema: module.requestSchema,
+        respond: (request, tasks) =>
+          Promise.all(tasks.map((t, i) => answerTask(module, request.payloads[i], t.taskIndex))),
+        digestOf: (response) =>
+          (module.digestOf ?? ((r: unknown) => abiDigest(TASK_RESPONSE_ABI, r)))(
+            response as Parameters<NonNullable<AvsTaskModule['digestOf']>>[0],
+          ) as `0x${string}`,
+        payloadHashOf: (payload) => (module.payloadHash ?? jsonPayloadHash)(payload),
+      };
+    }
+    return {
+      ...base,
+      payloadSchema,
+      respond: (request, tasks) =>
+        tasks.map((t, i) => ({
+          referenceTaskIndex: t.taskIndex,
+          result: answer(request.payloads[i] as TaskPayload),
+        })),
+      digestOf: (response) => abiDigest(TASK_RESPONSE_ABI, response),
+      payloadHashOf: (payload) => payloadHash(payload as TaskPayload),
+    };
+  }
+  if (module) {
+    throw new OperatorConfigError(
+      'avs.kind module: runs on chain.kind avs-raft (incredible-squaring answers its own squaring tasks only)',
+    );
   }
   const keyEnv = config.chain.aggregatorKeyEnv;
   let aggregator: Wallet;
@@ -93,7 +128,8 @@ export function chainBinding(
     reader,
     signer: aggregator,
   });
-  const numberOf = (payload: TaskPayload | undefined): bigint => {
+  const numberOf = (value: unknown): bigint => {
+    const payload = value as TaskPayload | undefined;
     if (payload?.kind !== 'square') throw new TypeError('incredible-squaring answers square tasks only');
     return BigInt(payload.number);
   };
@@ -101,6 +137,7 @@ export function chainBinding(
     kind: 'eigenlayer',
     reader,
     taskManager: taskManager as SubmittingTaskManager<unknown>,
+    payloadSchema,
     responseSchema: squaringResponseSchema,
     respond: (request, tasks) =>
       tasks.map((t, i) => {

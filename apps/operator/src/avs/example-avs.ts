@@ -7,8 +7,10 @@
  * - `oracle`: one request asks for several prices; each has its own on-chain
  *   task, so an operator returns several responses per request.
  */
+import { abiDigest } from '@avs/chain';
 import { AbiCoder, keccak256, toUtf8Bytes } from 'ethers';
 import { z } from 'zod';
+import type { AvsTaskModule } from './task-module.js';
 
 /** A response as the TaskManager takes it: `TaskResponse { uint32 referenceTaskIndex; bytes result }`. */
 export const taskResponseSchema = z
@@ -89,3 +91,14 @@ export function describeResult(result: string): string {
     }
   }
 }
+
+/** The built-in examples (squaring and oracle) as a task module, the same interface a team's own AVS implements. */
+export const exampleTaskModule: AvsTaskModule<TaskPayload, string> = {
+  requestSchema: payloadSchema,
+  responseSchema: z.string().regex(/^0x([0-9a-fA-F]{2})*$/),
+  onTaskRequest: (payload) => answer(payload),
+  encodeResponse: (result) => result,
+  payloadHash,
+  digestOf: (response) => abiDigest(TASK_RESPONSE_ABI, response),
+  describeResult,
+};

@@ -19,6 +19,7 @@ import {
 import { type LocalAvs, startEigenLayerChain, startLocalAvs } from '@avs/contracts/local-chain';
 import { type JsonRpcProvider, Wallet } from 'ethers';
 import { describeResult, payloadHash, type TaskPayload } from '../avs/example-avs.js';
+import { type AvsTaskModule, jsonPayloadHash } from '../avs/task-module.js';
 import type { OperatorConfigInput } from '../config.js';
 
 /** Which contracts the devnet runs on. */
@@ -43,10 +44,20 @@ export interface DevnetChain {
   registerOperator(i: number, bls: BlsKeyPair, url: string): Promise<{ privateKey: string; address: string }>;
   /** Called once every operator is registered (the owner's stake stub on avs-raft). */
   finishRegistration(addresses: readonly string[]): Promise<void>;
-  /** Creates one task per payload; returns their indexes in order. */
-  createTasks(payloads: readonly TaskPayload[], thresholdPercentage: number): Promise<number[]>;
+  /**
+   * Creates one task per payload; returns their indexes in order. `module` (a team's own task
+   * module, avs-raft chain only) hashes the payloads instead of the examples.
+   */
+  createTasks(
+    payloads: readonly TaskPayload[] | readonly unknown[],
+    thresholdPercentage: number,
+    module?: AvsTaskModule,
+  ): Promise<number[]>;
   /** Calls `listener` for every response verified on-chain. Returns a stop function. */
-  watchVerified(listener: (taskIndex: number, txHash: string, summary: string) => void): () => void;
+  watchVerified(
+    listener: (taskIndex: number, txHash: string, summary: string) => void,
+    module?: AvsTaskModule,
+  ): () => void;
   stop(): Promise<void>;
 }
 
@@ -102,17 +113,27 @@ async function startAvsRaftDevnetChain(n: number): Promise<DevnetChain> {
         signer: owner,
       }).setOperatorStakes(0, new Map(addresses.map((a) => [a, STAKE])));
     },
-    async createTasks(payloads, thresholdPercentage) {
+    async createTasks(payloads, thresholdPercentage, module) {
+      const hashOf = module
+        ? (p: unknown) => (module.payloadHash ?? jsonPayloadHash)(p)
+        : (p: unknown) => payloadHash(p as TaskPayload);
       const created = await taskManager.createTasks({
-        payloadHashes: payloads.map(payloadHash),
+        payloadHashes: payloads.map(hashOf),
         quorumNumbers: [0],
         quorumThresholdPercentage: thresholdPercentage,
       });
       return created.map((t) => t.taskIndex);
     },
-    watchVerified: (listener) =>
+    watchVerified: (listener, module) =>
       taskManager.watchResponses(
-        (r) => listener(r.taskIndex, r.transactionHash, describeResult(r.response.result)),
+        (r) =>
+          listener(
+            r.taskIndex,
+            r.transactionHash,
+            (module ? (module.describeResult ?? ((x: string) => x.slice(0, 18))) : describeResult)(
+              r.response.result,
+            ),
+          ),
         { fromBlock: chain.deployment.deployBlock, pollIntervalMs: 200 },
       ),
     async stop() {
@@ -186,7 +207,7 @@ async function startEigenLayerDevnetChain(): Promise<DevnetChain> {
     async finishRegistration() {},
     async createTasks(payloads, thresholdPercentage) {
       const created = await Promise.all(
-        payloads.map((p) => {
+        (payloads as readonly TaskPayload[]).map((p) => {
           if (p.kind !== 'square') throw new TypeError('incredible-squaring takes square tasks only');
           return tasks.createTask({
             payload: BigInt(p.number),

@@ -6,6 +6,7 @@
  * most one second of backlog.
  */
 import type { TaskPayload } from '../avs/example-avs.js';
+import type { AvsTaskModule } from '../avs/task-module.js';
 import type { DevnetChain } from './devnet-chain.js';
 import type { DevnetState } from './devnet-state.js';
 import type { OperatorProcess } from './operator-process.js';
@@ -16,6 +17,8 @@ export interface TaskDriverSettings {
   readonly maxOutstanding: number;
   readonly oracleEvery: number;
   readonly thresholdPercentage: number;
+  /** A team's own task module: the driver creates its `exampleRequest(n)` tasks instead of the examples. */
+  readonly module?: AvsTaskModule;
 }
 
 /** A running driver. */
@@ -41,7 +44,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function deliver(
   state: DevnetState,
   processes: readonly OperatorProcess[],
-  tasks: { taskIndex: number; payload: TaskPayload }[],
+  tasks: { taskIndex: number; payload: unknown }[],
   isStopped: () => boolean,
 ): Promise<void> {
   const deadline = Date.now() + 60_000;
@@ -96,7 +99,30 @@ export function startTaskDriver(
   let paused = false;
   let stopped = false;
 
+  const createModuleBatch = async (
+    module: AvsTaskModule & { exampleRequest: (n: number) => unknown },
+    count: number,
+  ) => {
+    const payloads = Array.from({ length: count }, () => {
+      requests += 1;
+      return module.exampleRequest(requests);
+    });
+    const indexes = await devchain.createTasks(payloads, thresholdPercentage, module);
+    const createdAtMs = Date.now();
+    const tasks = indexes.map((taskIndex, i) => ({ taskIndex, payload: payloads[i] }));
+    for (const { taskIndex, payload } of tasks) {
+      const label = JSON.stringify(payload).slice(0, 40);
+      state.addTask({ taskIndex, kind: 'square', label, status: 'created', createdAtMs });
+    }
+    for (let i = 0; i < tasks.length; i += MAX_TASKS_PER_REQUEST) {
+      void deliver(state, processes, tasks.slice(i, i + MAX_TASKS_PER_REQUEST), () => stopped);
+    }
+  };
+
   const createBatch = async (count: number) => {
+    const module = settings.module;
+    if (module?.exampleRequest)
+      return createModuleBatch({ ...module, exampleRequest: module.exampleRequest }, count);
     const payloads: TaskPayload[] = [];
     for (let k = 0; k < count; k++) {
       requests += 1;

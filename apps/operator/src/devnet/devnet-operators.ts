@@ -33,6 +33,8 @@ export interface DevnetProcessSettings {
   readonly print: (line: string) => void;
   /** Per operator name, its `cluster.dialUrls` (fault proxies); default direct. */
   readonly routes?: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Absolute path of a team's own task module the operators load; default the built-in examples. */
+  readonly taskModule?: string;
   /** Leader-only membership check against the registry (removes deregistered operators), ms; 0: off. */
   readonly membershipCheckIntervalMs?: number;
 }
@@ -93,7 +95,10 @@ export async function createOperatorProcesses(
         ...(i === 0 ? { bootstrap: true } : { joinUrl: specs[0]!.url }),
         ...(dialUrls === undefined ? {} : { dialUrls: { ...dialUrls } }),
       },
-      avs: { kind: 'squaring' },
+      avs:
+        settings.taskModule === undefined
+          ? { kind: 'squaring' }
+          : { kind: 'module', path: settings.taskModule },
       engine: {
         taskTimeoutMs: settings.taskTimeoutMs,
         requestTimeoutMs: 3_000,

@@ -11,6 +11,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { LocalAvs } from '@avs/contracts/local-chain';
+import { loadTaskModule } from '../avs/task-module.js';
 import { type DevnetChain, type DevnetChainKind, startDevnetChain } from './devnet-chain.js';
 import { startTaskDriver, type TaskDriver } from './devnet-driver.js';
 import { observeOperators } from './devnet-observer.js';
@@ -58,6 +59,11 @@ export interface DevnetOptions {
    * for a killed operator to come back. 66 lets any two of three answer.
    */
   readonly thresholdPercentage?: number;
+  /**
+   * Path of a team's own task module (see `AvsTaskModule`; avs-raft chain only): the operators load
+   * it and the driver creates its `exampleRequest(n)` tasks. Default: the built-in examples.
+   */
+  readonly taskModule?: string;
   /** The operators' task timeout (engine `taskTimeoutMs`), ms; default 60 s. */
   readonly taskTimeoutMs?: number;
   /**
@@ -162,6 +168,14 @@ function leaderKiller(
 /** Starts the devnet; resolves once every operator is up and the first leader is elected. */
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const o = resolveOptions(options);
+  const modulePath = options.taskModule === undefined ? undefined : resolve(options.taskModule);
+  const module = modulePath === undefined ? undefined : await loadTaskModule(modulePath);
+  if (module && o.chain !== 'avs-raft')
+    throw new RangeError('taskModule: runs on the avs-raft chain only (incredible-squaring squares numbers)');
+  if (module && !module.exampleRequest)
+    throw new RangeError(
+      `taskModule: ${modulePath} exports no exampleRequest(n): the devnet cannot create its tasks`,
+    );
   await rm(o.dataDir, { recursive: true, force: true });
   await mkdir(o.dataDir, { recursive: true });
   o.print(
@@ -200,6 +214,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         taskTimeoutMs: options.taskTimeoutMs ?? 60_000,
         fromBuild: options.fromBuild ?? false,
         print: o.print,
+        ...(modulePath === undefined ? {} : { taskModule: modulePath }),
         ...(routes === undefined ? {} : { routes }),
         ...(options.membershipCheckIntervalMs === undefined
           ? {}
@@ -210,13 +225,17 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     await startCluster(processes);
     stopFns.push(observeOperators(state, processes));
     stopFns.push(
-      devchain.watchVerified((taskIndex, txHash, summary) => state.markVerified(taskIndex, txHash, summary)),
+      devchain.watchVerified(
+        (taskIndex, txHash, summary) => state.markVerified(taskIndex, txHash, summary),
+        module,
+      ),
     );
     driver = startTaskDriver(devchain, state, processes, {
       taskRate: o.taskRate,
       maxOutstanding: o.maxOutstanding,
       oracleEvery: o.oracleEvery,
       thresholdPercentage: o.thresholdPercentage,
+      ...(module === undefined ? {} : { module }),
     });
     const killLeader = leaderKiller(state, processes, o.restartDelayMs, () => stopped !== undefined);
     if (options.chaosEveryMs !== undefined && options.chaosEveryMs > 0) {

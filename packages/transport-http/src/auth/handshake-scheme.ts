@@ -86,15 +86,37 @@ export function addressOf(publicKey: Uint8Array): string {
   return bytesToHex(keccak_256(uncompressed.subarray(1)).subarray(12));
 }
 
-function checkDomain(domain: HandshakeDomain): void {
-  if (!isAddress(domain.verifyingContract)) {
-    throw new TransportConfigError(
-      `verifyingContract must be a lowercase 0x address, got ${domain.verifyingContract}`,
-    );
+/** Whether a mixed-case address carries a valid EIP-55 checksum. */
+function hasValidChecksum(address: string): boolean {
+  const hex = address.slice(2);
+  const hash = bytesToHex(keccak_256(new TextEncoder().encode(hex.toLowerCase()))).slice(2);
+  for (let i = 0; i < 40; i++) {
+    const c = hex[i]!;
+    if (c >= 'a' && c <= 'f' && Number.parseInt(hash[i]!, 16) >= 8) return false;
+    if (c >= 'A' && c <= 'F' && Number.parseInt(hash[i]!, 16) < 8) return false;
   }
-  if (!/^0x[0-9a-f]{64}$/.test(domain.clusterId)) {
-    throw new TransportConfigError(`clusterId must be 32 bytes of lowercase 0x hex, got ${domain.clusterId}`);
+  return true;
+}
+
+/**
+ * Checks a domain and returns it normalised: addresses as ethers and viem return them
+ * (EIP-55 checksummed) are accepted and lowercased, so every node derives the same separator.
+ */
+function normalizeDomain(domain: HandshakeDomain): HandshakeDomain {
+  const contract = String(domain.verifyingContract);
+  if (!/^0x[0-9a-fA-F]{40}$/.test(contract)) {
+    throw new TransportConfigError(`verifyingContract must be a 0x address (20 bytes), got ${contract}`);
   }
+  const body = contract.slice(2);
+  const mixed = body !== body.toLowerCase() && body !== body.toUpperCase();
+  if (mixed && !hasValidChecksum(contract)) {
+    throw new TransportConfigError(`verifyingContract has a wrong EIP-55 checksum: ${contract}`);
+  }
+  const clusterId = String(domain.clusterId);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(clusterId)) {
+    throw new TransportConfigError(`clusterId must be 32 bytes of 0x hex, got ${clusterId}`);
+  }
+  return { ...domain, verifyingContract: contract.toLowerCase(), clusterId: clusterId.toLowerCase() };
 }
 
 function structValue(fields: HandshakeFields): Record<string, unknown> {
@@ -114,11 +136,11 @@ export function operatorKeyScheme(options: {
   privateKey: string | Uint8Array;
   domain: HandshakeDomain;
 }): HandshakeScheme {
-  checkDomain(options.domain);
+  const domain = normalizeDomain(options.domain);
   const key = typeof options.privateKey === 'string' ? hexToBytes(options.privateKey) : options.privateKey;
   if (!secp256k1().utils.isValidSecretKey(key))
     throw new TransportConfigError('privateKey is not a valid secp256k1 key');
-  const separator = domainSeparator(options.domain);
+  const separator = domainSeparator(domain);
   const nodeId = addressOf(secp256k1().getPublicKey(key, false));
   const digest = (f: HandshakeFields) => typedDataDigest(separator, OPERATOR_HANDSHAKE, structValue(f));
   return {
@@ -164,12 +186,12 @@ export function sharedSecretScheme(options: {
   secret: Uint8Array;
   domain: HandshakeDomain;
 }): HandshakeScheme {
-  checkDomain(options.domain);
+  const domain = normalizeDomain(options.domain);
   if (options.secret.length < 32)
     throw new TransportConfigError('the cluster secret must be at least 32 bytes');
   if (!isFreeFormId(options.nodeId))
     throw new TransportConfigError(`invalid node id ${JSON.stringify(options.nodeId)}`);
-  const separator = domainSeparator(options.domain);
+  const separator = domainSeparator(domain);
   const macKey = hmac(
     sha256,
     options.secret,

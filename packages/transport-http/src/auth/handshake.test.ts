@@ -50,6 +50,38 @@ describe('EIP-712 handshake signatures', () => {
     }
   });
 
+  it('accept a checksummed verifyingContract (as ethers and viem return it) and normalise it', () => {
+    // EIP-55 test vector from the EIP itself.
+    const checksummed = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
+    const lower = operatorKeyScheme({
+      privateKey: key(1),
+      domain: { ...domain, verifyingContract: checksummed.toLowerCase() },
+    });
+    const mixed = operatorKeyScheme({
+      privateKey: key(1),
+      domain: { ...domain, verifyingContract: checksummed },
+    });
+    const fields = {
+      from: lower.nodeId,
+      to: '0x' + '44'.repeat(20),
+      timestamp: 1,
+      nonce: '0x' + '55'.repeat(32),
+      peerNonce: '0x' + '66'.repeat(32),
+      ephemeralKey: '0x01',
+    };
+    // Same domain separator either way: a signature made under one verifies under the other.
+    expect(mixed.verify(fields, lower.sign(fields))).toBe(true);
+    expect(() =>
+      operatorKeyScheme({
+        privateKey: key(1),
+        domain: { ...domain, verifyingContract: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeaED' },
+      }),
+    ).toThrow('verifyingContract has a wrong EIP-55 checksum');
+    expect(() =>
+      operatorKeyScheme({ privateKey: key(1), domain: { ...domain, verifyingContract: '0x1234' } }),
+    ).toThrow('verifyingContract must be a 0x address');
+  });
+
   it('shared-secret mode accepts only holders of the secret', () => {
     const secret = new Uint8Array(32).fill(7);
     const a = sharedSecretScheme({ nodeId: 'node-a', secret, domain });

@@ -12,7 +12,7 @@ import { bytesToHex, concatBytes, hexToBytes, utf8 } from './bytes.js';
 export interface HandshakeDomain {
   /** EVM chain id the cluster's contracts live on (0 when there is none). */
   readonly chainId: bigint | number;
-  /** Address of the contract that defines the cluster (the AVS service manager), lowercase 0x hex. */
+  /** Address of the contract that defines the cluster (the AVS service manager), 0x hex: lowercase or EIP-55 checksummed (normalised to lowercase). */
   readonly verifyingContract: string;
   /** 32-byte cluster id as 0x hex: separates clusters that share a contract. */
   readonly clusterId: string;

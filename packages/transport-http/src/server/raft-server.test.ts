@@ -379,3 +379,27 @@ describe('before start', () => {
     expect(await res.json()).toMatchObject({ code: 'NOT_READY' });
   });
 });
+
+describe('server logger', () => {
+  it('logs a route that fails unexpectedly (answered 500 INTERNAL), not a refusal', async () => {
+    const logged: { message: string; fields: Record<string, unknown> | undefined }[] = [];
+    const record = (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields });
+    const logging = createRaftServer({
+      scheme: bob,
+      clock,
+      membership: { isMember: (id) => members.has(id) },
+      logger: { debug: record, info: record, warn: record, error: record },
+    });
+    logging.app.get('/boom', () => {
+      throw new Error('disk on fire');
+    });
+    const failed = await logging.fetch(new Request(`${URL_BASE}/boom`));
+    expect(failed.status).toBe(500);
+    expect(((await failed.json()) as { code: string }).code).toBe('INTERNAL');
+    expect(logged).toEqual([
+      { message: 'transport: route failed', fields: { method: 'GET', path: '/boom', error: 'disk on fire' } },
+    ]);
+    expect((await logging.fetch(new Request(`${URL_BASE}/nope`))).status).toBe(404);
+    expect(logged).toHaveLength(1);
+  });
+});

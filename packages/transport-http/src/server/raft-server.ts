@@ -136,7 +136,17 @@ export function createRaftServer(options: RaftServerOptions): RaftServer {
       };
 
   const app = new Hono<AuthEnv>();
-  app.onError((error, c) => errorResponse(c, error, metrics));
+  app.onError((error, c) => {
+    // Refusals (HttpError) are counted; anything else is a defect worth a log line.
+    if (!(error instanceof HttpError)) {
+      options.logger?.error('transport: route failed', {
+        method: c.req.method,
+        path: c.req.path,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+    return errorResponse(c, error, metrics);
+  });
   app.notFound((c) =>
     errorResponse(c, new HttpError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`), metrics),
   );

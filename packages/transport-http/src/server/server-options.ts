@@ -1,4 +1,4 @@
-import type { NodeId } from '@avs/raft-core';
+import type { Logger, NodeId } from '@avs/raft-core';
 import type { Context } from 'hono';
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
 import type { Clock } from '../clock.js';
@@ -86,4 +86,6 @@ export interface RaftServerOptions {
   readonly sourceOf?: (c: Context) => string | undefined;
   /** Extra fields for `GET /status` (e.g. Raft's role, term and leader). */
   readonly status?: () => Record<string, unknown>;
+  /** Where unexpected errors of a route go (answered 500 `INTERNAL`); default: nowhere. */
+  readonly logger?: Logger;
 }
