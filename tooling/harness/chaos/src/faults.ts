@@ -116,31 +116,17 @@ export async function injectFault(
         `SIGSTOP ${leader} (leader) for ${pauseMs} ms, then SIGCONT`,
       );
     }
-    case 'partition-leader': {
-      cluster.partition([leader], others);
-      await sleep(timing.holdMs);
-      cluster.healNetwork();
-      const recoveryMs = await timeToLeader(cluster, performance.now(), timing);
-      return record(
-        kind,
-        [leader],
-        recoveryMs,
-        true,
-        `${leader} (leader) cut off both ways for ${timing.holdMs} ms`,
-      );
-    }
+    case 'partition-leader':
     case 'partition-one-way': {
-      cluster.partition([leader], others, true);
+      const oneWay = kind === 'partition-one-way';
+      cluster.partition([leader], others, oneWay);
       await sleep(timing.holdMs);
       cluster.healNetwork();
       const recoveryMs = await timeToLeader(cluster, performance.now(), timing);
-      return record(
-        kind,
-        [leader],
-        recoveryMs,
-        true,
-        `traffic from ${leader} (leader) to the others lost for ${timing.holdMs} ms (the other way kept)`,
-      );
+      const what = oneWay
+        ? `traffic from ${leader} (leader) to the others lost for ${timing.holdMs} ms (the other way kept)`
+        : `${leader} (leader) cut off both ways for ${timing.holdMs} ms`;
+      return record(kind, [leader], recoveryMs, true, what);
     }
     case 'loss-delay': {
       cluster.setLinks(cluster.allLinks(), { lossRate: 0.05, delayMs: 20 });
