@@ -63,11 +63,14 @@ export interface TaskManagerPort<P = unknown, R = unknown> {
    */
   submitResponse(task: Task, response: R, aggregate: ResponseAggregate): Promise<SubmittedResponse>;
   /**
-   * Several responses in one transaction, where the contract has a batch entry point (absent otherwise;
-   * neither shipped adapter has one yet).
+   * Several responses under one aggregate in one transaction, where the contract has a batch entry point
+   * (this project's `respondToBatch`: the aggregate signs the batch's Merkle root); absent otherwise
+   * (IncredibleSquaringTaskManager has none).
    */
-  submitResponses?(
-    items: readonly { task: Task; response: R; aggregate: ResponseAggregate }[],
+  submitBatch?(
+    tasks: readonly Task[],
+    responses: readonly R[],
+    aggregate: ResponseAggregate,
   ): Promise<SubmittedResponse>;
   /** Calls `listener` for each created task from `fromBlock` on, in order. Returns a stop function. */
   watchTasks(listener: (task: CreatedTask) => void, options?: WatchOptions): () => void;
@@ -91,6 +94,7 @@ export function avsTaskManager(client: TaskManagerClient): TaskManagerPort<strin
     isResponded: (i) => client.isResponded(i),
     getResponse: (i, fromBlock) => client.getResponse(i, fromBlock),
     submitResponse: (task, response, aggregate) => client.submitResponse(task, response, aggregate),
+    submitBatch: (tasks, responses, aggregate) => client.submitBatch(tasks, responses, aggregate),
     watchTasks: (listener, options) => client.watchTasks(listener, options),
     watchResponses: (listener, options) => client.watchResponses(listener, options),
   };
