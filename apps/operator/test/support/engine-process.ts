@@ -1,6 +1,7 @@
 /**
  * One engine as its own process, for the multi-process test (the engine composed
- * with `@avs/chain` by hand, without the operator app): an engine over
+ * with `@avs/chain` by hand, without the operator app; a second composition root on
+ * purpose: it is the one a library user writes, and this test keeps it working): an engine over
  * real HTTP with file storage against anvil. Argument: JSON {@link OperatorArgs}.
  * Prints one JSON status line every 100 ms; reads commands from stdin:
  * `task <n>` (the leader creates the task on-chain and sends the request).
