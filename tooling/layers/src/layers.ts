@@ -30,7 +30,8 @@ export const LAYERS: readonly Layer[] = [
   // The chain client implements the engine's chain port (the engine no longer knows ethers), so it sits above it.
   { name: 'chain', packages: ['@avs/chain'] },
   { name: 'apps', packages: ['@avs/kv', '@avs/edge-kv', '@avs/operator'] },
-  { name: 'harness', packages: ['@avs/bench', '@avs/chaos', '@avs/kv-cluster'] },
+  // Harnesses and repo-wide checks that load the packages they check.
+  { name: 'harness', packages: ['@avs/bench', '@avs/chaos', '@avs/kv-cluster', '@avs/package-check'] },
 ];
 
 /**
