@@ -129,6 +129,9 @@ async function runDevnet(o: DevnetFlags, io: CliIo): Promise<void> {
     `chain      ${devnet.chain.rpcUrl} (${o.chain}) · ${taskManagerName} ${devnet.chain.deployment.taskManager}`,
   );
   for (const op of devnet.operators) say(`${op.name.padEnd(10)} ${op.url} · metrics ${op.url}/metrics`);
+  const token = devnet.operators[0]?.apiToken;
+  // A throwaway devnet token: printed so curl and a local Prometheus can use it.
+  if (token) say(`           /metrics and /avs/v1/status take: Authorization: Bearer ${token}`);
   say(`dashboard  ${dashboard.url}   (press k to kill the leader, Ctrl-C to stop)`);
   say('');
   const ticker = setInterval(() => say(progressLine(devnet.state.snapshot())), 1_000);
