@@ -24,7 +24,7 @@ export interface G2Solidity {
   Y: readonly [bigint, bigint];
 }
 
-/** {@link G1Solidity} with decimal strings (JSON-safe). */
+/** {@link G1Solidity} with decimal strings (JSON-safe): the same shape on purpose, one type per encoding. */
 export interface G1Json {
   X: string;
   Y: string;

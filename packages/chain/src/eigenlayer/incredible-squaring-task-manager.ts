@@ -95,7 +95,10 @@ export interface IncredibleSquaringTaskManagerOptions {
   transactions?: Omit<TransactionSenderOptions, 'signer' | 'retry'>;
 }
 
-/** {@link TaskManagerPort} over IncredibleSquaringTaskManager. */
+/**
+ * {@link TaskManagerPort} over IncredibleSquaringTaskManager. Its methods mirror TaskManagerClient's on purpose
+ * (both implement the port); the logic they share lives once in non-signer-stakes, respond-once and log-watch.
+ */
 export class IncredibleSquaringTaskManagerAdapter implements TaskManagerPort<bigint, SquaringResponse> {
   readonly address: string;
   readonly responseSchema = squaringResponseSchema;
