@@ -20,6 +20,35 @@ export interface TaskSubmission {
   readonly signers: readonly string[];
 }
 
+/** One task of a {@link BatchSubmission}, in leaf order. */
+export interface BatchSubmissionItem {
+  readonly taskIndex: number;
+  readonly meta: TaskMeta;
+  /** The application's task request (T) the task belongs to. */
+  readonly request: unknown;
+  /** The response (K) of the task. */
+  readonly response: unknown;
+  /** The response's digest: the Merkle leaf. */
+  readonly digest: `0x${string}`;
+}
+
+/**
+ * An aggregated batch ready for one on-chain check (`respondToBatch`): one
+ * aggregate over the batch digest (`@avs/bls/batch` `batchDigest(root, count)`)
+ * answers every task.
+ */
+export interface BatchSubmission {
+  readonly batchId: number;
+  /** The tasks in leaf order (every one shares the reference block and quorums). */
+  readonly items: readonly BatchSubmissionItem[];
+  /** The batch digest the aggregate signs. */
+  readonly digest: `0x${string}`;
+  /** Merkle root of the items' digests. */
+  readonly root: `0x${string}`;
+  readonly proof: AggregateProof;
+  readonly signers: readonly string[];
+}
+
 /** A response that is on-chain. */
 export interface SubmittedResponse {
   readonly txHash: string;
@@ -36,6 +65,12 @@ export interface TaskSubmitter {
    * @throws SubmissionError (`permanent` when retrying cannot help; `alreadyResponded` in details when the task already has a response)
    */
   submitResponse(submission: TaskSubmission): Promise<SubmittedResponse>;
+  /**
+   * Submits a whole batch in one transaction (absent where the contract has no batch call: the
+   * engine then answers task by task). The contract answers every task or none.
+   * @throws SubmissionError as `submitResponse` (`alreadyResponded` when any task of the batch has a response)
+   */
+  submitBatch?(batch: BatchSubmission): Promise<SubmittedResponse>;
   /** The response a task already has on-chain, if any (checked by a new leader before it submits). */
   findResponse(taskIndex: number): Promise<SubmittedResponse | undefined>;
 }

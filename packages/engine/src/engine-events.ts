@@ -9,6 +9,17 @@ export interface EngineEventMap {
   'task-updated': { readonly task: TaskRecord };
   /** A task got its on-chain response (status `submitted`). */
   'task-completed': { readonly task: TaskRecord };
+  /**
+   * On the leader: a signature accepted optimistically failed the aggregate's check and was
+   * removed (found by bisection); the aggregation goes on without it. `batchId` for a batch's
+   * signature, `taskIndex` for a single task's.
+   */
+  'invalid-signature': {
+    readonly operatorId: string;
+    readonly digest: string;
+    readonly taskIndex?: number;
+    readonly batchId?: number;
+  };
   /** This node refused to sign a request (validation or callback failure). */
   'request-refused': { readonly requestId: string; readonly reason: string };
   /** An operator became a learner or voter. */

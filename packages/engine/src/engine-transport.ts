@@ -17,7 +17,7 @@ import {
 } from './errors.js';
 import type { SignedJoinRequest } from './join-request.js';
 import type { MemberInfo } from './task-command.js';
-import type { JoinResult, SubmitResponsesResult } from './wire.js';
+import type { JoinResult, SignedBatchResponseWire, SubmitResponsesResult } from './wire.js';
 
 /** Where another engine is. */
 export interface PeerAddress {
@@ -40,9 +40,10 @@ export interface EngineRpcHandler {
 
 /** Calls to other engines. Errors: {@link PeerCallError}, or the remote typed error re-created. */
 export interface EngineRpcClient {
+  /** Signed responses to the leader: one request's (a signature per response) or one batch's (one signature). */
   submitResponses(
     to: PeerAddress,
-    body: SignedTaskResponse<unknown>,
+    body: SignedTaskResponse<unknown> | SignedBatchResponseWire,
     timeoutMs: number,
   ): Promise<SubmitResponsesResult>;
   /** Sends a join request to any member by URL (unauthenticated: the request is signed itself). */

@@ -16,6 +16,8 @@ import {
 } from '@avs/raft-core';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { type BatchProof, batchProofOf } from './batch-digest.js';
+import { type BatchingOptions, BatchPacker } from './batch-packer.js';
 import {
   type EngineCallbacksOptions,
   type ProcessedResponse,
@@ -97,6 +99,12 @@ export interface TaskConsensusEngineOptions<T, K> {
   /** Chain access: `@avs/chain` adapters, or `InMemoryChain` in tests. */
   readonly chain: EngineChain;
   readonly aggregation?: AggregationOptions;
+  /**
+   * Packs the requests of a short window into batches that operators sign once and the leader
+   * submits in one transaction (`EngineChain.submitter.submitBatch`). Absent: one response per
+   * task. Ignored where the chain port has no `submitBatch` (single responses, pipelined).
+   */
+  readonly batching?: BatchingOptions;
   readonly logger?: Logger;
   /** Time source for Raft, retries and expiry; default the runtime's. */
   readonly clock?: Clock;
@@ -132,6 +140,8 @@ export interface EngineStatus {
   readonly members: readonly string[];
   /** The BLS backend signing and verifying in this process (`'mcl-wasm'` or `'noble'`). */
   readonly blsBackend: BlsBackendName;
+  /** Whether requests are packed into batches (the `batching` option and a chain with `submitBatch`). */
+  readonly batching: boolean;
 }
 
 /** The engine. Create it with {@link createTaskConsensusEngine}. */
@@ -150,6 +160,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   readonly #worker: ResponseWorker<T, K>;
   readonly #leader: LeaderDuties<T, K>;
   readonly #joins: JoinService;
+  readonly #packer: BatchPacker | undefined;
   /** Peers learnt from a join answer, allowed before they appear in the configuration. */
   readonly #knownPeers = new Set<string>();
   #node: ConsensusNode<ApplyOutcome> | undefined;
@@ -210,6 +221,10 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       (peer, body) => this.#leader.acceptResponses(peer, body),
     );
     this.#joins = new JoinService(this.#core, options.callbacks, options.joinAuth);
+    this.#packer =
+      options.batching === undefined || options.chain.submitter.submitBatch === undefined
+        ? undefined
+        : new BatchPacker(this.#clock, options.batching, (cmd) => this.#propose(cmd));
   }
 
   // ---- lifecycle ----
@@ -321,6 +336,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     this.#closed = true;
     if (this.#membershipTimer !== undefined) this.#clock.clearTimeout(this.#membershipTimer);
     this.#stopFollowing?.();
+    this.#packer?.close();
     this.#worker.close();
     this.#leader.close();
     for (const u of this.#unsubscribe) u();
@@ -396,12 +412,13 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     }
     const taskIndexes = metas.map((m) => m.taskIndex);
     const requestId = `req-${bytesToHex(keccak_256(utf8ToBytes(taskIndexes.join(',')))).slice(0, 32)}`;
-    const outcome = await this.#propose({
-      type: 'request.create',
-      requestId,
-      request: parsed.data,
-      tasks: metas,
-    });
+    const entry = { requestId, request: parsed.data, tasks: metas };
+    if (this.#packer?.isQueued(requestId, taskIndexes)) {
+      throw new TaskStateError('DUPLICATE', `request ${requestId} or one of its tasks is already queued`);
+    }
+    const outcome = this.#packer?.fits(metas)
+      ? await this.#packer.add(entry)
+      : await this.#propose({ type: 'request.create', ...entry });
     if (!outcome.ok) throw new TaskStateError(outcome.code, outcome.message);
     return { requestId, taskIndexes };
   }
@@ -424,6 +441,14 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   /** A task as replicated, or undefined. */
   task(taskIndex: number): TaskRecord | undefined {
     return this.#state.task(taskIndex);
+  }
+
+  /**
+   * The Merkle proof of a batched task's response against its batch's root, once the batch is
+   * aggregated (anyone can check it on-chain with `verifyBatchResponse`); undefined otherwise.
+   */
+  batchProof(taskIndex: number): BatchProof | undefined {
+    return batchProofOf(this.#state, taskIndex);
   }
 
   /** Every task this node knows (final ones are kept up to a bound). */
@@ -488,6 +513,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       pendingResponses: this.#worker.pendingCount,
       members: this.#state.members().map((m) => m.id),
       blsBackend: blsBackendName(),
+      batching: this.#packer !== undefined,
     };
   }
 
@@ -539,6 +565,10 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
           this.#worker.onRequestCreated(e.request);
           this.#leader.onRequestCreated(e.request);
           break;
+        case 'batch-created':
+          this.#worker.onBatchCreated(e.batch);
+          this.#leader.onBatchCreated(e.batch);
+          break;
         case 'task-updated':
           this.#worker.onTaskUpdated();
           this.#leader.onTaskUpdated(e.task);
@@ -560,6 +590,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     this.#lastLeader = leader;
     this.#lastTerm = term;
     const isSelf = leader === this.id;
+    // Requests still in the window were not proposed: their callers learn it and may resend.
+    if (!isSelf) this.#packer?.drop(new EngineNotLeaderError(leader, 'leaderSendTaskRequestToFollowers'));
     this.#leader.onLeadershipChange(isSelf, term);
     if (isSelf) {
       // Learners a previous leader admitted but did not promote.

@@ -1,3 +1,5 @@
+export type { BatchProof } from './batch-digest.js';
+export type { BatchingOptions } from './batch-packer.js';
 export {
   type EngineCallbacksOptions,
   type OperatorEndpoints,
@@ -8,6 +10,8 @@ export {
   type TaskConsensusCallbacks,
 } from './callbacks.js';
 export type {
+  BatchSubmission,
+  BatchSubmissionItem,
   EngineChain,
   RegistryEvent,
   RegistryEvents,
@@ -81,7 +85,9 @@ export {
   joinResultSchema,
   MAX_RESPONSES_PER_SUBMISSION,
   type ResponseVerdict,
+  type SignedBatchResponseWire,
   type SubmitResponsesResult,
+  signedBatchResponseWireSchema,
   signedTaskResponseWireSchema,
   submitResponsesResultSchema,
 } from './wire.js';

@@ -20,6 +20,7 @@ import {
   type OperatorStateProvider,
 } from '@avs/bls/aggregation';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { BatchAggregation } from './batch-duties.js';
 import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
 import { CoalescedBarrier } from './coalesced-barrier.js';
 import type { EngineCore } from './engine-core.js';
@@ -32,8 +33,13 @@ import {
 } from './errors.js';
 import { backoffMs, sleep, WORK_ITEMS_PER_TURN, yieldToEventLoop } from './retry-delay.js';
 import type { AggregateProof, TaskCommand } from './task-command.js';
-import type { RequestRecord, TaskRecord } from './task-state.js';
-import { type ResponseVerdict, type SubmitResponsesResult, signedTaskResponseWireSchema } from './wire.js';
+import type { BatchRecord, RequestRecord, TaskRecord } from './task-state.js';
+import {
+  type ResponseVerdict,
+  type SubmitResponsesResult,
+  signedBatchResponseWireSchema,
+  signedTaskResponseWireSchema,
+} from './wire.js';
 
 /** Options of the leader's aggregation. */
 export interface AggregationOptions {
@@ -77,6 +83,8 @@ interface Term {
   /** Responses (K) by task and digest, to replicate the one that reaches the threshold. */
   readonly responses: Map<number, Map<string, unknown>>;
   readonly submitting: Set<number>;
+  /** Batches: their own aggregation service (batch ids are log indexes, not task indexes). */
+  readonly batches: BatchAggregation<unknown, unknown>;
   active: boolean;
 }
 
@@ -122,16 +130,23 @@ export class LeaderDuties<T, K> {
 
   onRequestCreated(record: RequestRecord): void {
     const t = this.#current;
-    if (!t?.active) return;
+    if (!t?.active || record.batchId !== undefined) return;
     for (const i of record.taskIndexes) {
       const task = this.core.state.task(i);
       if (task?.status === 'pending') this.#init(t, task);
     }
   }
 
+  onBatchCreated(batch: BatchRecord): void {
+    const t = this.#current;
+    if (t?.active) t.batches.init(batch);
+  }
+
   onTaskUpdated(task: TaskRecord): void {
     const t = this.#current;
-    if (t?.active && task.status === 'aggregated') void this.#submit(t, task.taskIndex);
+    if (!t?.active || task.status !== 'aggregated') return;
+    if (task.batchId === undefined) void this.#submit(t, task.taskIndex);
+    else void t.batches.submit(task.batchId);
   }
 
   /** After a snapshot was restored on the leader (rare): pick up whatever is in flight. */
@@ -151,6 +166,9 @@ export class LeaderDuties<T, K> {
     if (!conf.voters.includes(peer) && !conf.learners.includes(peer)) {
       throw new ResponseRefusedError('NOT_MEMBER', `${peer} is not a member of the cluster`);
     }
+    if (typeof body === 'object' && body !== null && 'batchId' in body) {
+      return this.#acceptBatch(t, peer, body);
+    }
     const wire = signedTaskResponseWireSchema.safeParse(body);
     if (!wire.success) {
       throw new ResponseRefusedError(
@@ -159,19 +177,37 @@ export class LeaderDuties<T, K> {
       );
     }
     const s = wire.data;
-    const expected = peer === this.core.id ? this.core.operatorId : this.core.state.member(peer)?.operatorId;
-    if (expected === undefined || expected.toLowerCase() !== s.operatorId.toLowerCase()) {
-      throw new ResponseRefusedError(
-        'OPERATOR_MISMATCH',
-        `operatorId ${s.operatorId} is not the one ${peer} joined with`,
-      );
-    }
+    this.#checkOperator(peer, s.operatorId);
     const record = this.core.state.request(s.requestId);
     const verdicts: ResponseVerdict[] = [];
     for (const [item, raw] of s.taskResponse.entries()) {
       if (item > 0 && item % WORK_ITEMS_PER_TURN === 0) await yieldToEventLoop();
       verdicts.push(await this.#judge(t, record, s.requestId, s.operatorId, item, raw, s.blsSignature[item]));
     }
+    return { leaderId: this.core.id, term: t.term, verdicts };
+  }
+
+  /** @throws ResponseRefusedError when `operatorId` is not the one `peer` joined with */
+  #checkOperator(peer: string, operatorId: string): void {
+    const expected = peer === this.core.id ? this.core.operatorId : this.core.state.member(peer)?.operatorId;
+    if (expected === undefined || expected.toLowerCase() !== operatorId.toLowerCase()) {
+      throw new ResponseRefusedError(
+        'OPERATOR_MISMATCH',
+        `operatorId ${operatorId} is not the one ${peer} joined with`,
+      );
+    }
+  }
+
+  async #acceptBatch(t: Term, peer: string, body: unknown): Promise<SubmitResponsesResult> {
+    const wire = signedBatchResponseWireSchema.safeParse(body);
+    if (!wire.success) {
+      throw new ResponseRefusedError(
+        'MALFORMED',
+        `expected a signed batch response: ${wire.error.issues[0]?.message}`,
+      );
+    }
+    this.#checkOperator(peer, wire.data.operatorId);
+    const verdicts = await t.batches.judge(wire.data.operatorId, wire.data);
     return { leaderId: this.core.id, term: t.term, verdicts };
   }
 
@@ -208,6 +244,9 @@ export class LeaderDuties<T, K> {
     if (task?.status !== 'pending') {
       return refuse('TASK_FINAL', `task ${taskIndex} is ${task?.status ?? 'unknown'}`, taskIndex);
     }
+    if (task.batchId !== undefined) {
+      return refuse('UNKNOWN_TASK', `task ${taskIndex} is answered in batch ${task.batchId}`, taskIndex);
+    }
     this.#init(t, task);
     try {
       await t.inits.get(taskIndex);
@@ -230,7 +269,7 @@ export class LeaderDuties<T, K> {
     return { item, taskIndex, accepted: true };
   }
 
-  async #start(term: number): Promise<void> {
+  #newService(kind: 'task' | 'batch'): BlsAggregationService {
     const service = new BlsAggregationService({
       operatorState: this.options.operatorState ?? this.core.chain.operatorState,
       clock: this.core.clock,
@@ -239,6 +278,19 @@ export class LeaderDuties<T, K> {
         ? {}
         : { maxInvalidSignaturesPerOperator: this.options.maxInvalidSignaturesPerOperator }),
     });
+    // Signatures that passed the optimistic checks but failed the aggregate's (found by bisection).
+    service.onInvalidSignature((r) =>
+      this.core.emit('invalid-signature', {
+        operatorId: r.operatorId,
+        digest: r.digest,
+        ...(kind === 'batch' ? { batchId: r.taskIndex } : { taskIndex: r.taskIndex }),
+      }),
+    );
+    return service;
+  }
+
+  async #start(term: number): Promise<void> {
+    const service = this.#newService('task');
     const t: Term = {
       term,
       service,
@@ -246,6 +298,20 @@ export class LeaderDuties<T, K> {
       responses: new Map(),
       submitting: new Set(),
       active: true,
+      // Closures below run only after `t` exists.
+      batches: new BatchAggregation(
+        {
+          core: this.core,
+          service: this.#newService('batch'),
+          isActive: () => t.active,
+          propose: (command) => this.#propose(t, command),
+          confirmed: () => this.#confirmed.wait(),
+          chainLimit: this.#chainLimit,
+          proofOf,
+        },
+        this.callbacks as TaskConsensusCallbacks<unknown, unknown>,
+        this.process as (response: unknown) => Promise<ProcessedResponse>,
+      ),
     };
     this.#current = t;
     service.onResult((r) => {
@@ -289,7 +355,10 @@ export class LeaderDuties<T, K> {
 
   #resume(t: Term): void {
     for (const task of this.core.state.inFlight()) {
-      if (task.status === 'pending') this.#init(t, task);
+      if (task.batchId !== undefined) {
+        const batch = this.core.state.batch(task.batchId);
+        if (batch) t.batches.resume(batch);
+      } else if (task.status === 'pending') this.#init(t, task);
       else if (task.status === 'aggregated') void this.#submit(t, task.taskIndex);
     }
   }
@@ -300,6 +369,7 @@ export class LeaderDuties<T, K> {
     t.active = false;
     this.#current = undefined;
     t.service.close();
+    t.batches.close();
   }
 
   #init(t: Term, task: TaskRecord): void {
@@ -397,6 +467,12 @@ export class LeaderDuties<T, K> {
 
   /** Whether a task command would still change the replicated task (the state moves only forwards). */
   #stillApplies(command: TaskCommand): boolean {
+    if ('batchId' in command) {
+      const batch = this.core.state.batch(command.batchId);
+      const statuses = (batch?.taskIndexes ?? []).map((i) => this.core.state.task(i)?.status);
+      if (command.type === 'batch.aggregated') return statuses.every((s) => s === 'pending');
+      return statuses.some((s) => s === 'pending' || s === 'aggregated');
+    }
     if (!('taskIndex' in command)) return true;
     const status = this.core.state.task(command.taskIndex)?.status;
     if (status === undefined) return true;

@@ -17,10 +17,12 @@ import {
   operatorIdFromPublicKey,
   trySignatureAndApkVerification,
 } from '@avs/bls';
+import { buildTaskBatch } from '@avs/bls/batch';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import type { OperatorEndpoints } from './callbacks.js';
 import type {
+  BatchSubmission,
   EngineChain,
   RegistryEvent,
   RegistryEvents,
@@ -50,6 +52,10 @@ export interface AcceptedResponse extends SubmittedResponse {
 
 /** Hooks tests use to stall or observe submissions. */
 export interface InMemoryChainHooks {
+  /** Awaited before a batch submission is checked. */
+  beforeBatchLanding?: (batch: BatchSubmission) => Promise<void> | void;
+  /** Awaited after a batch landed, before the submitter returns. */
+  afterBatchLanding?: (batch: BatchSubmission) => Promise<void> | void;
   /** Awaited before a submission is checked. */
   beforeLanding?: (submission: TaskSubmission) => Promise<void> | void;
   /** Awaited after a submission landed, before the submitter returns. */
@@ -69,6 +75,8 @@ export class InMemoryChain implements EngineChain {
   duplicateSubmissions = 0;
   /** Submissions refused for a bad aggregate or stake. */
   invalidSubmissions = 0;
+  /** Batches that landed (one transaction each). */
+  batchSubmissions = 0;
   readonly hooks: InMemoryChainHooks = {};
   readonly #registryListeners = new Set<(event: RegistryEvent) => void>();
   /**
@@ -81,7 +89,20 @@ export class InMemoryChain implements EngineChain {
     for (const listener of this.#registryListeners) queueMicrotask(() => listener(event));
   }
 
-  constructor(options: { chainId?: number; contractAddress?: string; registryEvents?: boolean } = {}) {
+  readonly submitter: TaskSubmitter;
+
+  /**
+   * @param options.batchCall give the submitter a `submitBatch` (like `respondToBatch`): checks the
+   *   aggregate once over the batch digest, answers every task or none
+   */
+  constructor(
+    options: {
+      chainId?: number;
+      contractAddress?: string;
+      registryEvents?: boolean;
+      batchCall?: boolean;
+    } = {},
+  ) {
     this.registryEvents = options.registryEvents
       ? {
           watch: (listener) => {
@@ -92,6 +113,29 @@ export class InMemoryChain implements EngineChain {
       : undefined;
     this.chainId = options.chainId ?? 31337;
     this.contractAddress = options.contractAddress ?? '0x00000000000000000000000000000000000a5a5a';
+    const single: TaskSubmitter = {
+      submitResponse: async (s) => {
+        await this.hooks.beforeLanding?.(s);
+        const landed = this.#land(s);
+        await this.hooks.afterLanding?.(s);
+        return landed;
+      },
+      findResponse: async (taskIndex) => {
+        const r = this.#responses.get(taskIndex);
+        return r === undefined ? undefined : { txHash: r.txHash, blockNumber: r.blockNumber ?? 0 };
+      },
+    };
+    this.submitter = options.batchCall
+      ? {
+          ...single,
+          submitBatch: async (b) => {
+            await this.hooks.beforeBatchLanding?.(b);
+            const landed = this.#landBatch(b);
+            await this.hooks.afterBatchLanding?.(b);
+            return landed;
+          },
+        }
+      : single;
   }
 
   async latestBlock(): Promise<number> {
@@ -174,6 +218,24 @@ export class InMemoryChain implements EngineChain {
     return op.endpoints;
   }
 
+  /** Creates tasks in one block: they share the reference block, as `createNewTasks` does on-chain. */
+  createTasks(
+    specs: readonly { quorumNumbers?: number[]; thresholdPercentages?: number[] }[],
+  ): Omit<TaskMeta, 'expiresAtMs'>[] {
+    const metas = specs.map((options) => {
+      const meta = {
+        taskIndex: this.#nextTask++,
+        referenceBlock: this.#block - 1,
+        quorumNumbers: options.quorumNumbers ?? [0],
+        thresholdPercentages: options.thresholdPercentages ?? [67],
+      };
+      this.#tasks.set(meta.taskIndex, { meta });
+      return meta;
+    });
+    this.mine();
+    return metas;
+  }
+
   /** Creates a task at the current block (reference block = the previous one). */
   createTask(
     options: { quorumNumbers?: number[]; thresholdPercentages?: number[] } = {},
@@ -222,20 +284,6 @@ export class InMemoryChain implements EngineChain {
     },
   };
 
-  readonly submitter: TaskSubmitter = {
-    submitResponse: async (s) => {
-      await this.hooks.beforeLanding?.(s);
-      const landed = this.#land(s);
-      await this.hooks.afterLanding?.(s);
-      return landed;
-    },
-    findResponse: async (taskIndex) => {
-      const r = this.#responses.get(taskIndex);
-      return r === undefined ? undefined : { txHash: r.txHash, blockNumber: r.blockNumber ?? 0 };
-    },
-  };
-
-  /** The contract's checks, synchronously, so two submissions can never both land. */
   #land(s: TaskSubmission): SubmittedResponse {
     const task = this.#tasks.get(s.taskIndex);
     if (!task) throw new SubmissionError(`task ${s.taskIndex} does not exist`, true);
@@ -245,8 +293,78 @@ export class InMemoryChain implements EngineChain {
         alreadyResponded: true,
       });
     }
-    const { quorumNumbers, thresholdPercentages } = task.meta;
-    const nonSigners = new Set(s.proof.nonSignerOperatorIds.map((id) => id.toLowerCase()));
+    this.#checkAggregate(task.meta, s.digest, s.proof, `task ${s.taskIndex}`);
+    const blockNumber = this.mine();
+    const txHash = `0x${bytesToHex(keccak_256(utf8ToBytes(`task:${s.taskIndex}:${blockNumber}`)))}`;
+    this.#responses.set(s.taskIndex, {
+      taskIndex: s.taskIndex,
+      digest: s.digest,
+      response: s.response,
+      txHash,
+      blockNumber,
+    });
+    return { txHash, blockNumber };
+  }
+
+  /** `respondToBatch`: the digest must be the batch's, every task unanswered; one check for all. */
+  #landBatch(b: BatchSubmission): SubmittedResponse {
+    const metas = b.items.map((item) => {
+      const task = this.#tasks.get(item.taskIndex);
+      if (!task) throw new SubmissionError(`task ${item.taskIndex} does not exist`, true);
+      if (this.#responses.has(item.taskIndex)) {
+        this.duplicateSubmissions++;
+        throw new SubmissionError(`task ${item.taskIndex} already has a response`, true, {
+          alreadyResponded: true,
+        });
+      }
+      return task.meta;
+    });
+    let batch: ReturnType<typeof buildTaskBatch>;
+    try {
+      batch = buildTaskBatch(
+        b.items.map((item, i) => ({
+          taskIndex: item.taskIndex,
+          referenceBlock: metas[i]!.referenceBlock,
+          quorumNumbers: metas[i]!.quorumNumbers,
+          thresholdPercentages: metas[i]!.thresholdPercentages,
+          responseDigest: item.digest,
+        })),
+      );
+    } catch (cause) {
+      this.invalidSubmissions++;
+      throw new SubmissionError(`batch ${b.batchId}: ${(cause as Error).message}`, true, { cause });
+    }
+    if (batch.digest !== b.digest.toLowerCase()) {
+      this.invalidSubmissions++;
+      throw new SubmissionError(`batch ${b.batchId}: the aggregate does not sign the batch digest`, true);
+    }
+    this.#checkAggregate(batch, batch.digest, b.proof, `batch ${b.batchId}`);
+    const blockNumber = this.mine();
+    const txHash = `0x${bytesToHex(keccak_256(utf8ToBytes(`batch:${b.batchId}:${blockNumber}`)))}`;
+    for (const item of b.items) {
+      this.#responses.set(item.taskIndex, {
+        taskIndex: item.taskIndex,
+        digest: item.digest,
+        response: item.response,
+        txHash,
+        blockNumber,
+      });
+    }
+    this.batchSubmissions++;
+    return { txHash, blockNumber };
+  }
+
+  /** Checks signed stake against the thresholds and the aggregate signature over `digest`. */
+  #checkAggregate(
+    meta: { readonly quorumNumbers: readonly number[]; readonly thresholdPercentages: readonly number[] },
+    digest: string,
+    proof: TaskSubmission['proof'],
+    what: string,
+  ): void {
+    const { quorumNumbers, thresholdPercentages } = meta;
+    const nonSigners = new Set(proof.nonSignerOperatorIds.map((id) => id.toLowerCase()));
+    // As the on-chain checker: the aggregate key sums each quorum's signers (an operator in two
+    // quorums counts twice, and so does its signature in the aggregate).
     let apk = G1.ZERO;
     for (const [i, q] of quorumNumbers.entries()) {
       const members = [...this.#operators.values()].filter((o) => o.stakes.has(q));
@@ -266,25 +384,14 @@ export class InMemoryChain implements EngineChain {
       }
     }
     const check = trySignatureAndApkVerification(
-      s.digest,
+      digest as `0x${string}`,
       apk,
-      g2FromJson(s.proof.signersApkG2),
-      g1FromJson(s.proof.signersAggSigG1),
+      g2FromJson(proof.signersApkG2),
+      g1FromJson(proof.signersAggSigG1),
     );
     if (!check.signatureIsValid) {
       this.invalidSubmissions++;
-      throw new SubmissionError(`task ${s.taskIndex}: the aggregate signature does not verify`, true);
+      throw new SubmissionError(`${what}: the aggregate signature does not verify`, true);
     }
-    const blockNumber = this.mine();
-    const txHash = `0x${bytesToHex(keccak_256(utf8ToBytes(`task:${s.taskIndex}:${blockNumber}`)))}`;
-    const accepted: AcceptedResponse = {
-      taskIndex: s.taskIndex,
-      digest: s.digest,
-      response: s.response,
-      txHash,
-      blockNumber,
-    };
-    this.#responses.set(s.taskIndex, accepted);
-    return { txHash, blockNumber };
   }
 }

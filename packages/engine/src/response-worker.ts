@@ -7,22 +7,24 @@
  * once every task of the request is final or expired.
  */
 import { type BlsKeyPair, g1ToJson } from '@avs/bls';
+import { batchOfResponses } from './batch-digest.js';
 import type { ProcessedResponse, SignedTaskResponse, TaskConsensusCallbacks } from './callbacks.js';
 import type { EngineCore } from './engine-core.js';
 import { CallbackError, EngineError, PeerCallError } from './errors.js';
 import { backoffMs, WORK_ITEMS_PER_TURN, withTimeout, yieldToEventLoop } from './retry-delay.js';
 import type { TaskMeta } from './task-command.js';
-import type { RequestRecord } from './task-state.js';
-import type { SubmitResponsesResult } from './wire.js';
+import type { BatchRecord, RequestRecord } from './task-state.js';
+import type { SignedBatchResponseWire, SubmitResponsesResult } from './wire.js';
 
 /** Refusal codes that mean "not yet": the leader has not applied the request. Retried. */
 const RETRYABLE = new Set(['RESPONSE_UNKNOWN_REQUEST']);
 
 interface Pending {
+  /** The request id, or `batch:<id>` for a batch. */
   readonly requestId: string;
   readonly taskIndexes: readonly number[];
   readonly expiresAtMs: number;
-  payload: SignedTaskResponse<unknown>;
+  payload: SignedTaskResponse<unknown> | SignedBatchResponseWire;
   /** `leader:term` that accepted the payload; re-sent when the leader or term changes. */
   deliveredTo: string | undefined;
   attempt: number;
@@ -50,11 +52,28 @@ export class ResponseWorker<T, K> {
     return this.#pending.size;
   }
 
-  /** A request was applied: answer it unless its tasks are already done. */
+  /** A request was applied: answer it unless its tasks are already done (a batch's are answered with the batch). */
   onRequestCreated(record: RequestRecord): void {
+    if (record.batchId !== undefined) {
+      const batch = this.core.state.batch(record.batchId);
+      if (batch) this.onBatchCreated(batch);
+      return;
+    }
     if (this.#started.has(record.requestId) || !this.#stillOpen(record.taskIndexes)) return;
     this.#started.add(record.requestId);
     void this.#answer(record).catch((error) => this.core.reportError(error, `answering ${record.requestId}`));
+  }
+
+  /**
+   * A batch was applied: answer every request of it and sign once, over the
+   * batch digest. A request this operator refuses leaves the whole batch
+   * unsigned by it (one signature covers every task).
+   */
+  onBatchCreated(batch: BatchRecord): void {
+    const key = `batch:${batch.batchId}`;
+    if (this.#started.has(key) || !this.#stillOpen(batch.taskIndexes)) return;
+    this.#started.add(key);
+    void this.#answerBatch(batch, key).catch((error) => this.core.reportError(error, `answering ${key}`));
   }
 
   /** After a restore: answer every request that still has open tasks. */
@@ -96,7 +115,7 @@ export class ResponseWorker<T, K> {
       throw new EngineError('UNKNOWN_REQUEST', `request ${requestId} is not in the replicated state`);
     const payload = await this.#sign(record, request, responses);
     this.#started.add(requestId);
-    this.#track(record, payload);
+    this.#track(record.requestId, record.taskIndexes, payload);
   }
 
   #stillOpen(taskIndexes: readonly number[]): boolean {
@@ -117,8 +136,61 @@ export class ResponseWorker<T, K> {
   }
 
   async #answer(record: RequestRecord): Promise<void> {
+    const answered = await this.#responsesFor(record);
+    if (typeof answered === 'string') return this.#refuse(record, answered);
+    const { request, responses } = answered;
+    let payload: SignedTaskResponse<unknown>;
+    try {
+      payload = await this.#sign(record, request, responses);
+    } catch (error) {
+      this.core.reportError(error, record.requestId);
+      return this.#refuse(record, error instanceof Error ? error.message : 'signing failed');
+    }
+    if (this.core.isClosed() || !this.#stillOpen(record.taskIndexes)) return;
+    this.#track(record.requestId, record.taskIndexes, payload);
+  }
+
+  async #answerBatch(batch: BatchRecord, key: string): Promise<void> {
+    const responses: K[] = [];
+    for (const requestId of batch.requestIds) {
+      const record = this.core.state.request(requestId);
+      if (!record) return;
+      const answered = await this.#responsesFor(record);
+      if (typeof answered === 'string') return this.#refuse(record, answered);
+      responses.push(...(await this.#checked(record, answered.responses)));
+    }
+    // Leaf order is the batch's task order, whatever order the callback answered in.
+    const byTask = new Map<number, K>();
+    for (const r of responses) byTask.set((await this.process(r)).taskIndex, r);
+    const ordered = batch.taskIndexes.map((i) => byTask.get(i));
+    if (ordered.some((r) => r === undefined)) {
+      return this.#refuseBatch(batch, 'onTaskRequest did not answer every task of the batch');
+    }
+    let payload: SignedBatchResponseWire;
+    try {
+      const built = await batchOfResponses(this.core.state, batch, ordered as K[], this.process);
+      payload = {
+        batchId: batch.batchId,
+        operatorId: this.core.operatorId,
+        taskResponse: ordered,
+        blsSignature: g1ToJson(this.blsKey.sign(built.digest)),
+      };
+    } catch (error) {
+      this.core.reportError(error, key);
+      return this.#refuseBatch(batch, error instanceof Error ? error.message : 'signing failed');
+    }
+    if (this.core.isClosed() || !this.#stillOpen(batch.taskIndexes)) return;
+    this.#track(key, batch.taskIndexes, payload);
+  }
+
+  #refuseBatch(batch: BatchRecord, reason: string): void {
+    for (const requestId of batch.requestIds) this.core.emit('request-refused', { requestId, reason });
+  }
+
+  /** The request's responses, or why this operator refuses to answer it. */
+  async #responsesFor(record: RequestRecord): Promise<{ request: T; responses: readonly K[] } | string> {
     const parsed = this.callbacks.requestSchema.safeParse(record.request);
-    if (!parsed.success) return this.#refuse(record, 'the request does not match requestSchema');
+    if (!parsed.success) return 'the request does not match requestSchema';
     const request = parsed.data;
     const metas = this.#metas(record);
     let valid = true;
@@ -133,24 +205,13 @@ export class ResponseWorker<T, K> {
         valid = false;
       }
     }
-    if (!valid)
-      return this.#refuse(record, 'validateTaskRequest refused it: it does not match the on-chain tasks');
-    let responses: readonly K[];
+    if (!valid) return 'validateTaskRequest refused it: it does not match the on-chain tasks';
     try {
-      responses = await this.callbacks.onTaskRequest(request, metas);
+      return { request, responses: await this.callbacks.onTaskRequest(request, metas) };
     } catch (error) {
       this.core.reportError(new CallbackError('onTaskRequest', 'threw', { cause: error }), record.requestId);
-      return this.#refuse(record, 'onTaskRequest failed');
+      return 'onTaskRequest failed';
     }
-    let payload: SignedTaskResponse<unknown>;
-    try {
-      payload = await this.#sign(record, request, responses);
-    } catch (error) {
-      this.core.reportError(error, record.requestId);
-      return this.#refuse(record, error instanceof Error ? error.message : 'signing failed');
-    }
-    if (this.core.isClosed() || !this.#stillOpen(record.taskIndexes)) return;
-    this.#track(record, payload);
   }
 
   #refuse(record: RequestRecord, reason: string): void {
@@ -162,27 +223,7 @@ export class ResponseWorker<T, K> {
     request: T,
     responses: readonly K[],
   ): Promise<SignedTaskResponse<unknown>> {
-    if (!Array.isArray(responses) || responses.length === 0) {
-      throw new CallbackError('onTaskRequest', 'expected a non-empty array of responses');
-    }
-    const seen = new Set<number>();
-    const checked: K[] = [];
-    for (const [i, raw] of responses.entries()) {
-      const parsed = this.callbacks.responseSchema.safeParse(raw);
-      if (!parsed.success)
-        throw new CallbackError('onTaskRequest', `response ${i} does not match responseSchema`);
-      const { taskIndex } = await this.process(parsed.data);
-      if (!record.taskIndexes.includes(taskIndex)) {
-        throw new CallbackError(
-          'onTaskRequest',
-          `response ${i} answers task ${taskIndex}, which request ${record.requestId} does not have`,
-        );
-      }
-      if (seen.has(taskIndex))
-        throw new CallbackError('onTaskRequest', `two responses answer task ${taskIndex}`);
-      seen.add(taskIndex);
-      checked.push(parsed.data);
-    }
+    const checked = await this.#checked(record, responses);
     const sign = (digest: `0x${string}`) => g1ToJson(this.blsKey.sign(digest));
     if (this.callbacks.onTaskResponse) {
       return this.callbacks.onTaskResponse(request, checked, {
@@ -204,13 +245,46 @@ export class ResponseWorker<T, K> {
     };
   }
 
-  #track(record: RequestRecord, payload: SignedTaskResponse<unknown>): void {
-    const expiresAtMs = Math.max(...this.#metas(record).map((m) => m.expiresAtMs));
-    const existing = this.#pending.get(record.requestId);
+  /**
+   * The responses checked against the schema and the request: one per task of the request at most.
+   * @throws CallbackError otherwise
+   */
+  async #checked(record: RequestRecord, responses: readonly K[]): Promise<K[]> {
+    if (!Array.isArray(responses) || responses.length === 0) {
+      throw new CallbackError('onTaskRequest', 'expected a non-empty array of responses');
+    }
+    const seen = new Set<number>();
+    const checked: K[] = [];
+    for (const [i, raw] of responses.entries()) {
+      const parsed = this.callbacks.responseSchema.safeParse(raw);
+      if (!parsed.success)
+        throw new CallbackError('onTaskRequest', `response ${i} does not match responseSchema`);
+      const { taskIndex } = await this.process(parsed.data);
+      if (!record.taskIndexes.includes(taskIndex)) {
+        throw new CallbackError(
+          'onTaskRequest',
+          `response ${i} answers task ${taskIndex}, which request ${record.requestId} does not have`,
+        );
+      }
+      if (seen.has(taskIndex))
+        throw new CallbackError('onTaskRequest', `two responses answer task ${taskIndex}`);
+      seen.add(taskIndex);
+      checked.push(parsed.data);
+    }
+    return checked;
+  }
+
+  #track(
+    key: string,
+    taskIndexes: readonly number[],
+    payload: SignedTaskResponse<unknown> | SignedBatchResponseWire,
+  ): void {
+    const expiresAtMs = Math.max(...taskIndexes.map((i) => this.core.state.task(i)?.meta.expiresAtMs ?? 0));
+    const existing = this.#pending.get(key);
     if (existing) this.#drop(existing);
     const p: Pending = {
-      requestId: record.requestId,
-      taskIndexes: record.taskIndexes,
+      requestId: key,
+      taskIndexes,
       expiresAtMs,
       payload,
       deliveredTo: undefined,
@@ -218,7 +292,7 @@ export class ResponseWorker<T, K> {
       sending: false,
       timer: undefined,
     };
-    this.#pending.set(record.requestId, p);
+    this.#pending.set(key, p);
     this.#schedule(p, 0);
   }
 

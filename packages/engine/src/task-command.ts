@@ -123,9 +123,67 @@ const memberRemove = z.object({
   reason: z.string().max(1024),
 });
 
+/** Most tasks in one batch (one signed submission carries every response of a batch). */
+export const MAX_BATCH_TASKS = 256;
+
+const batchRequest = createRequest.omit({ type: true });
+
+/**
+ * Requests packed by the leader into one batch: every operator answers all of
+ * them and signs once, over the batch digest (`@avs/bls/batch`). Every task of
+ * the batch shares the reference block and quorum numbers; leaves are the
+ * tasks in request order. The batch id is the Raft index of this entry.
+ */
+const batchCreate = z
+  .object({
+    type: z.literal('batch.create'),
+    requests: z.array(batchRequest).min(1).max(MAX_BATCH_TASKS),
+  })
+  .refine((c) => c.requests.reduce((n, r) => n + r.tasks.length, 0) <= MAX_BATCH_TASKS, {
+    message: `a batch has at most ${MAX_BATCH_TASKS} tasks`,
+  });
+
+/** The aggregate over a batch digest: every task of the batch becomes `aggregated`. */
+const batchAggregated = z.object({
+  type: z.literal('batch.aggregated'),
+  batchId: uint,
+  /** The batch digest the aggregate signs. */
+  digest: hex,
+  /** Merkle root of the response digests. */
+  root: hex,
+  /** Response digests in leaf order (one per task): the per-task proofs are built from them. */
+  leaves: z.array(hex).min(1).max(MAX_BATCH_TASKS),
+  /** The responses (K) in leaf order, as JSON. */
+  responses: z.array(z.unknown()).min(1).max(MAX_BATCH_TASKS),
+  signers: z.array(hex),
+  signedStake: z.array(z.string().regex(/^\d+$/)),
+  proof: aggregateProofSchema,
+  aggregatedAtMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
+
+/** The batch's transaction: every aggregated task of the batch becomes `submitted`. */
+const batchSubmitted = z.object({
+  type: z.literal('batch.submitted'),
+  batchId: uint,
+  txHash: hex,
+  blockNumber: uint.optional(),
+});
+
+/** The batch ended without an answer: its open tasks become `expired` or `failed`. */
+const batchClosed = z.object({
+  type: z.literal('batch.closed'),
+  batchId: uint,
+  status: z.enum(['expired', 'failed']),
+  reason: z.string().max(1024),
+});
+
 /** Every command the engine replicates. */
 export const taskCommandSchema = z.discriminatedUnion('type', [
   createRequest,
+  batchCreate,
+  batchAggregated,
+  batchSubmitted,
+  batchClosed,
   aggregated,
   submitted,
   expired,

@@ -28,6 +28,21 @@ export interface RequestRecord {
   readonly taskIndexes: readonly number[];
   /** Raft index of the entry that created it. */
   readonly logIndex: number;
+  /** The batch it was packed into, if any. */
+  readonly batchId?: number;
+}
+
+/**
+ * Requests the leader packed into one batch: operators sign the batch digest
+ * once. `taskIndexes` is the leaf order.
+ */
+export interface BatchRecord {
+  /** The Raft index of the `batch.create` entry. */
+  readonly batchId: number;
+  readonly requestIds: readonly string[];
+  readonly taskIndexes: readonly number[];
+  /** Set once the batch is aggregated: the signed batch digest, the Merkle root and its leaves. */
+  readonly aggregate?: { readonly digest: string; readonly root: string; readonly leaves: readonly string[] };
 }
 
 /** The aggregate that reached the threshold for a task. */
@@ -48,6 +63,8 @@ export interface TaskRecord {
   readonly requestId: string;
   readonly meta: TaskMeta;
   readonly status: TaskStatus;
+  /** The batch the task was answered in, if any. */
+  readonly batchId?: number;
   readonly aggregate?: TaskAggregate;
   readonly submission?: { readonly txHash: string; readonly blockNumber?: number };
   /** Why a task expired or failed. */
@@ -57,6 +74,7 @@ export interface TaskRecord {
 /** Work the engine does after an apply; never done inside it. */
 export type TaskEvent =
   | { readonly type: 'request-created'; readonly request: RequestRecord }
+  | { readonly type: 'batch-created'; readonly batch: BatchRecord }
   | { readonly type: 'task-updated'; readonly task: TaskRecord }
   | { readonly type: 'member-updated'; readonly member: MemberInfo }
   | { readonly type: 'member-removed'; readonly id: string; readonly reason: string };
@@ -88,7 +106,11 @@ export interface TaskStateOptions {
 
 const FINAL: ReadonlySet<TaskStatus> = new Set(['submitted', 'expired', 'failed']);
 
-type TransitionCommand = Exclude<TaskCommand, { type: 'request.create' | 'member.upsert' | 'member.remove' }>;
+type TransitionCommand = Extract<
+  TaskCommand,
+  { type: 'task.aggregated' | 'task.submitted' | 'task.expired' | 'task.failed' }
+>;
+type BatchCommand = Extract<TaskCommand, { type: 'batch.aggregated' | 'batch.submitted' | 'batch.closed' }>;
 
 const ALLOWED: Record<TransitionCommand['type'], ReadonlySet<TaskStatus>> = {
   'task.aggregated': new Set(['pending']),
@@ -114,6 +136,7 @@ interface SnapshotV1 {
   /** Added later: absent in older snapshots. */
   members?: MemberInfo[];
   joinNonces?: string[];
+  batches?: BatchRecord[];
 }
 
 const encoder = new TextEncoder();
@@ -129,6 +152,7 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
   #skippedTotal = 0;
   #events: TaskEvent[] = [];
   readonly #members = new Map<string, MemberInfo>();
+  readonly #batches = new Map<number, BatchRecord>();
   /** Used join nonces, oldest first (a Set keeps insertion order). */
   readonly #joinNonces = new Set<string>();
   readonly #maxFinished: number;
@@ -175,6 +199,11 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
     return this.#requests.get(requestId);
   }
 
+  /** A batch, while any of its tasks is kept. */
+  batch(batchId: number): BatchRecord | undefined {
+    return this.#batches.get(batchId);
+  }
+
   /** Tasks not yet final: what a new leader must finish. */
   inFlight(): TaskRecord[] {
     return [...this.#tasks.values()].filter((t) => !FINAL.has(t.status));
@@ -199,6 +228,7 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
       skippedTotal: this.#skippedTotal,
       members: [...this.#members.values()],
       joinNonces: [...this.#joinNonces],
+      batches: [...this.#batches.values()],
     };
     return encoder.encode(JSON.stringify(snap));
   }
@@ -224,6 +254,8 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
     for (const m of snap.members ?? []) this.#members.set(m.id, m);
     this.#joinNonces.clear();
     for (const n of snap.joinNonces ?? []) this.#joinNonces.add(n);
+    this.#batches.clear();
+    for (const b of snap.batches ?? []) this.#batches.set(b.batchId, b);
     this.#events = [];
   }
 
@@ -240,6 +272,9 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
       return { ok: false, code: 'DECODE_ERROR', message: reason };
     }
     if (cmd.type === 'request.create') return this.#createRequest(cmd, entry.index);
+    if (cmd.type === 'batch.create') return this.#createBatch(cmd, entry.index);
+    if (cmd.type === 'batch.aggregated' || cmd.type === 'batch.submitted' || cmd.type === 'batch.closed')
+      return this.#batchTransition(cmd);
     if (cmd.type === 'member.upsert') return this.#upsertMember(cmd);
     if (cmd.type === 'member.remove') return this.#removeMember(cmd);
     return this.#transition(cmd);
@@ -269,25 +304,57 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
   }
 
   #createRequest(cmd: Extract<TaskCommand, { type: 'request.create' }>, logIndex: number): ApplyOutcome {
-    if (this.#requests.has(cmd.requestId)) {
-      return { ok: false, code: 'DUPLICATE', message: `request ${cmd.requestId} already exists` };
+    const refused = this.#refuseRequests([cmd]);
+    if (refused) return refused;
+    const request = this.#addRequest(cmd, logIndex, undefined);
+    this.#events.push({ type: 'request-created', request });
+    return { ok: true, command: cmd.type };
+  }
+
+  /** Why these requests cannot be created (a request id or task index already used, or used twice). */
+  #refuseRequests(
+    requests: readonly { requestId: string; tasks: readonly TaskMeta[] }[],
+  ): ApplyOutcome | undefined {
+    const ids = new Set<string>();
+    const indexes = new Set<number>();
+    for (const r of requests) {
+      if (this.#requests.has(r.requestId) || ids.has(r.requestId)) {
+        return { ok: false, code: 'DUPLICATE', message: `request ${r.requestId} already exists` };
+      }
+      ids.add(r.requestId);
+      for (const t of r.tasks) {
+        if (this.#tasks.has(t.taskIndex)) {
+          return {
+            ok: false,
+            code: 'DUPLICATE',
+            message: `task ${t.taskIndex} already belongs to a request`,
+          };
+        }
+        if (indexes.has(t.taskIndex)) {
+          return {
+            ok: false,
+            code: 'DUPLICATE',
+            message: `request ${r.requestId} names task ${t.taskIndex} twice`,
+          };
+        }
+        indexes.add(t.taskIndex);
+      }
     }
-    const clash = cmd.tasks.find((t) => this.#tasks.has(t.taskIndex));
-    if (clash) {
-      return {
-        ok: false,
-        code: 'DUPLICATE',
-        message: `task ${clash.taskIndex} already belongs to a request`,
-      };
-    }
-    if (new Set(cmd.tasks.map((t) => t.taskIndex)).size !== cmd.tasks.length) {
-      return { ok: false, code: 'DUPLICATE', message: `request ${cmd.requestId} names a task index twice` };
-    }
+    return undefined;
+  }
+
+  #addRequest(
+    cmd: { requestId: string; request?: unknown; tasks: readonly TaskMeta[] },
+    logIndex: number,
+    batchId: number | undefined,
+  ): RequestRecord {
+    const batch = batchId === undefined ? {} : { batchId };
     const request: RequestRecord = {
       requestId: cmd.requestId,
       request: cmd.request,
       taskIndexes: cmd.tasks.map((t) => t.taskIndex),
       logIndex,
+      ...batch,
     };
     this.#requests.set(request.requestId, request);
     for (const meta of cmd.tasks) {
@@ -296,10 +363,86 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
         requestId: cmd.requestId,
         meta,
         status: 'pending',
+        ...batch,
       });
     }
-    this.#events.push({ type: 'request-created', request });
+    return request;
+  }
+
+  #createBatch(cmd: Extract<TaskCommand, { type: 'batch.create' }>, logIndex: number): ApplyOutcome {
+    const refused = this.#refuseRequests(cmd.requests);
+    if (refused) return refused;
+    const first = cmd.requests[0]!.tasks[0]!;
+    const key = (m: TaskMeta) => `${m.referenceBlock}:${m.quorumNumbers.join(',')}`;
+    const odd = cmd.requests.flatMap((r) => r.tasks).find((m) => key(m) !== key(first));
+    if (odd) {
+      return {
+        ok: false,
+        code: 'BAD_TRANSITION',
+        message: `task ${odd.taskIndex} does not share the batch's reference block and quorums`,
+      };
+    }
+    const batch: BatchRecord = {
+      batchId: logIndex,
+      requestIds: cmd.requests.map((r) => r.requestId),
+      taskIndexes: cmd.requests.flatMap((r) => r.tasks.map((t) => t.taskIndex)),
+    };
+    for (const r of cmd.requests) this.#addRequest(r, logIndex, logIndex);
+    this.#batches.set(batch.batchId, batch);
+    this.#events.push({ type: 'batch-created', batch });
     return { ok: true, command: cmd.type };
+  }
+
+  /**
+   * A batch command moves every task of the batch at once; each task follows
+   * the same rules as its own command would (`ALLOWED`). `batch.aggregated`
+   * needs every task pending: one signature covers them all.
+   */
+  #batchTransition(cmd: BatchCommand): ApplyOutcome {
+    const batch = this.#batches.get(cmd.batchId);
+    if (!batch) return { ok: false, code: 'UNKNOWN_TASK', message: `batch ${cmd.batchId} is not known` };
+    const tasks = batch.taskIndexes.map((i) => this.#tasks.get(i));
+    const bad = (message: string): ApplyOutcome => ({ ok: false, code: 'BAD_TRANSITION', message });
+    if (cmd.type === 'batch.aggregated') {
+      if (tasks.some((t) => t?.status !== 'pending')) return bad(`batch ${cmd.batchId} is not pending`);
+      if (cmd.leaves.length !== tasks.length || cmd.responses.length !== tasks.length) {
+        return bad(`batch ${cmd.batchId} has ${tasks.length} tasks, the aggregate ${cmd.leaves.length}`);
+      }
+      this.#batches.set(batch.batchId, {
+        ...batch,
+        aggregate: { digest: cmd.digest, root: cmd.root, leaves: cmd.leaves },
+      });
+      tasks.forEach((t, i) => {
+        this.#transition({
+          type: 'task.aggregated',
+          taskIndex: t!.taskIndex,
+          digest: cmd.leaves[i]!,
+          response: cmd.responses[i],
+          signers: cmd.signers,
+          signedStake: cmd.signedStake,
+          proof: cmd.proof,
+          aggregatedAtMs: cmd.aggregatedAtMs,
+        });
+      });
+      return { ok: true, command: cmd.type };
+    }
+    let moved = 0;
+    for (const t of tasks) {
+      if (t === undefined) continue;
+      const sub: TransitionCommand =
+        cmd.type === 'batch.submitted'
+          ? {
+              type: 'task.submitted',
+              taskIndex: t.taskIndex,
+              txHash: cmd.txHash,
+              ...(cmd.blockNumber === undefined ? {} : { blockNumber: cmd.blockNumber }),
+            }
+          : { type: `task.${cmd.status}`, taskIndex: t.taskIndex, reason: cmd.reason };
+      if (!ALLOWED[sub.type].has(t.status)) continue;
+      this.#transition(sub);
+      moved++;
+    }
+    return moved > 0 ? { ok: true, command: cmd.type } : bad(`batch ${cmd.batchId}: no task could move`);
   }
 
   #transition(cmd: TransitionCommand): ApplyOutcome {
@@ -355,7 +498,13 @@ export class TaskStateMachine implements StateMachine<ApplyOutcome> {
       const task = this.#tasks.get(oldest);
       this.#tasks.delete(oldest);
       if (task) this.#dropRequestIfDone(task.requestId);
+      if (task?.batchId !== undefined) this.#dropBatchIfDone(task.batchId);
     }
+  }
+
+  #dropBatchIfDone(batchId: number): void {
+    const batch = this.#batches.get(batchId);
+    if (batch?.taskIndexes.every((i) => !this.#tasks.has(i))) this.#batches.delete(batchId);
   }
 
   #dropRequestIfDone(requestId: string): void {

@@ -75,3 +75,16 @@ export const joinResultSchema = z.object({
   leaderId: z.string(),
   members: z.array(memberInfoSchema).max(10_000),
 });
+
+/**
+ * An operator's answer to a whole batch: every response in leaf order and one
+ * signature over the batch digest (`@avs/bls/batch`), which the leader
+ * recomputes from the responses.
+ */
+export const signedBatchResponseWireSchema = z.object({
+  batchId: z.number().int().nonnegative(),
+  operatorId: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a bytes32 hex operator id'),
+  taskResponse: z.array(z.unknown()).min(1).max(MAX_RESPONSES_PER_SUBMISSION),
+  blsSignature: g1JsonSchema,
+});
+export type SignedBatchResponseWire = z.infer<typeof signedBatchResponseWireSchema>;

@@ -6,6 +6,7 @@ import { BlsKeyPair } from '@avs/bls';
 import { ManualClock, MemoryStorage } from '@avs/raft-core';
 import { z } from 'zod';
 import {
+  type BatchingOptions,
   createMemoryEngineNetwork,
   createTaskConsensusEngine,
   InMemoryChain,
@@ -48,6 +49,12 @@ export interface ClusterOptions {
   readonly registryEvents?: boolean;
   /** Engine settings over the cluster's defaults. */
   readonly config?: Partial<OperatorRaftConfig>;
+  /** Pack requests into batches; the in-memory chain then has a batch call. */
+  readonly batching?: BatchingOptions;
+  /** Stake per quorum of operator i (default 100 in quorum 0). */
+  readonly stakesOf?: (index: number) => Record<number, bigint>;
+  /** The key an operator's engine signs with (default its registered one). */
+  readonly signingKeyOf?: (op: Operator) => BlsKeyPair;
 }
 
 export const ecdsaKeyOf = (i: number) => `0x${(i + 1).toString(16).padStart(64, '0')}`;
@@ -60,7 +67,10 @@ export class Cluster {
   readonly errors: { context: string; error: unknown }[] = [];
 
   constructor(readonly options: ClusterOptions) {
-    this.chain = new InMemoryChain({ registryEvents: options.registryEvents ?? false });
+    this.chain = new InMemoryChain({
+      registryEvents: options.registryEvents ?? false,
+      batchCall: options.batching !== undefined,
+    });
     for (let i = 0; i < options.size; i++) {
       const ecdsaKey = ecdsaKeyOf(i);
       const address = addressOfKey(ecdsaKey);
@@ -68,6 +78,7 @@ export class Cluster {
       this.chain.registerOperator({
         address,
         blsKey: bls,
+        ...(options.stakesOf ? { stakes: options.stakesOf(i) } : {}),
         endpoints: { httpUrl: memoryUrl(address), raftUrl: memoryUrl(address) },
       });
       const op = { index: i, ecdsaKey, address, bls, storage: new MemoryStorage() } as Operator;
@@ -80,7 +91,8 @@ export class Cluster {
   makeEngine(op: Operator): TaskConsensusEngine<SquareRequest, SquareResponse> {
     const chain = this.chain;
     const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
-      blsKey: op.bls,
+      blsKey: this.options.signingKeyOf?.(op) ?? op.bls,
+      ...(this.options.batching ? { batching: this.options.batching } : {}),
       joinAuth: testJoinAuth(op.ecdsaKey),
       callbacks: {
         requestSchema: squareRequest,
