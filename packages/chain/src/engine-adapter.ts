@@ -9,6 +9,7 @@
 import { g1FromJson, g2FromJson, type OperatorId } from '@avs/bls';
 import {
   type AggregateProof,
+  type BatchSubmission,
   type EngineChain,
   type OperatorEndpoints,
   type ProcessedResponse,
@@ -19,14 +20,17 @@ import {
 } from '@avs/engine';
 import { ContractRevertError, InvalidArgumentError, TaskAlreadyRespondedError } from './errors.js';
 import type { OperatorRegistryReader } from './operator-registry-reader.js';
-import type { CreatedTask } from './task-manager-client.js';
+import type { CreatedTask, ResponseAggregate } from './task-manager-client.js';
 import type { TaskManagerPort } from './task-manager-port.js';
-import { type TaskResponse, taskResponseDigest } from './task-types.js';
+import { type Task, type TaskResponse, taskResponseDigest } from './task-types.js';
 
-/** What the adapter needs of a task manager: a {@link TaskManagerPort}, or this project's `TaskManagerClient`. */
+/**
+ * What the adapter needs of a task manager: a {@link TaskManagerPort}, or this project's
+ * `TaskManagerClient`, whose `submitBatch` (`respondToBatch`) makes the engine's batches possible.
+ */
 export type SubmittingTaskManager<R> = Pick<
   TaskManagerPort<unknown, R>,
-  'getTask' | 'submitResponse' | 'isResponded' | 'getResponse'
+  'getTask' | 'submitResponse' | 'isResponded' | 'getResponse' | 'submitBatch'
 >;
 
 /** Options of {@link createChainAdapter}. */
@@ -94,13 +98,65 @@ function cachedG2FromJson(): (json: G2Json) => G2Point {
   };
 }
 
+/** The engine's view of a failed submission: answered already, refused for good, or worth a retry. */
+function submissionErrorOf(what: string, error: unknown): SubmissionError {
+  if (error instanceof TaskAlreadyRespondedError) {
+    return new SubmissionError(`task ${error.taskIndex} already has a response`, true, {
+      cause: error,
+      alreadyResponded: true,
+    });
+  }
+  const permanent = error instanceof ContractRevertError || error instanceof InvalidArgumentError;
+  return new SubmissionError(
+    `submitting ${what}: ${error instanceof Error ? error.message : String(error)}`,
+    permanent,
+    { cause: error },
+  );
+}
+
 /** Builds the engine's chain ports from `@avs/chain` clients. */
 export function createChainAdapter<R = TaskResponse>(options: ChainAdapterOptions<R>): ChainAdapter {
   const { taskManager, reader } = options;
   const decodeG2 = cachedG2FromJson();
   const fromBlock = options.fromBlock ?? 0;
   const toTaskResponse = options.toTaskResponse ?? ((r: unknown) => r as R);
+  const pointsOf = (proof: AggregateProof) => ({
+    nonSignerPublicKeysG1: proof.nonSignerPublicKeysG1.map((p) => g1FromJson(p)),
+    nonSignerOperatorIds: proof.nonSignerOperatorIds as OperatorId[],
+    quorumApksG1: proof.quorumApksG1.map((p) => g1FromJson(p)),
+    signersApkG2: decodeG2(proof.signersApkG2),
+    signersAggSigG1: g1FromJson(proof.signersAggSigG1),
+  });
+  const submitBatch = taskManager.submitBatch
+    ? async (b: BatchSubmission) => {
+        const first = b.items[0];
+        if (first === undefined) throw new SubmissionError(`batch ${b.batchId} has no tasks`, true);
+        let created: CreatedTask[];
+        try {
+          created = await Promise.all(b.items.map((i) => taskManager.getTask(i.taskIndex, fromBlock)));
+        } catch (cause) {
+          throw new SubmissionError(`the tasks of batch ${b.batchId} could not be read`, false, { cause });
+        }
+        try {
+          const receipt = await taskManager.submitBatch!(
+            created.map((c) => c.task),
+            b.items.map((i) => toTaskResponse(i.response)),
+            {
+              taskIndex: first.taskIndex,
+              referenceBlock: first.meta.referenceBlock,
+              digest: b.digest,
+              quorumNumbers: first.meta.quorumNumbers,
+              ...pointsOf(b.proof),
+            },
+          );
+          return { txHash: receipt.transactionHash, blockNumber: receipt.blockNumber };
+        } catch (error) {
+          throw submissionErrorOf(`batch ${b.batchId}`, error);
+        }
+      }
+    : undefined;
   const submitter: TaskSubmitter = {
+    ...(submitBatch ? { submitBatch } : {}),
     async submitResponse(s) {
       let created: CreatedTask;
       try {
@@ -114,26 +170,11 @@ export function createChainAdapter<R = TaskResponse>(options: ChainAdapterOption
           referenceBlock: s.meta.referenceBlock,
           digest: s.digest,
           quorumNumbers: s.meta.quorumNumbers,
-          nonSignerPublicKeysG1: s.proof.nonSignerPublicKeysG1.map((p) => g1FromJson(p)),
-          nonSignerOperatorIds: s.proof.nonSignerOperatorIds as OperatorId[],
-          quorumApksG1: s.proof.quorumApksG1.map((p) => g1FromJson(p)),
-          signersApkG2: decodeG2(s.proof.signersApkG2),
-          signersAggSigG1: g1FromJson(s.proof.signersAggSigG1),
+          ...pointsOf(s.proof),
         });
         return { txHash: receipt.transactionHash, blockNumber: receipt.blockNumber };
       } catch (error) {
-        if (error instanceof TaskAlreadyRespondedError) {
-          throw new SubmissionError(`task ${s.taskIndex} already has a response`, true, {
-            cause: error,
-            alreadyResponded: true,
-          });
-        }
-        const permanent = error instanceof ContractRevertError || error instanceof InvalidArgumentError;
-        throw new SubmissionError(
-          `submitting task ${s.taskIndex}: ${error instanceof Error ? error.message : String(error)}`,
-          permanent,
-          { cause: error },
-        );
+        throw submissionErrorOf(`task ${s.taskIndex}`, error);
       }
     },
     async findResponse(taskIndex) {
