@@ -114,6 +114,11 @@ export class BatchAggregation<T, K> {
     this.ctx.service.close();
   }
 
+  /** The latest block, for batches that expire by block. */
+  observeBlock(block: number): void {
+    this.ctx.service.observeBlock(block);
+  }
+
   /** Picks up a batch found in the replicated state: aggregate it, or submit it. */
   resume(batch: BatchRecord): void {
     const tasks = this.#tasks(batch);

@@ -14,8 +14,6 @@ import {
   silentLogger,
   systemClock,
 } from '@avs/raft-core';
-import { keccak_256 } from '@noble/hashes/sha3.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { type BatchProof, batchProofOf } from './batch-digest.js';
 import { type BatchingOptions, BatchPacker } from './batch-packer.js';
 import {
@@ -30,6 +28,7 @@ import { raftNodeFactory } from './consensus-factory.js';
 import type { ConsensusNode, ConsensusNodeFactory, ConsensusSettings } from './consensus-node.js';
 import type { EngineCore } from './engine-core.js';
 import { type EngineEventMap, EventEmitter, type Unsubscribe } from './engine-events.js';
+import type { EngineStatus } from './engine-status.js';
 import type { EngineRpcHandler, EngineTransport } from './engine-transport.js';
 import {
   EngineConfigError,
@@ -46,13 +45,8 @@ import { confirmLeadership, type ElectionResult, type LeaderInfo, rotateLeadersh
 import { RegistryFollower } from './registry-follower.js';
 import { ResponseWorker } from './response-worker.js';
 import { backoffMs, sleep } from './retry-delay.js';
-import {
-  encodeTaskCommand,
-  type MemberInfo,
-  type TaskCommand,
-  type TaskMeta,
-  taskMetaSchema,
-} from './task-command.js';
+import { encodeTaskCommand, type MemberInfo, type TaskCommand } from './task-command.js';
+import { type TaskSpec, taskRequestOf } from './task-request.js';
 import {
   type ApplyOutcome,
   type TaskEvent,
@@ -73,8 +67,8 @@ const wallClock: Clock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-/** A task to create: {@link TaskMeta} whose expiry defaults to now + `taskTimeoutMs`. */
-export type TaskSpec = Omit<TaskMeta, 'expiresAtMs'> & { readonly expiresAtMs?: number };
+export type { EngineStatus } from './engine-status.js';
+export type { TaskSpec } from './task-request.js';
 
 /** Everything {@link createTaskConsensusEngine} needs. */
 export interface TaskConsensusEngineOptions<T, K> {
@@ -117,31 +111,6 @@ export interface TaskConsensusEngineOptions<T, K> {
    * process-wide (every engine in a process shares it); `status().blsBackend` reports it.
    */
   readonly blsBackend?: 'auto' | BlsBackendName;
-}
-
-/** Answer of {@link TaskConsensusEngine.status}. */
-export interface EngineStatus {
-  readonly id: string;
-  readonly operatorId: string;
-  readonly httpUrl: string;
-  readonly started: boolean;
-  readonly closed: boolean;
-  readonly role: string;
-  readonly term: number;
-  readonly leaderId: string;
-  readonly voters: readonly string[];
-  readonly learners: readonly string[];
-  readonly commit: number;
-  readonly applied: number;
-  readonly tasks: Readonly<Record<string, number>>;
-  readonly skippedEntries: number;
-  readonly pendingResponses: number;
-  /** Ids with replicated metadata (URLs). */
-  readonly members: readonly string[];
-  /** The BLS backend signing and verifying in this process (`'mcl-wasm'` or `'noble'`). */
-  readonly blsBackend: BlsBackendName;
-  /** Whether requests are packed into batches (the `batching` option and a chain with `submitBatch`). */
-  readonly batching: boolean;
 }
 
 /** The engine. Create it with {@link createTaskConsensusEngine}. */
@@ -399,19 +368,11 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         'no on-chain tasks: pass tasks or implement callbacks.tasksOf',
       );
     }
-    const now = Math.floor(this.#clock.now());
-    const metas: TaskMeta[] = [];
-    for (const spec of specs) {
-      const meta = taskMetaSchema.safeParse({
-        ...spec,
-        expiresAtMs: spec.expiresAtMs ?? now + this.config.taskTimeoutMs,
-      });
-      if (!meta.success)
-        throw new EngineError('INVALID_REQUEST', `task ${spec.taskIndex}: ${meta.error.issues[0]?.message}`);
-      metas.push(meta.data);
-    }
-    const taskIndexes = metas.map((m) => m.taskIndex);
-    const requestId = `req-${bytesToHex(keccak_256(utf8ToBytes(taskIndexes.join(',')))).slice(0, 32)}`;
+    const { requestId, metas, taskIndexes } = taskRequestOf(
+      specs,
+      this.#clock.now(),
+      this.config.taskTimeoutMs,
+    );
     const entry = { requestId, request: parsed.data, tasks: metas };
     if (this.#packer?.isQueued(requestId, taskIndexes)) {
       throw new TaskStateError('DUPLICATE', `request ${requestId} or one of its tasks is already queued`);

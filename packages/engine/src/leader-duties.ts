@@ -346,7 +346,9 @@ export class LeaderDuties<T, K> {
       if (!t.active || !this.core.state.inFlight().some((task) => task.meta.expiresAtBlock !== undefined))
         continue;
       try {
-        t.service.observeBlock(await this.core.chain.latestBlock());
+        const block = await this.core.chain.latestBlock();
+        t.service.observeBlock(block);
+        t.batches.observeBlock(block);
       } catch (error) {
         this.core.reportError(error, 'reading the latest block');
       }

@@ -229,3 +229,105 @@ describe('TaskStateMachine members', () => {
     expect(sm.joinNonceUsed(nonce)).toBe(true);
   });
 });
+
+describe('TaskStateMachine batches', () => {
+  const batchCreate = (...requests: [string, ...number[]][]): TaskCommand => ({
+    type: 'batch.create',
+    requests: requests.map(([requestId, ...indexes]) => ({
+      requestId,
+      request: { numberToBeSquared: 2 },
+      tasks: indexes.map(meta),
+    })),
+  });
+  const batchAggregated = (batchId: number, n: number): TaskCommand => ({
+    type: 'batch.aggregated',
+    batchId,
+    digest: '0xbb',
+    root: '0xcc',
+    leaves: Array.from({ length: n }, (_, i) => `0x0${i}`),
+    responses: Array.from({ length: n }, (_, i) => ({ i })),
+    signers: ['0x01'],
+    signedStake: ['100'],
+    proof: {
+      nonSignerPublicKeysG1: [],
+      nonSignerOperatorIds: [],
+      quorumApksG1: [{ X: '1', Y: '2' }],
+      signersApkG2: { X: ['1', '2'], Y: ['3', '4'] },
+      signersAggSigG1: { X: '1', Y: '2' },
+      totalStakePerQuorum: ['100'],
+    },
+    aggregatedAtMs: 5,
+  });
+
+  it('creates a batch of requests, moves its tasks together, and keeps it across a snapshot', () => {
+    const sm = new TaskStateMachine();
+    const e = entry(batchCreate(['a', 1, 2], ['b', 3]));
+    expect(sm.apply([e])).toEqual([{ ok: true, command: 'batch.create' }]);
+    const batchId = e.index;
+    expect(sm.batch(batchId)).toMatchObject({ requestIds: ['a', 'b'], taskIndexes: [1, 2, 3] });
+    expect(sm.task(3)).toMatchObject({ status: 'pending', batchId, requestId: 'b' });
+    expect(sm.request('a')?.batchId).toBe(batchId);
+    expect(sm.drainEvents().map((ev) => ev.type)).toEqual(['batch-created']);
+    // A wrong number of leaves is refused; the batch stays pending.
+    expect(sm.apply([entry(batchAggregated(batchId, 2))])[0]).toMatchObject({
+      ok: false,
+      code: 'BAD_TRANSITION',
+    });
+    expect(sm.apply([entry(batchAggregated(batchId, 3))])[0]).toEqual({
+      ok: true,
+      command: 'batch.aggregated',
+    });
+    expect(sm.task(2)).toMatchObject({
+      status: 'aggregated',
+      aggregate: { digest: '0x01', response: { i: 1 } },
+    });
+    expect(sm.batch(batchId)?.aggregate).toEqual({
+      digest: '0xbb',
+      root: '0xcc',
+      leaves: ['0x00', '0x01', '0x02'],
+    });
+    // A second aggregate (e.g. a deposed leader's) changes nothing.
+    expect(sm.apply([entry(batchAggregated(batchId, 3))])[0]).toMatchObject({ ok: false });
+    const copy = new TaskStateMachine();
+    copy.restore(sm.snapshot());
+    expect(copy.batch(batchId)).toEqual(sm.batch(batchId));
+    sm.apply([entry({ type: 'batch.submitted', batchId, txHash: '0xfeed', blockNumber: 9 })]);
+    expect([1, 2, 3].map((i) => sm.task(i)?.submission?.txHash)).toEqual(['0xfeed', '0xfeed', '0xfeed']);
+    expect(sm.apply([entry({ type: 'batch.submitted', batchId, txHash: '0xbeef' })])[0]).toMatchObject({
+      ok: false,
+    });
+    expect(sm.task(1)?.submission?.txHash).toBe('0xfeed');
+  });
+
+  it('refuses a batch whose tasks cannot share a signature, or that reuses a task, as a whole', () => {
+    const sm = new TaskStateMachine();
+    sm.apply([entry(create('r1', 5))]);
+    expect(sm.apply([entry(batchCreate(['a', 6], ['b', 5]))])[0]).toMatchObject({
+      ok: false,
+      code: 'DUPLICATE',
+    });
+    expect(sm.apply([entry(batchCreate(['a', 6], ['a', 7]))])[0]).toMatchObject({
+      ok: false,
+      code: 'DUPLICATE',
+    });
+    const mixed: TaskCommand = {
+      type: 'batch.create',
+      requests: [
+        { requestId: 'x', request: {}, tasks: [meta(8)] },
+        { requestId: 'y', request: {}, tasks: [{ ...meta(9), referenceBlock: 11 }] },
+      ],
+    };
+    expect(sm.apply([entry(mixed)])[0]).toMatchObject({ ok: false, code: 'BAD_TRANSITION' });
+    expect(sm.task(6)).toBeUndefined();
+    expect(sm.task(8)).toBeUndefined();
+  });
+
+  it('closes an expired batch: its pending tasks expire', () => {
+    const sm = new TaskStateMachine();
+    const e = entry(batchCreate(['a', 1, 2]));
+    sm.apply([e]);
+    sm.apply([entry({ type: 'batch.closed', batchId: e.index, status: 'expired', reason: 'time' })]);
+    expect([sm.task(1)?.status, sm.task(2)?.status]).toEqual(['expired', 'expired']);
+    expect(sm.inFlight()).toEqual([]);
+  });
+});
