@@ -20,9 +20,9 @@ import {
 } from '@avs/engine';
 import { ContractRevertError, InvalidArgumentError, TaskAlreadyRespondedError } from './errors.js';
 import type { OperatorRegistryReader } from './operator-registry-reader.js';
-import type { CreatedTask, ResponseAggregate } from './task-manager-client.js';
+import type { CreatedTask } from './task-manager-client.js';
 import type { TaskManagerPort } from './task-manager-port.js';
-import { type Task, type TaskResponse, taskResponseDigest } from './task-types.js';
+import { type TaskResponse, taskResponseDigest } from './task-types.js';
 
 /**
  * What the adapter needs of a task manager: a {@link TaskManagerPort}, or this project's
