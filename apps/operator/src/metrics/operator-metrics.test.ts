@@ -23,6 +23,7 @@ const status = {
   pendingResponses: 0,
   members: [],
   blsBackend: 'noble',
+  batching: false,
 } as const;
 
 function metrics(now = () => 0) {
