@@ -25,7 +25,7 @@ export const SECURITY_CASES: readonly SecurityCase[] = [
     title: 'a non-member or forged task response is refused',
     tests: [
       'packages/engine/test/responses.test.ts › "refuses malformed, unknown and non-member submissions"',
-      'packages/bls/src/aggregation/service.test.ts › "rejects unknown operators", "a forged signature sent first under an operator\'s id does not lock the operator out"',
+      'packages/bls/src/aggregation/service-misbehaviour.test.ts › "rejects unknown operators", "a forged signature sent first under an operator\'s id does not lock the operator out"',
     ],
   },
   {
