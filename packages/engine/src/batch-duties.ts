@@ -287,6 +287,8 @@ export class BatchAggregation<T, K> {
         return;
       } catch (error) {
         if (error instanceof SubmissionError && error.alreadyResponded) {
+          // Look at every task next; refused again after that, back off (the node may lag behind).
+          if (checkAll) await sleep(core.clock, backoffMs(attempt, retryBaseMs, retryMaxMs));
           checkAll = true;
           continue;
         }
