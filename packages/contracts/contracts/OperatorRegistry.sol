@@ -2,6 +2,7 @@
 pragma solidity ^0.8.27;
 
 import {Bn254} from "./Bn254.sol";
+import {RegistryHistory} from "./RegistryHistory.sol";
 
 /// @title OperatorRegistry
 /// @notice Registry of AVS operators: ECDSA address, BLS keys (G1 + G2, proof of possession checked
@@ -14,7 +15,9 @@ import {Bn254} from "./Bn254.sol";
 /// STAKE IS A STUB: stake per (operator, quorum) is set by the owner (`setOperatorStake`). A real
 /// deployment derives it from EigenLayer's DelegationManager shares; nothing else here depends on
 /// where the number comes from.
-contract OperatorRegistry {
+///
+/// The per-block history (bitmaps, stakes, aggregate keys) and its views live in `RegistryHistory`.
+contract OperatorRegistry is RegistryHistory {
     using Bn254 for Bn254.G1Point;
 
     enum OperatorStatus {
@@ -32,26 +35,6 @@ contract OperatorRegistry {
     struct OperatorInfo {
         bytes32 operatorId;
         OperatorStatus status;
-    }
-
-    /// A quorum bitmap valid from `fromBlock` until `nextFromBlock` (exclusive; 0 = still current).
-    struct BitmapUpdate {
-        uint32 fromBlock;
-        uint32 nextFromBlock;
-        uint192 bitmap;
-    }
-
-    struct StakeUpdate {
-        uint32 fromBlock;
-        uint32 nextFromBlock;
-        uint96 stake;
-    }
-
-    /// Truncated keccak256 of the quorum's aggregate G1 key; the full key is kept for the current block.
-    struct ApkUpdate {
-        bytes24 apkHash;
-        uint32 fromBlock;
-        uint32 nextFromBlock;
     }
 
     struct EndpointsUpdate {
@@ -77,13 +60,6 @@ contract OperatorRegistry {
 
     /// Stake assigned by the owner (the stub), whether or not the operator is registered in the quorum.
     mapping(address => mapping(uint8 => uint96)) public assignedStake;
-
-    mapping(bytes32 => BitmapUpdate[]) internal _bitmapHistory;
-    /// Effective stake: the assigned stake while registered in the quorum, else 0.
-    mapping(bytes32 => mapping(uint8 => StakeUpdate[])) internal _stakeHistory;
-    mapping(uint8 => StakeUpdate[]) internal _totalStakeHistory;
-    mapping(uint8 => ApkUpdate[]) internal _apkHistory;
-    mapping(uint8 => Bn254.G1Point) internal _currentApk;
 
     mapping(bytes32 => EndpointsUpdate[]) internal _endpointHistory;
     /// keccak256(url) => operator id holding it. Raft and HTTP URLs share one namespace.
@@ -112,8 +88,6 @@ contract OperatorRegistry {
     error InvalidProofOfPossession();
     error InvalidEndpoint();
     error EndpointTaken(bytes32 holderOperatorId);
-    error NoHistoryAtBlock(uint32 blockNumber);
-    error StaleIndex(uint32 blockNumber, uint256 index);
 
     modifier onlyOwner() {
         if (msg.sender != owner) revert NotOwner();
@@ -313,41 +287,6 @@ contract OperatorRegistry {
         return _operatorInfo[operator].status;
     }
 
-    function getCurrentQuorumBitmap(bytes32 operatorId) external view returns (uint192) {
-        return _currentBitmap(operatorId);
-    }
-
-    function getQuorumBitmapIndicesAtBlockNumber(uint32 blockNumber, bytes32[] calldata operatorIds)
-        external
-        view
-        returns (uint32[] memory indices)
-    {
-        indices = new uint32[](operatorIds.length);
-        for (uint256 i = 0; i < operatorIds.length; i++) {
-            indices[i] = _bitmapIndexAt(_bitmapHistory[operatorIds[i]], blockNumber);
-        }
-    }
-
-    /// @notice The quorum bitmap at `blockNumber`, checking that `index` is the update in force then.
-    function getQuorumBitmapAtBlockNumberByIndex(bytes32 operatorId, uint32 blockNumber, uint256 index)
-        external
-        view
-        returns (uint192)
-    {
-        if (index >= _bitmapHistory[operatorId].length) revert StaleIndex(blockNumber, index);
-        BitmapUpdate memory u = _bitmapHistory[operatorId][index];
-        _requireInForce(u.fromBlock, u.nextFromBlock, blockNumber, index);
-        return u.bitmap;
-    }
-
-    function getQuorumBitmapAtBlockNumber(bytes32 operatorId, uint32 blockNumber) public view returns (uint192) {
-        BitmapUpdate[] storage h = _bitmapHistory[operatorId];
-        for (uint256 i = h.length; i > 0; i--) {
-            if (h[i - 1].fromBlock <= blockNumber) return h[i - 1].bitmap;
-        }
-        return 0;
-    }
-
     function blsApkRegistry() external view returns (address) {
         return address(this);
     }
@@ -377,93 +316,6 @@ contract OperatorRegistry {
 
     function pubkeyHashToOperator(bytes32 pubkeyHash) external view returns (address) {
         return _operatorFromId[pubkeyHash];
-    }
-
-    function getApk(uint8 quorumNumber) external view returns (Bn254.G1Point memory) {
-        return _currentApk[quorumNumber];
-    }
-
-    function getApkIndicesAtBlockNumber(bytes calldata quorumNumbers, uint256 blockNumber)
-        external
-        view
-        returns (uint32[] memory indices)
-    {
-        indices = new uint32[](quorumNumbers.length);
-        for (uint256 i = 0; i < quorumNumbers.length; i++) {
-            ApkUpdate[] storage h = _apkHistory[uint8(quorumNumbers[i])];
-            uint256 j = h.length;
-            while (j > 0 && h[j - 1].fromBlock > blockNumber) j--;
-            if (j == 0) revert NoHistoryAtBlock(uint32(blockNumber));
-            indices[i] = uint32(j - 1);
-        }
-    }
-
-    function getApkHashAtBlockNumberAndIndex(uint8 quorumNumber, uint32 blockNumber, uint256 index)
-        external
-        view
-        returns (bytes24)
-    {
-        if (index >= _apkHistory[quorumNumber].length) revert StaleIndex(blockNumber, index);
-        ApkUpdate memory u = _apkHistory[quorumNumber][index];
-        _requireInForce(u.fromBlock, u.nextFromBlock, blockNumber, index);
-        return u.apkHash;
-    }
-
-    // ------------------------------------------- EigenLayer-shaped views (StakeRegistry)
-
-    function getCurrentStake(bytes32 operatorId, uint8 quorumNumber) external view returns (uint96) {
-        return _latest(_stakeHistory[operatorId][quorumNumber]);
-    }
-
-    function getCurrentTotalStake(uint8 quorumNumber) external view returns (uint96) {
-        return _latest(_totalStakeHistory[quorumNumber]);
-    }
-
-    function getStakeAtBlockNumber(bytes32 operatorId, uint8 quorumNumber, uint32 blockNumber)
-        external
-        view
-        returns (uint96)
-    {
-        StakeUpdate[] storage h = _stakeHistory[operatorId][quorumNumber];
-        for (uint256 i = h.length; i > 0; i--) {
-            if (h[i - 1].fromBlock <= blockNumber) return h[i - 1].stake;
-        }
-        return 0;
-    }
-
-    function getStakeUpdateIndexAtBlockNumber(bytes32 operatorId, uint8 quorumNumber, uint32 blockNumber)
-        external
-        view
-        returns (uint32)
-    {
-        return _stakeIndexAt(_stakeHistory[operatorId][quorumNumber], blockNumber);
-    }
-
-    function getTotalStakeIndicesAtBlockNumber(uint32 blockNumber, bytes calldata quorumNumbers)
-        external
-        view
-        returns (uint32[] memory indices)
-    {
-        indices = new uint32[](quorumNumbers.length);
-        for (uint256 i = 0; i < quorumNumbers.length; i++) {
-            indices[i] = _stakeIndexAt(_totalStakeHistory[uint8(quorumNumbers[i])], blockNumber);
-        }
-    }
-
-    function getStakeAtBlockNumberAndIndex(uint8 quorumNumber, uint32 blockNumber, bytes32 operatorId, uint256 index)
-        external
-        view
-        returns (uint96)
-    {
-        return _stakeByIndex(_stakeHistory[operatorId][quorumNumber], blockNumber, index);
-    }
-
-    function getTotalStakeAtBlockNumberFromIndex(uint8 quorumNumber, uint32 blockNumber, uint256 index)
-        external
-        view
-        returns (uint96)
-    {
-        return _stakeByIndex(_totalStakeHistory[quorumNumber], blockNumber, index);
     }
 
     // ------------------------------------------- EigenLayer-shaped views (IndexRegistry, SocketRegistry)
@@ -585,80 +437,5 @@ contract OperatorRegistry {
 
     function _firstQuorum(uint192 bitmap) internal pure returns (uint8 q) {
         while ((bitmap >> q) & 1 == 0) q++;
-    }
-
-    function _currentBitmap(bytes32 operatorId) internal view returns (uint192) {
-        BitmapUpdate[] storage h = _bitmapHistory[operatorId];
-        return h.length == 0 ? 0 : h[h.length - 1].bitmap;
-    }
-
-    function _pushBitmap(bytes32 operatorId, uint192 bitmap) internal {
-        BitmapUpdate[] storage h = _bitmapHistory[operatorId];
-        uint32 blockNumber = uint32(block.number);
-        if (h.length > 0 && h[h.length - 1].fromBlock == blockNumber) {
-            h[h.length - 1].bitmap = bitmap;
-            return;
-        }
-        if (h.length > 0) h[h.length - 1].nextFromBlock = blockNumber;
-        h.push(BitmapUpdate(blockNumber, 0, bitmap));
-    }
-
-    function _pushStake(StakeUpdate[] storage h, uint96 stake) internal {
-        uint32 blockNumber = uint32(block.number);
-        if (h.length > 0 && h[h.length - 1].fromBlock == blockNumber) {
-            h[h.length - 1].stake = stake;
-            return;
-        }
-        if (h.length > 0) h[h.length - 1].nextFromBlock = blockNumber;
-        h.push(StakeUpdate(blockNumber, 0, stake));
-    }
-
-    function _pushApk(uint8 q, Bn254.G1Point memory apk) internal {
-        _currentApk[q] = apk;
-        bytes24 apkHash = bytes24(Bn254.hashG1(apk));
-        ApkUpdate[] storage h = _apkHistory[q];
-        uint32 blockNumber = uint32(block.number);
-        if (h.length > 0 && h[h.length - 1].fromBlock == blockNumber) {
-            h[h.length - 1].apkHash = apkHash;
-            return;
-        }
-        if (h.length > 0) h[h.length - 1].nextFromBlock = blockNumber;
-        h.push(ApkUpdate(apkHash, blockNumber, 0));
-    }
-
-    /// Reverts unless an update valid over [fromBlock, nextFromBlock) (0 = open) covers blockNumber.
-    function _requireInForce(uint32 fromBlock, uint32 nextFromBlock, uint32 blockNumber, uint256 index) internal pure {
-        if (fromBlock > blockNumber || (nextFromBlock != 0 && nextFromBlock <= blockNumber)) {
-            revert StaleIndex(blockNumber, index);
-        }
-    }
-
-    function _latest(StakeUpdate[] storage h) internal view returns (uint96) {
-        return h.length == 0 ? 0 : h[h.length - 1].stake;
-    }
-
-    function _stakeIndexAt(StakeUpdate[] storage h, uint32 blockNumber) internal view returns (uint32) {
-        for (uint256 i = h.length; i > 0; i--) {
-            if (h[i - 1].fromBlock <= blockNumber) return uint32(i - 1);
-        }
-        revert NoHistoryAtBlock(blockNumber);
-    }
-
-    function _bitmapIndexAt(BitmapUpdate[] storage h, uint32 blockNumber) internal view returns (uint32) {
-        for (uint256 i = h.length; i > 0; i--) {
-            if (h[i - 1].fromBlock <= blockNumber) return uint32(i - 1);
-        }
-        revert NoHistoryAtBlock(blockNumber);
-    }
-
-    function _stakeByIndex(StakeUpdate[] storage h, uint32 blockNumber, uint256 index)
-        internal
-        view
-        returns (uint96)
-    {
-        if (index >= h.length) revert StaleIndex(blockNumber, index);
-        StakeUpdate memory u = h[index];
-        _requireInForce(u.fromBlock, u.nextFromBlock, blockNumber, index);
-        return u.stake;
     }
 }
