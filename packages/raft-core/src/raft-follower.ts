@@ -83,6 +83,11 @@ export function stepCandidate(r: Raft, m: Message): void {
       handleSnapshotChunk(r, m);
       return;
     case myVoteResp: {
+      if (m.reject && m.commit > r.log.committed && r.log.matchTerm(m.commit, m.logTerm)) {
+        // A commit index is a fact whoever reports it; we hold that very entry (same index and
+        // term), so everything up to it is committed (Log Matching).
+        r.log.commitTo(m.commit);
+      }
       const res = r.poll(m.from, !m.reject);
       if (res === VoteResult.Won) {
         if (r.role === 'pre-candidate') r.campaign('election');
@@ -209,5 +214,6 @@ export function restore(r: Raft, s: Snapshot): boolean {
   }
   r.log.restore(s);
   r.switchToConfig(restored.config, restored.progress);
+  r.confIndex = md.index;
   return true;
 }

@@ -1,4 +1,5 @@
-import { CompactedError, UnavailableError } from './errors.js';
+import { CompactedError, NotLeaderError, UnavailableError } from './errors.js';
+import { plantedFaults } from './planted-faults.js';
 import { VoteResult } from './quorum/quorum.js';
 import type { Raft } from './raft.js';
 import type { Progress } from './tracker/progress.js';
@@ -12,7 +13,9 @@ export function stepLeader(r: Raft, m: Message): void {
       bcastHeartbeat(r);
       return;
     case MessageType.CheckQuorum:
-      if (!r.trk.quorumActive()) {
+      // A leader outside its configuration does not step down for lack of a quorum: it must stay
+      // until a successor wins, or voters still waiting for its vote could never elect anyone.
+      if (!r.trk.quorumActive() && r.trk.isVoter(r.id)) {
         // We cannot reach a quorum: another leader may exist. Step down (thesis 6.2).
         r.becomeFollower(r.term, NONE);
       }
@@ -64,8 +67,8 @@ function stepProposal(r: Raft, m: Message): void {
     r.drop('empty-proposal');
     return;
   }
-  if (!r.trk.progress.has(r.id)) {
-    // Removed from the configuration while leader: we are about to step down.
+  if (!r.trk.isVoter(r.id)) {
+    // Removed from (or demoted in) the configuration while leader: we are handing off.
     r.dropProposal(m, 'not-in-configuration');
     return;
   }
@@ -122,7 +125,7 @@ function handleAppendResponse(r: Raft, m: Message, pr: Progress): void {
     }
     if (m.from === r.leadTransferee && pr.match === r.log.lastIndex()) {
       // The transfer target caught up: tell it to campaign now.
-      r.send({ to: m.from, type: MessageType.TimeoutNow });
+      sendTimeoutNow(r, m.from);
     }
   } else if (pr.state === 'snapshot' && m.index >= pr.pendingSnapshot) {
     pr.becomeProbe();
@@ -201,17 +204,56 @@ function stepTransferLeader(r: Raft, m: Message, pr: Progress): void {
   // The transfer must finish within one election timeout.
   r.electionElapsed = 0;
   r.leadTransferee = transferee;
-  if (pr.match === r.log.lastIndex()) r.send({ to: transferee, type: MessageType.TimeoutNow });
+  if (pr.match === r.log.lastIndex()) sendTimeoutNow(r, transferee);
   else r.maybeSendAppend(transferee, true);
 }
 
+function sendTimeoutNow(r: Raft, to: NodeId): void {
+  r.timeoutNowSent = true;
+  r.send({ to, type: MessageType.TimeoutNow });
+}
+
+/**
+ * A leader outside its own configuration (removed or demoted) hands
+ * leadership to the most up-to-date voter of it; called again every election
+ * timeout until a successor's higher term makes this node a follower.
+ */
+export function handOffLeadership(r: Raft): void {
+  let best: NodeId = NONE;
+  let bestMatch = -1;
+  for (const id of r.trk.voterIds()) {
+    const pr = r.trk.progress.get(id);
+    if (id === r.id || !pr) continue;
+    if (pr.match > bestMatch) {
+      best = id;
+      bestMatch = pr.match;
+    }
+  }
+  if (best === NONE) return;
+  if (r.leadTransferee === best) return;
+  r.abortLeaderTransfer();
+  r.electionElapsed = 0;
+  r.leadTransferee = best;
+  const pr = r.trk.progress.get(best)!;
+  if (pr.match === r.log.lastIndex()) sendTimeoutNow(r, best);
+  else r.maybeSendAppend(best, true);
+}
+
 function stepReadIndex(r: Raft, m: Message): void {
-  if (r.trk.isSingleton()) {
+  if (!r.trk.isVoter(r.id)) {
+    // Removed or demoted and handing off: our quorum no longer includes us, so do not serve reads.
+    if (m.from === NONE || m.from === r.id) throw new NotLeaderError(NONE);
+    r.drop('read-index-not-voter');
+    return;
+  }
+  if (plantedFaults.readBeforeOwnTermCommit && r.trk.isSingleton()) {
     respondToReadIndex(r, m, r.log.committed);
     return;
   }
   // Section 6.4 of the thesis: the read index is only safe once the leader has committed an
-  // entry of its own term (it then knows the latest commit index).
+  // entry of its own term (it then knows the latest commit index). This holds for a single
+  // voter too: its commit index may have been lost in a crash, or it may have just become the
+  // only voter without learning what the old leader committed.
   if (!r.committedEntryInCurrentTerm()) {
     r.pendingReadIndexMessages.push(m);
     return;
@@ -220,6 +262,11 @@ function stepReadIndex(r: Raft, m: Message): void {
 }
 
 function sendReadIndexResponse(r: Raft, m: Message): void {
+  if (r.trk.isSingleton()) {
+    // Only we vote: no other leader can exist in our term.
+    respondToReadIndex(r, m, r.log.committed);
+    return;
+  }
   if (r.cfg.readOnlyOption === 'lease-based' && leaseValid(r)) {
     respondToReadIndex(r, m, r.log.committed);
     return;
@@ -236,6 +283,8 @@ function sendReadIndexResponse(r: Raft, m: Message): void {
  */
 export function leaseValid(r: Raft): boolean {
   if (r.leadTransferee !== NONE) return false; // a transfer deliberately breaks the lease
+  // A TimeoutNow we sent may still arrive after the transfer was abandoned and start an election.
+  if (r.timeoutNowSent) return false;
   const since = r.ticks - (r.cfg.electionTick - r.cfg.leaseClockDriftTicks);
   const acks = new Map<NodeId, boolean>();
   for (const [id, pr] of r.trk.progress) {

@@ -2,6 +2,7 @@ import { applyConfChange, isLeaveJoint } from './confchange/changer.js';
 import { decodeConfChange } from './confchange/codec.js';
 import type { ResolvedRaftConfig } from './config.js';
 import {
+  CompactedError,
   type DropReason,
   InvalidConfChangeError,
   ProposalDroppedError,
@@ -10,9 +11,10 @@ import {
 } from './errors.js';
 import { RaftLog } from './log/raft-log.js';
 import { buildMessage, isTermlessRequest, message, voteRespType } from './message.js';
+import { plantedFaults } from './planted-faults.js';
 import type { VoteResult } from './quorum/quorum.js';
 import { stepCandidate, stepFollower } from './raft-follower.js';
-import { sendAppendTo, stepLeader } from './raft-leader.js';
+import { handOffLeadership, sendAppendTo, stepLeader } from './raft-leader.js';
 import { ReadOnly, type ReadState } from './read-only.js';
 import { SnapshotReceiver } from './snapshot-receiver.js';
 import type { Storage } from './storage.js';
@@ -57,6 +59,18 @@ export class Raft {
   /** ReadIndex requests waiting for the leader to commit an entry of its term. */
   pendingReadIndexMessages: Message[] = [];
   leadTransferee: NodeId = NONE;
+  /**
+   * Set once this leader sent TimeoutNow in its term: that message may still
+   * arrive and start an election after the transfer was abandoned, so the
+   * lease is not trusted again in this term.
+   */
+  timeoutNowSent = false;
+  /**
+   * Index of the entry (or snapshot) the current configuration comes from.
+   * Membership entries at or below it are already reflected in it (a snapshot
+   * installed while older committed entries were still being applied).
+   */
+  confIndex = 0;
   /** Index of the latest conf change proposed; only one may be unapplied at a time. */
   pendingConfIndex = 0;
   /** Bytes of uncommitted entry data in the leader's log. */
@@ -151,6 +165,8 @@ export class Raft {
       if (this.cfg.checkQuorum) this.step(message({ type: MessageType.CheckQuorum, from: this.id }));
       // A transfer that did not finish within an election timeout is abandoned (thesis 3.10).
       if (this.role === 'leader' && this.leadTransferee !== NONE) this.abortLeaderTransfer();
+      // A leader outside its own configuration keeps handing off until a successor wins.
+      if (this.role === 'leader' && !this.trk.isVoter(this.id)) handOffLeadership(this);
     }
     if (this.role !== 'leader') return;
     if (this.heartbeatElapsed >= this.cfg.heartbeatTick) {
@@ -171,6 +187,7 @@ export class Raft {
     this.heartbeatElapsed = 0;
     this.resetRandomizedElectionTimeout();
     this.abortLeaderTransfer();
+    this.timeoutNowSent = false;
     this.trk.resetVotes();
     const last = this.log.lastIndex();
     const fresh = new Map<NodeId, Progress>();
@@ -244,14 +261,33 @@ export class Raft {
     this.campaign(t);
   }
 
+  /**
+   * Lease mode: whether we heard from a leader within the minimum election
+   * timeout. That leader serves reads counting on us not to help elect anyone
+   * else until the timeout passes (thesis 6.4.1), so a local `campaign()` is
+   * refused meanwhile (the election timer only fires after it).
+   */
+  inLease(): boolean {
+    return (
+      this.cfg.readOnlyOption === 'lease-based' &&
+      this.lead !== NONE &&
+      this.electionElapsed < this.cfg.electionTick
+    );
+  }
+
   private hasUnappliedConfChanges(): boolean {
     if (this.log.applied >= this.log.committed) return false;
+    // Entries up to a snapshot that is persisted but not yet restored are compacted away; the
+    // snapshot's configuration is already in force, so only the entries after it can be pending.
+    const lo = Math.max(this.log.applied + 1, this.log.firstIndex());
+    if (lo > this.log.committed) return false;
     try {
-      const ents = this.log.slice(this.log.applied + 1, this.log.committed + 1, Number.MAX_SAFE_INTEGER);
+      const ents = this.log.slice(lo, this.log.committed + 1, Number.MAX_SAFE_INTEGER);
       return ents.some((e) => e.type === EntryType.ConfChange);
     } catch (err) {
-      // Cannot tell while storage loads the range: do not campaign yet (the next timeout retries).
-      if (err instanceof UnavailableError) return true;
+      // Cannot tell while storage loads the range, or while it is being compacted under us:
+      // do not campaign yet (the next timeout retries).
+      if (err instanceof UnavailableError || err instanceof CompactedError) return true;
       throw err;
     }
   }
@@ -319,11 +355,17 @@ export class Raft {
       }
     } else if (m.term < this.term) {
       if (
-        (this.cfg.checkQuorum || this.cfg.preVote) &&
+        (this.cfg.checkQuorum ||
+          this.cfg.preVote ||
+          !this.trk.isVoter(this.id) ||
+          !this.trk.isVoter(m.from)) &&
         (m.type === MessageType.Heartbeat || m.type === MessageType.App)
       ) {
         // A stale leader (e.g. after a partition healed) learns our term from this reply and steps down;
-        // without it, with pre-vote or check-quorum, the cluster could stall.
+        // without it, with pre-vote or check-quorum, the cluster could stall. A learner (or a node
+        // outside the configuration) always answers: it never campaigns, so without pre-vote and
+        // check-quorum nothing else would ever bring the leader's term up to ours. A leader outside
+        // our configuration (removed, handing off) learns from the reply that its successor won.
         this.send({ to: m.from, type: MessageType.AppResp });
       } else if (m.type === MessageType.PreVote) {
         this.send({ to: m.from, term: this.term, type: MessageType.PreVoteResp, reject: true });
@@ -353,7 +395,19 @@ export class Raft {
             this.vote = m.from;
           }
         } else {
-          this.send({ to: m.from, term: this.term, type: voteRespType(m.type), reject: true });
+          // Tell the candidate our commit index (with its term): if its log has that entry, the
+          // entry is committed and it may apply what it did not know was committed. Without this,
+          // a voter that missed the commit of a change removing a node with a longer log (e.g. a
+          // removed leader that crashed before handing off) would wait for that node's vote forever.
+          const commit = this.log.committed;
+          this.send({
+            to: m.from,
+            term: this.term,
+            type: voteRespType(m.type),
+            reject: true,
+            commit,
+            logTerm: this.log.zeroTermOnOutOfBounds(commit),
+          });
         }
         return;
       }
@@ -395,6 +449,12 @@ export class Raft {
 
   /** Commits what a quorum has (current-term entries only); true if the commit index moved. */
   maybeCommit(): boolean {
+    if (plantedFaults.countOldTermEntries) {
+      const idx = this.trk.committed();
+      if (idx <= this.log.committed || idx > this.log.lastIndex()) return false;
+      this.log.commitTo(idx);
+      return true;
+    }
     return this.log.maybeCommit(this.trk.committed(), this.term);
   }
 
@@ -474,12 +534,13 @@ export class Raft {
   }
 
   /**
-   * Applies a committed conf change to the tracker. A leader that is removed
-   * or demoted steps down. Invalid changes (possible only if a change was
+   * Applies the committed conf change of entry `index` to the tracker. A
+   * leader that is removed or demoted hands leadership off (see
+   * {@link switchToConfig}). Invalid changes (possible only if a change was
    * validated against a configuration that changed since) are ignored.
    * @throws InvalidConfChangeError when the change cannot be applied.
    */
-  applyConfChange(cc: ConfChange): void {
+  applyConfChange(cc: ConfChange, index: number): void {
     const { config, progress } = applyConfChange(
       this.trk.config,
       this.trk.progress,
@@ -487,6 +548,7 @@ export class Raft {
       this.progressSettings(),
     );
     this.switchToConfig(config, progress);
+    this.confIndex = Math.max(this.confIndex, index);
   }
 
   switchToConfig(config: ProgressTracker['config'], progress: Map<NodeId, Progress>): void {
@@ -494,10 +556,16 @@ export class Raft {
     this.trk.progress = progress;
     const pr = progress.get(this.id);
     this.isLearner = pr?.isLearner ?? false;
-    if ((pr === undefined || this.isLearner) && this.role === 'leader') {
-      // A leader removed from (or demoted in) the configuration steps down; the rest elect a new one.
-      this.becomeFollower(this.term, NONE);
-      return;
+    if (this.role === 'leader' && !this.trk.isVoter(this.id)) {
+      if (plantedFaults.stepDownOnRemoval || config.voters.size === 0) {
+        this.becomeFollower(this.term, NONE);
+        return;
+      }
+      // Removed or demoted: stepping down now could leave the cluster without a leader forever
+      // (voters that did not learn the change committed still need our vote, and our log is
+      // longer). So, as in thesis 4.2.2, we keep managing the new configuration without counting
+      // ourselves and accept no proposals, and hand leadership to a voter of it (thesis 3.10).
+      handOffLeadership(this);
     }
     if (this.role !== 'leader' || config.voters.size === 0) return;
     // The quorum may have changed: commit what the new quorum has, and catch up new members.

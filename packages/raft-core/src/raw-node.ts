@@ -5,6 +5,7 @@ import { resolveRaftConfig } from './config.js';
 import { InvalidConfChangeError, NotLeaderError, RaftError, RaftUsageError } from './errors.js';
 import { isLocalMessage, isResponseMessage, isTermlessRequest, message } from './message.js';
 import { malformedReason } from './message-validation.js';
+import { plantedFaults } from './planted-faults.js';
 import { Raft } from './raft.js';
 import type { AppliedConfChange, Ready, SoftState } from './ready.js';
 import type { RaftStatus } from './status.js';
@@ -64,6 +65,7 @@ export class RawNode {
     }
     r.log.applied = Math.min(applied, r.log.committed);
     r.log.applying = r.log.applied;
+    r.confIndex = snapIndex;
     this.prevSoft = this.softState();
     this.prevHard = r.hardState();
   }
@@ -75,8 +77,16 @@ export class RawNode {
     this.r.tick();
   }
 
-  /** Starts an election now (pre-vote first if enabled). Ignored if this node cannot lead. */
+  /**
+   * Starts an election now (pre-vote first if enabled). Ignored if this node
+   * cannot lead, and in lease mode while it heard from a leader within the
+   * election timeout (counted in `status().dropped['campaign-in-lease']`).
+   */
   campaign(): void {
+    if (this.r.inLease()) {
+      this.r.drop('campaign-in-lease');
+      return;
+    }
     this.r.step(message({ type: MessageType.Hup, from: this.r.id }));
   }
 
@@ -232,6 +242,7 @@ export class RawNode {
     const selfMessages: Message[] = [];
     const persistedMessages: Message[] = [];
     for (const m of r.msgsAfterAppend) (m.to === r.id ? selfMessages : persistedMessages).push(m);
+    if (plantedFaults.ackBeforeDurable) r.msgs.push(...persistedMessages.splice(0));
     // Built by assignment, not conditional spreads: ready() runs several times per proposal.
     const rd: { -readonly [K in keyof Ready]: Ready[K] } = {
       seq: ++this.seq,
@@ -333,7 +344,12 @@ export class RawNode {
     let change: ConfChange = { transition: ConfChangeTransition.Auto, changes: [] };
     try {
       change = decodeConfChange(e.data);
-      r.applyConfChange(change);
+      if (e.index <= r.confIndex && !plantedFaults.reapplySupersededConfChanges) {
+        // A snapshot installed after this entry was handed out already carries the configuration
+        // that includes it (and any later change): applying it again would corrupt the configuration.
+        return { index: e.index, change, confState: r.trk.confState(), superseded: true };
+      }
+      r.applyConfChange(change, e.index);
       return { index: e.index, change, confState: r.trk.confState() };
     } catch (err) {
       if (!(err instanceof InvalidConfChangeError)) throw err;

@@ -49,4 +49,10 @@ export interface AppliedConfChange {
   readonly confState: ConfState;
   /** Set when the change could not be applied and was ignored. */
   readonly error?: Error;
+  /**
+   * Set when a snapshot installed after this entry was handed out already
+   * carries a configuration that includes it; the change was not applied
+   * again and `confState` is the snapshot's (or a later) configuration.
+   */
+  readonly superseded?: true;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfChangeError, RaftUsageError } from '../src/errors.js';
-import { type ConfChange, ConfChangeTransition, ConfChangeType } from '../src/types.js';
+import { type ConfChange, ConfChangeTransition, ConfChangeType, MessageType } from '../src/types.js';
 import { Cluster, confState } from './support/harness.js';
 
 const add = (nodeId: string): ConfChange => ({
@@ -138,13 +138,14 @@ describe('membership changes (thesis chapter 4)', () => {
     expect(c.node('a').status.config.learners).toEqual(['c']);
   });
 
-  it('a removed leader steps down once the change is applied', () => {
+  it('a removed leader hands leadership to a voter of the new configuration, then steps down', () => {
     const c = new Cluster(['a', 'b', 'c']);
     c.elect('a');
     c.node('a').raw.proposeConfChange(remove('a'));
     c.deliverAll();
-    expect(c.node('a').status.role).toBe('follower');
+    expect(c.trace.some((m) => m.type === MessageType.TimeoutNow && m.from === 'a')).toBe(true);
     c.tickAll(30);
+    expect(c.node('a').status.role).toBe('follower');
     const leaders = c.leaders();
     expect(leaders.length).toBe(1);
     expect(leaders[0]).not.toBe('a');

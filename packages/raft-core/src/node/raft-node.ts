@@ -420,7 +420,7 @@ export class RaftNode<R = unknown> {
     return this.addVoter(id, context, options);
   }
 
-  /** Removes `id` (voter or learner). Removing the leader makes it step down once applied. */
+  /** Removes `id` (voter or learner). Removing the leader: once applied it hands leadership to a remaining voter (README, Guarantees). */
   removeServer(id: NodeId, context?: Uint8Array, options?: CallOptions): Promise<ConfState> {
     return this.changeMembership(single(ConfChangeType.RemoveNode, id, context), options);
   }

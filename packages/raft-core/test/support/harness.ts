@@ -10,7 +10,7 @@ import { MemoryStorage } from '../../src/memory-storage.js';
 import { createSeededRandom } from '../../src/random.js';
 import { RawNode } from '../../src/raw-node.js';
 import type { ReadState } from '../../src/read-only.js';
-import type { AppliedConfChange } from '../../src/ready.js';
+import type { AppliedConfChange, Ready } from '../../src/ready.js';
 import type { ConfState, Entry, Message, NodeId } from '../../src/types.js';
 import { EntryType } from '../../src/types.js';
 
@@ -28,6 +28,9 @@ export class TestNode {
   readonly readStates: ReadState[] = [];
   readonly confChanges: AppliedConfChange[] = [];
   snapshotsRestored = 0;
+  /** When set, Readies are persisted but not applied until {@link applyHeld} (a slow state machine). */
+  holdApply = false;
+  readonly held: Ready[] = [];
 
   constructor(
     readonly id: NodeId,
@@ -58,15 +61,26 @@ export class TestNode {
       });
       out.push(...rd.persistedMessages);
       this.raw.persisted(rd);
-      if (rd.snapshot) {
-        this.snapshotsRestored++;
-        this.applied.length = 0;
-      }
-      this.applied.push(...rd.committedEntries);
       this.readStates.push(...rd.readStates);
-      this.confChanges.push(...this.raw.applied(rd));
+      if (this.holdApply || this.held.length > 0) this.held.push(rd);
+      else this.apply(rd);
     }
     return out;
+  }
+
+  /** Applies every held Ready, in order. */
+  applyHeld(): void {
+    this.holdApply = false;
+    while (this.held.length > 0) this.apply(this.held.shift()!);
+  }
+
+  private apply(rd: Ready): void {
+    if (rd.snapshot) {
+      this.snapshotsRestored++;
+      this.applied.length = 0;
+    }
+    this.applied.push(...rd.committedEntries);
+    this.confChanges.push(...this.raw.applied(rd));
   }
 
   get status() {
