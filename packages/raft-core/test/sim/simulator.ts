@@ -1,36 +1,43 @@
 /**
  * Deterministic simulation of a Raft cluster of RawNodes over a seeded,
- * hostile network, with crash/restart where only persisted state survives.
- * Every step is checked against Raft's safety properties; after faults heal,
- * liveness is checked within a bounded number of ticks. A run is a pure
- * function of its seed.
+ * hostile network. Writes and applies are pipelined and late (several Readies
+ * outstanding, acknowledged in order; applies and snapshot restores may take
+ * many ticks), crashes lose every write not yet complete (the commit index
+ * included), clusters start with one, two or more voters, membership changes
+ * include the leader removing or demoting itself and joint configurations,
+ * and lease-mode seeds add forced campaigns and abandoned transfers. Every
+ * step is checked against Raft's safety properties and linearizable reads;
+ * after faults heal, a leader and a committed proposal must appear within a
+ * bound. A run is a pure function of its seed.
  */
 import { InvalidConfChangeError, NotLeaderError, ProposalDroppedError } from '../../src/errors.js';
 import { MemoryStorage } from '../../src/memory-storage.js';
 import { createSeededRandom } from '../../src/random.js';
 import { RawNode } from '../../src/raw-node.js';
+import { contextKey } from '../../src/read-only.js';
 import type { Ready } from '../../src/ready.js';
-import type { ConfChange, ConfState, Entry, Message, NodeId } from '../../src/types.js';
-import { ConfChangeTransition, ConfChangeType, EntryType } from '../../src/types.js';
+import type { ConfState, Entry, Message, NodeId } from '../../src/types.js';
+import { EntryType, MessageType } from '../../src/types.js';
+import { randomConfChange } from './conf-gen.js';
+import { drawProfile } from './profile.js';
 
 const enc = new TextEncoder();
 const textDecoder = new TextDecoder();
 /** Entry data are shared by reference between simulated nodes: decode each array once. */
 const decoded = new WeakMap<Uint8Array, string>();
-const dec = {
-  decode(b: Uint8Array): string {
-    let s = decoded.get(b);
-    if (s === undefined) {
-      s = textDecoder.decode(b);
-      decoded.set(b, s);
-    }
-    return s;
-  },
+const dec = (b: Uint8Array): string => {
+  let s = decoded.get(b);
+  if (s === undefined) {
+    s = textDecoder.decode(b);
+    decoded.set(b, s);
+  }
+  return s;
 };
 
 export interface SimOptions {
   readonly seed: number;
-  readonly nodes: number;
+  /** Index into SHAPES; default: chosen by the seed. */
+  readonly shape?: number;
   /** Time units of chaos (each unit: every live node ticks once). */
   readonly chaosTicks?: number;
   /** Ticks allowed after healing for a leader and all pending proposals. */
@@ -48,6 +55,10 @@ export interface SimResult {
   readonly confChanges: number;
   /** Applied changes that no longer fit the configuration and were ignored (identically on every node). */
   readonly confErrors: number;
+  /** Membership entries a snapshot already covered when they were applied. */
+  readonly superseded: number;
+  /** Linearizable reads answered and checked. */
+  readonly reads: number;
 }
 
 /** Thrown with the seed in the message when a check fails. */
@@ -61,7 +72,6 @@ export class SimulationFailure extends Error {
 
 interface InFlight {
   readonly at: number;
-  readonly seq: number;
   readonly m: Message;
 }
 
@@ -70,7 +80,9 @@ interface SimNode {
   readonly storage: MemoryStorage;
   raw: RawNode | undefined;
   /** Readies handed out whose write has not completed. */
-  pending: Ready[];
+  writes: Ready[];
+  /** Persisted Readies waiting to be applied, in order, each not before `at`. */
+  applies: { rd: Ready; at: number }[];
   /** Applied normal entries' data, by index (the state machine). */
   applied: Map<number, string>;
   appliedIndex: number;
@@ -79,6 +91,14 @@ interface SimNode {
   downUntil: number;
 }
 
+const confKey = (cs: ConfState): string =>
+  JSON.stringify([
+    [...cs.voters].sort(),
+    [...cs.learners].sort(),
+    [...cs.votersOutgoing].sort(),
+    [...cs.learnersNext].sort(),
+  ]);
+
 export function runSimulation(opts: SimOptions): SimResult {
   const { seed } = opts;
   const rnd = createSeededRandom(seed);
@@ -86,10 +106,11 @@ export function runSimulation(opts: SimOptions): SimResult {
   const fail = (what: string): never => {
     throw new SimulationFailure(seed, what);
   };
-  const ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
-  const voters: ConfState = {
-    voters: ids,
-    learners: [],
+  const P = drawProfile(seed, rnd, opts.shape);
+  const ids = Array.from({ length: P.voters + P.learners }, (_, i) => `n${i + 1}`);
+  const initialConf: ConfState = {
+    voters: ids.slice(0, P.voters),
+    learners: ids.slice(P.voters),
     votersOutgoing: [],
     learnersNext: [],
     autoLeave: false,
@@ -97,46 +118,43 @@ export function runSimulation(opts: SimOptions): SimResult {
   const chaosTicks = opts.chaosTicks ?? 60;
   const healTicks = opts.healTicks ?? 300;
 
-  // Fault profile for this seed.
-  const dropRate = rnd.next() * 0.2;
-  const dupRate = rnd.next() * 0.05;
-  const maxDelay = 1 + rnd.intn(4); // in sub-steps
-  const crashRate = rnd.next() * 0.02;
-  const partitionRate = rnd.next() * 0.03;
-  const persistDelay = rnd.next() * 0.7; // chance a write is still pending at each sub-step
-  const snapshotRate = rnd.next() * 0.05;
-
   const nodes = new Map<NodeId, SimNode>();
   let now = 0;
-  let seq = 0;
   let inflight: InFlight[] = [];
   let cuts = new Set<string>();
   const leaderOfTerm = new Map<number, NodeId>();
-  /** (index, term) -> data key and previous term: log matching registry. */
+  /** (index, term) -> entry and previous term: log matching registry. */
   const logRegistry = new Map<string, string>();
   /** Globally applied entries: index -> data key (state machine safety). */
   const appliedAt = new Map<number, string>();
+  /** Configuration of every node that applied exactly up to an index with nothing pending. */
+  const confAt = new Map<number, string>();
   let maxCommitted = { index: 0, term: 0 };
   const persistedCommit = new Map<NodeId, number>();
-  const proposals = new Map<string, { proposedAt: number }>();
+  const proposals = new Set<string>();
   const acked = new Set<string>();
+  /** Outstanding reads: context -> the highest index applied anywhere when the read was issued. */
+  const reads = new Map<string, number>();
   let proposalSeq = 0;
+  let readSeq = 0;
+  let readsChecked = 0;
   let crashes = 0;
   let snapshotsInstalled = 0;
   let confChanges = 0;
   let confErrors = 0;
-  const confRate = opts.nodes > 3 || seed % 2 === 1 ? rnd.next() * 0.02 : 0;
+  let superseded = 0;
 
   const open = (n: SimNode): RawNode => {
     const snap = n.storage.snapshot();
-    const md = snap.metadata.index > 0 ? snap.metadata : { index: 0, term: 0, confState: voters };
+    const md = snap.metadata.index > 0 ? snap.metadata : { index: 0, term: 0, confState: initialConf };
     return new RawNode(
       {
         id: n.id,
         electionTick: 10,
         heartbeatTick: 1,
-        preVote: seed % 2 === 0,
-        checkQuorum: seed % 3 !== 0,
+        preVote: P.preVote,
+        checkQuorum: P.checkQuorum,
+        ...(P.lease ? { readOnlyOption: 'lease-based' as const, leaseClockDriftTicks: 1 + rnd.intn(3) } : {}),
         maxSizePerMsg: 64 + rnd.intn(256),
         maxInflightMsgs: 1 + rnd.intn(8),
         random: createSeededRandom(seed * 7919 + n.id.charCodeAt(1) * 31 + crashes),
@@ -147,12 +165,13 @@ export function runSimulation(opts: SimOptions): SimResult {
     );
   };
 
+  /** The state machine after a restart: the latest snapshot (committed entries are replayed). */
   const restoreStateMachine = (n: SimNode) => {
     const snap = n.storage.snapshot();
     n.applied = new Map();
+    n.appliedConf = initialConf;
     if (snap.metadata.index > 0) {
-      const items = JSON.parse(dec.decode(snap.data)) as [number, string][];
-      for (const [i, d] of items) n.applied.set(i, d);
+      for (const [i, d] of JSON.parse(dec(snap.data)) as [number, string][]) n.applied.set(i, d);
       n.appliedConf = snap.metadata.confState;
     }
     n.appliedIndex = snap.metadata.index;
@@ -163,45 +182,62 @@ export function runSimulation(opts: SimOptions): SimResult {
       id,
       storage: new MemoryStorage(),
       raw: undefined,
-      pending: [],
+      writes: [],
+      applies: [],
       applied: new Map(),
       appliedIndex: 0,
-      appliedConf: voters,
+      appliedConf: initialConf,
       lastCommit: 0,
       downUntil: -1,
     };
     n.raw = open(n);
     nodes.set(id, n);
   }
+  const live = () => [...nodes.values()].filter((n) => n.raw);
+  /** The leader of the highest term (a removed ex-leader may still think it leads an older one). */
+  const currentLeader = (): SimNode | undefined => {
+    let best: SimNode | undefined;
+    for (const n of nodes.values()) {
+      const r = n.raw?.raft;
+      if (r?.role === 'leader' && (!best || r.term > best.raw!.raft.term)) best = n;
+    }
+    return best;
+  };
 
   const send = (m: Message) => {
     if (cuts.has(`${m.from}>${m.to}`)) return;
-    if (chance(dropRate)) return;
-    inflight.push({ at: now + rnd.intn(maxDelay + 1), seq: seq++, m });
-    if (chance(dupRate)) inflight.push({ at: now + rnd.intn(maxDelay + 2), seq: seq++, m });
+    if (chance(P.dropRate)) return;
+    let delay = rnd.intn(P.maxDelay + 1);
+    // A late TimeoutNow arrives after the transfer was abandoned (lease mode must not trust the lease).
+    if (m.type === MessageType.TimeoutNow && chance(P.lateTimeoutNow)) delay = 40 + rnd.intn(40);
+    inflight.push({ at: now + delay, m });
+    if (chance(P.dupRate)) inflight.push({ at: now + rnd.intn(P.maxDelay + 2), m });
   };
 
   const checkLeader = (n: SimNode) => {
     const r = n.raw!.raft;
-    const st = { commit: r.log.committed, role: r.role, term: r.term };
-    if (st.commit < n.lastCommit) fail(`${n.id} commit index went back from ${n.lastCommit} to ${st.commit}`);
-    n.lastCommit = st.commit;
-    if (st.role !== 'leader') return;
-    const prev = leaderOfTerm.get(st.term);
-    if (prev !== undefined && prev !== n.id) fail(`two leaders in term ${st.term}: ${prev} and ${n.id}`);
+    if (r.log.committed < n.lastCommit)
+      fail(`${n.id} commit index went back from ${n.lastCommit} to ${r.log.committed}`);
+    n.lastCommit = r.log.committed;
+    if (r.role !== 'leader') return;
+    const prev = leaderOfTerm.get(r.term);
+    if (prev !== undefined && prev !== n.id) fail(`two leaders in term ${r.term}: ${prev} and ${n.id}`);
     if (prev === undefined) {
-      leaderOfTerm.set(st.term, n.id);
+      leaderOfTerm.set(r.term, n.id);
       // Leader completeness: the newest globally committed entry is in the new leader's log.
       if (maxCommitted.index > 0) {
         const t = n.raw!.term(maxCommitted.index);
-        const first = n.storage.firstIndex();
-        if (t !== maxCommitted.term && !(t === undefined && maxCommitted.index < first)) {
+        if (t !== maxCommitted.term && !(t === undefined && maxCommitted.index < n.storage.firstIndex())) {
           fail(
-            `leader ${n.id} of term ${st.term} lacks committed entry ${maxCommitted.index}/${maxCommitted.term} (has term ${t})`,
+            `leader ${n.id} of term ${r.term} lacks committed entry ${maxCommitted.index}/${maxCommitted.term} (has term ${t})`,
           );
         }
       }
     }
+  };
+
+  const noteCommitted = (index: number, term: number) => {
+    if (index > maxCommitted.index) maxCommitted = { index, term };
   };
 
   const applyEntries = (n: SimNode, ents: readonly Entry[]) => {
@@ -209,13 +245,13 @@ export function runSimulation(opts: SimOptions): SimResult {
       if (e.index !== n.appliedIndex + 1)
         fail(`${n.id} applied ${e.index} after ${n.appliedIndex} (gap or repeat)`);
       n.appliedIndex = e.index;
-      const key = e.type === EntryType.Normal ? dec.decode(e.data) : `#conf`;
+      const key = e.type === EntryType.Normal ? dec(e.data) : '#conf';
       const k = `${key}@${e.term}`;
       const seen = appliedAt.get(e.index);
       if (seen === undefined) appliedAt.set(e.index, k);
       else if (seen !== k)
         fail(`state machine safety: index ${e.index} applied as ${seen} and as ${k} (${n.id})`);
-      if (e.index > maxCommitted.index) maxCommitted = { index: e.index, term: e.term };
+      noteCommitted(e.index, e.term);
       if (e.type === EntryType.Normal && e.data.byteLength > 0) {
         n.applied.set(e.index, key);
         acked.add(key);
@@ -224,7 +260,7 @@ export function runSimulation(opts: SimOptions): SimResult {
   };
 
   const completeWrite = (n: SimNode) => {
-    const rd = n.pending.shift()!;
+    const rd = n.writes.shift()!;
     n.storage.saveSync({
       ...(rd.snapshot ? { snapshot: rd.snapshot } : {}),
       entries: rd.entries,
@@ -235,12 +271,20 @@ export function runSimulation(opts: SimOptions): SimResult {
     persistedCommit.set(n.id, pc);
     for (const m of rd.persistedMessages) send(m);
     n.raw!.persisted(rd);
+    let at = now + rnd.intn(P.applyMax);
+    if (rd.snapshot) at += rnd.intn(P.restoreMax);
+    n.applies.push({ rd, at: Math.max(at, n.applies[n.applies.length - 1]?.at ?? 0) });
+  };
+
+  const completeApply = (n: SimNode) => {
+    const { rd } = n.applies.shift()!;
     if (rd.snapshot) {
       snapshotsInstalled++;
-      const items = JSON.parse(dec.decode(rd.snapshot.data)) as [number, string][];
+      const items = JSON.parse(dec(rd.snapshot.data)) as [number, string][];
       n.applied = new Map(items);
       n.appliedIndex = rd.snapshot.metadata.index;
       n.appliedConf = rd.snapshot.metadata.confState;
+      noteCommitted(rd.snapshot.metadata.index, rd.snapshot.metadata.term);
       for (const [i, d] of items) {
         const seen = appliedAt.get(i);
         if (seen !== undefined && !seen.startsWith(`${d}@`))
@@ -249,9 +293,28 @@ export function runSimulation(opts: SimOptions): SimResult {
     }
     applyEntries(n, rd.committedEntries);
     for (const ch of n.raw!.applied(rd)) {
-      if (!ch.error) n.appliedConf = ch.confState;
-      else confErrors++; // a change validated earlier but no longer applicable: ignored by every node alike
+      if (ch.superseded) superseded++;
+      if (ch.error)
+        confErrors++; // validated earlier but no longer applicable: ignored by every node alike
+      else n.appliedConf = ch.confState;
     }
+    if (n.writes.length === 0 && n.applies.length === 0) {
+      // Same applied prefix, same configuration: a node that applied a membership entry twice would differ.
+      const raw = n.raw!;
+      const cs = confKey(raw.confState());
+      if (cs !== confKey(n.appliedConf))
+        fail(`${n.id}: core configuration ${cs} differs from the applied one`);
+      const idx = raw.status().applied;
+      const seen = confAt.get(idx);
+      if (seen === undefined) confAt.set(idx, cs);
+      else if (seen !== cs)
+        fail(`configuration at applied index ${idx} is ${seen} on one node and ${cs} on ${n.id}`);
+    }
+  };
+
+  /** Completes due applies of `n` (all of them when `force`). */
+  const runApplies = (n: SimNode, force: boolean) => {
+    while (n.raw && n.applies.length > 0 && (force || n.applies[0]!.at <= now)) completeApply(n);
   };
 
   const collect = (n: SimNode) => {
@@ -262,24 +325,28 @@ export function runSimulation(opts: SimOptions): SimResult {
       rd.entries.forEach((e, k) => {
         const prevTerm = k > 0 ? rd.entries[k - 1]!.term : n.raw!.term(e.index - 1);
         const key = `${e.index}/${e.term}`;
-        const val = `${e.type}:${dec.decode(e.data)}|${prevTerm ?? '?'}`;
+        const val = `${e.type}:${dec(e.data)}|${prevTerm ?? '?'}`;
         const seen = logRegistry.get(key);
         if (seen === undefined) logRegistry.set(key, val);
-        else if (
-          seen !== val &&
-          !(seen.endsWith('|?') || val.endsWith('|?')) &&
-          seen.split('|')[0] !== val.split('|')[0]
-        ) {
-          fail(`log matching: entry ${key} is ${seen} on one node and ${val} on ${n.id}`);
-        } else if (seen.split('|')[0] !== val.split('|')[0]) {
+        else if (seen.split('|')[0] !== val.split('|')[0])
           fail(`log matching: entry ${key} differs (${seen} vs ${val}) on ${n.id}`);
-        } else if (!seen.endsWith('|?') && !val.endsWith('|?') && seen !== val) {
+        else if (!seen.endsWith('|?') && !val.endsWith('|?') && seen !== val)
           fail(`log matching: history before ${key} differs (${seen} vs ${val}) on ${n.id}`);
-        }
       });
+      // Linearizable reads: the read index covers every write applied anywhere before the read began.
+      for (const rs of rd.readStates) {
+        const key = contextKey(rs.context);
+        const floor = reads.get(key);
+        if (floor === undefined) continue;
+        reads.delete(key);
+        readsChecked++;
+        if (rs.index < floor)
+          fail(`stale read on ${n.id}: read index ${rs.index}, but ${floor} was applied before the read`);
+      }
       for (const m of rd.messages) send(m);
-      n.pending.push(rd);
-      if (!chance(persistDelay)) while (n.pending.length > 0) completeWrite(n);
+      n.writes.push(rd);
+      if (!chance(P.persistDelay)) while (n.writes.length > 0) completeWrite(n);
+      runApplies(n, false);
       checkLeader(n);
     }
   };
@@ -287,7 +354,8 @@ export function runSimulation(opts: SimOptions): SimResult {
   const crash = (n: SimNode, downFor: number) => {
     crashes++;
     n.raw = undefined;
-    n.pending = []; // unpersisted writes are lost
+    n.writes = []; // incomplete writes are lost, the commit index in them too
+    n.applies = [];
     n.downUntil = now + downFor;
   };
 
@@ -300,7 +368,8 @@ export function runSimulation(opts: SimOptions): SimResult {
   };
 
   const takeSnapshot = (n: SimNode) => {
-    if (!n.raw || n.pending.length > 0 || n.appliedIndex === 0) return;
+    // Only with nothing pending: the snapshot must describe exactly the applied prefix and its configuration.
+    if (!n.raw || n.writes.length > 0 || n.applies.length > 0 || n.appliedIndex === 0) return;
     const idx = n.appliedIndex;
     const term = n.raw.term(idx);
     if (term === undefined || idx <= n.storage.snapshot().metadata.index) return;
@@ -312,59 +381,56 @@ export function runSimulation(opts: SimOptions): SimResult {
     n.storage.compactSync(Math.max(n.storage.firstIndex() - 1, idx - rnd.intn(5)));
   };
 
-  /** The current leader proposes a membership change: re-add, promote, demote, remove, or a joint swap. */
-  const changeMembership = () => {
-    const leader = [...nodes.values()].find((n) => n.raw?.raft.role === 'leader');
-    if (!leader) return;
-    const cs = leader.raw!.confState();
-    const members = new Set([...cs.voters, ...cs.learners]);
-    const outsiders = ids.filter((id) => !members.has(id));
-    const pick = <T>(xs: readonly T[]) => xs[rnd.intn(xs.length)]!;
-    let cc: ConfChange | undefined;
-    const single = (type: ConfChangeType, nodeId: string): ConfChange => ({
-      transition: ConfChangeTransition.Auto,
-      changes: [{ type, nodeId }],
-    });
-    const r = rnd.intn(5);
-    if (r === 0 && outsiders.length > 0)
-      cc = single(chance(0.5) ? ConfChangeType.AddVoter : ConfChangeType.AddLearner, pick(outsiders));
-    else if (r === 1 && cs.learners.length > 0) cc = single(ConfChangeType.AddVoter, pick(cs.learners));
-    else if (r === 2 && cs.voters.length > 3) cc = single(ConfChangeType.AddLearner, pick(cs.voters));
-    else if (r === 3 && cs.voters.length > 2) cc = single(ConfChangeType.RemoveNode, pick(cs.voters));
-    else if (r === 4 && outsiders.length > 0 && cs.voters.length > 2) {
-      cc = {
-        transition: ConfChangeTransition.Auto,
-        changes: [
-          { type: ConfChangeType.AddVoter, nodeId: pick(outsiders) },
-          { type: ConfChangeType.RemoveNode, nodeId: pick(cs.voters) },
-        ],
-      };
-    }
-    if (!cc) return;
+  const local = (n: SimNode, f: () => void) => {
     try {
-      leader.raw!.proposeConfChange(cc);
-      confChanges++;
+      f();
     } catch (err) {
-      if (!(err instanceof InvalidConfChangeError) && !(err instanceof ProposalDroppedError)) throw err;
+      if (
+        !(err instanceof ProposalDroppedError) &&
+        !(err instanceof NotLeaderError) &&
+        !(err instanceof InvalidConfChangeError)
+      )
+        throw err;
     }
-    collect(leader);
+    collect(n);
+  };
+
+  const changeMembership = () => {
+    const leader = currentLeader();
+    if (!leader) return;
+    const cc = randomConfChange(rnd, ids, leader.id, leader.raw!.confState());
+    if (!cc) return;
+    confChanges++;
+    local(leader, () => leader.raw!.proposeConfChange(cc));
+  };
+
+  const tryPropose = (n: SimNode, data: string) => local(n, () => n.raw!.propose(enc.encode(data)));
+  const randomLive = (): SimNode | undefined => {
+    const l = live();
+    return l.length === 0 ? undefined : l[rnd.intn(l.length)];
   };
 
   const propose = () => {
-    const live = [...nodes.values()].filter((n) => n.raw);
-    if (live.length === 0) return;
-    const n = live[rnd.intn(live.length)]!;
+    const n = randomLive();
+    if (!n) return;
     const data = `s${seed}p${proposalSeq++}`;
-    proposals.set(data, { proposedAt: now });
+    proposals.add(data);
     tryPropose(n, data);
   };
 
-  const tryPropose = (n: SimNode, data: string) => {
-    try {
-      n.raw!.propose(enc.encode(data));
-    } catch (err) {
-      if (!(err instanceof ProposalDroppedError) && !(err instanceof NotLeaderError)) throw err;
-    }
+  const read = () => {
+    const n = randomLive();
+    if (!n) return;
+    const ctx = `s${seed}r${readSeq++}`;
+    reads.set(ctx, maxCommitted.index);
+    local(n, () => n.raw!.readIndex(enc.encode(ctx)));
+  };
+
+  const deliver = (f: InFlight) => {
+    if (cuts.has(`${f.m.from}>${f.m.to}`)) return;
+    const n = nodes.get(f.m.to);
+    if (!n?.raw) return;
+    n.raw.step(f.m);
     collect(n);
   };
 
@@ -378,72 +444,84 @@ export function runSimulation(opts: SimOptions): SimResult {
       const j = rnd.intn(i + 1);
       [due[i], due[j]] = [due[j]!, due[i]!];
     }
-    for (const f of due) {
-      if (cuts.has(`${f.m.from}>${f.m.to}`)) continue;
-      const n = nodes.get(f.m.to);
-      if (!n?.raw) continue;
-      n.raw.step(f.m);
-      collect(n);
-    }
+    for (const f of due) deliver(f);
   };
 
-  const subStep = (chaos: boolean) => {
+  const partition = () => {
+    cuts = new Set();
+    const kind = rnd.intn(3);
+    if (kind === 0) {
+      const side = new Set(ids.filter(() => chance(0.5)));
+      for (const a of ids) for (const b of ids) if (side.has(a) !== side.has(b)) cuts.add(`${a}>${b}`);
+    } else if (kind === 1) {
+      for (const a of ids) for (const b of ids) if (a !== b && chance(0.3)) cuts.add(`${a}>${b}`);
+    }
+    // kind 2: heal
+  };
+
+  const subStep = () => {
     now++;
     deliverDue();
     for (const n of nodes.values()) {
-      if (n.raw && n.pending.length > 0 && !chance(persistDelay)) {
-        completeWrite(n);
-        collect(n);
-      }
+      if (!n.raw) continue;
+      if (n.writes.length > 0 && !chance(P.persistDelay)) completeWrite(n);
+      runApplies(n, false);
+      collect(n);
     }
-    if (!chaos) return;
     for (const n of nodes.values()) {
       if (!n.raw && n.downUntil <= now) restart(n);
-      else if (n.raw && chance(crashRate / 4)) crash(n, 1 + rnd.intn(40));
-      else if (n.raw && chance(snapshotRate / 4)) takeSnapshot(n);
+      else if (n.raw && chance(P.crashRate / 4)) crash(n, 1 + rnd.intn(40));
+      else if (n.raw && chance(P.snapshotRate / 4)) takeSnapshot(n);
     }
-    if (chance(partitionRate / 4)) {
-      cuts = new Set();
-      const kind = rnd.intn(3);
-      if (kind === 0) {
-        // symmetric partition into two sides
-        const side = new Set(ids.filter(() => chance(0.5)));
-        for (const a of ids) for (const b of ids) if (side.has(a) !== side.has(b)) cuts.add(`${a}>${b}`);
-      } else if (kind === 1) {
-        // one-way cuts
-        for (const a of ids) for (const b of ids) if (a !== b && chance(0.3)) cuts.add(`${a}>${b}`);
-      }
-      // kind 2: heal
+    if (chance(P.partitionRate / 4)) partition();
+    if (chance(P.proposeRate)) propose();
+    if (chance(P.readRate)) read();
+    if (P.confRate > 0 && chance(P.confRate)) changeMembership();
+    if (chance(P.campaignRate)) {
+      const n = randomLive();
+      if (n) local(n, () => n.raw!.campaign());
     }
-    if (chance(0.15)) propose();
-    if (confRate > 0 && chance(confRate)) changeMembership();
+    if (chance(P.transferRate)) {
+      const leader = currentLeader();
+      const to = ids[rnd.intn(ids.length)]!;
+      if (leader) local(leader, () => leader.raw!.transferLeader(to));
+    }
   };
 
-  const tick = (chaos: boolean) => {
+  const tick = () => {
     for (const n of nodes.values()) {
       if (!n.raw) continue;
       n.raw.tick();
       collect(n);
     }
-    for (let s = 0; s < 4; s++) subStep(chaos);
   };
 
-  for (let t = 0; t < chaosTicks; t++) tick(true);
+  for (let t = 0; t < chaosTicks; t++) {
+    tick();
+    for (let s = 0; s < 4; s++) subStep();
+  }
 
-  // Heal: no faults, every node up, every write completes promptly.
+  // Heal: no faults, every node up, every write and apply completes promptly.
   cuts = new Set();
   for (const n of nodes.values()) if (!n.raw) restart(n);
-  const noFaults = () => {
-    while ([...nodes.values()].some((n) => n.pending.length > 0)) {
-      for (const n of nodes.values())
-        while (n.pending.length > 0) {
-          completeWrite(n);
-          collect(n);
-        }
+  const settle = () => {
+    let busy = true;
+    while (busy) {
+      busy = false;
+      for (const n of nodes.values()) {
+        if (n.writes.length === 0 && n.applies.length === 0) continue;
+        busy = true;
+        while (n.writes.length > 0) completeWrite(n);
+        runApplies(n, true);
+        collect(n);
+      }
     }
   };
+  // After healing, a fresh proposal must commit too (liveness, whatever the membership now is).
+  const fresh = `s${seed}heal`;
+  proposals.add(fresh);
   const finalMembers = (): SimNode[] => {
-    const leader = [...nodes.values()].find((n) => n.raw!.raft.role === 'leader');
+    const leader = currentLeader();
     if (!leader) return [...nodes.values()];
     const cs = leader.raw!.confState();
     const ms = new Set([...cs.voters, ...cs.learners, ...cs.votersOutgoing]);
@@ -451,33 +529,24 @@ export function runSimulation(opts: SimOptions): SimResult {
   };
   const allApplied = () =>
     finalMembers().every((n) => {
-      if (n.applied.size < proposals.size) return false;
       const have = new Set(n.applied.values());
-      for (const d of proposals.keys()) if (!have.has(d)) return false;
+      for (const d of proposals) if (!have.has(d)) return false;
       return true;
     });
   let healed = false;
   for (let t = 0; t < healTicks; t++) {
-    for (const n of nodes.values()) {
-      n.raw!.tick();
-      collect(n);
-    }
+    tick();
     for (let s = 0; s < 4; s++) {
       now++;
       const due = inflight.filter((f) => f.at <= now);
       inflight = inflight.filter((f) => f.at > now);
-      for (const f of due) {
-        const n = nodes.get(f.m.to);
-        if (!n?.raw) continue;
-        n.raw.step(f.m);
-        collect(n);
-      }
-      noFaults();
+      for (const f of due) deliver(f);
+      settle();
     }
-    const leader = [...nodes.values()].find((n) => n.raw!.raft.role === 'leader');
+    const leader = currentLeader();
     if (leader && t % 10 === 0) {
       // Clients retry proposals that have not been applied anywhere yet.
-      for (const [data] of proposals) if (!acked.has(data)) tryPropose(leader, data);
+      for (const data of proposals) if (!acked.has(data)) tryPropose(leader, data);
     }
     if (leader && t % 5 === 0 && allApplied()) {
       healed = true;
@@ -485,15 +554,15 @@ export function runSimulation(opts: SimOptions): SimResult {
     }
   }
   if (!healed) {
-    const missing = [...proposals.keys()].filter(
+    const missing = [...proposals].filter(
       (d) => !finalMembers().every((n) => [...n.applied.values()].includes(d)),
     );
-    const st = [...nodes.values()].map(
-      (n) =>
-        `${n.id}:${n.raw!.status().role}/t${n.raw!.status().term}/c${n.raw!.status().commit}/a${n.appliedIndex}`,
-    );
+    const st = [...nodes.values()].map((n) => {
+      const s = n.raw!.status();
+      return `${n.id}:${s.role}/t${s.term}/c${s.commit}/a${n.appliedIndex}/v${s.config.voters.join(',')}`;
+    });
     fail(
-      `liveness: after healing for ${healTicks} ticks, leader=${[...nodes.values()].some((n) => n.raw!.status().role === 'leader')}, ${missing.length} proposals not applied everywhere (${missing.slice(0, 3).join(',')}); ${st.join(' ')}`,
+      `liveness: after healing for ${healTicks} ticks, leader=${currentLeader()?.id ?? 'none'}, ${missing.length} proposals not applied everywhere (${missing.slice(0, 3).join(',')}); ${st.join(' ')}`,
     );
   }
   // No acknowledged proposal lost: every member's state machine holds every acked command.
@@ -510,5 +579,7 @@ export function runSimulation(opts: SimOptions): SimResult {
     leadersElected: leaderOfTerm.size,
     confChanges,
     confErrors,
+    superseded,
+    reads: readsChecked,
   };
 }
