@@ -14,7 +14,10 @@ export const plantedFaults = {
   readBeforeOwnTermCommit: false,
   /** Apply membership entries that a later snapshot's configuration already covers (issue #16, defect 2). */
   reapplySupersededConfChanges: false,
-  /** A leader that applies its own removal or demotion steps down at once, without handing off (defect 4). */
+  /**
+   * A leader that applies its own removal or demotion steps down at once, without handing off, and vote
+   * rejections carry no commit index (defect 4).
+   */
   stepDownOnRemoval: false,
 };
 

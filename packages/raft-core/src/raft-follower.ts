@@ -1,5 +1,6 @@
 import { restoreConfState } from './confchange/changer.js';
 import { InvalidConfChangeError, NotLeaderError } from './errors.js';
+import { plantedFaults } from './planted-faults.js';
 import { VoteResult } from './quorum/quorum.js';
 import type { Raft } from './raft.js';
 import type { Message, Snapshot } from './types.js';
@@ -83,7 +84,12 @@ export function stepCandidate(r: Raft, m: Message): void {
       handleSnapshotChunk(r, m);
       return;
     case myVoteResp: {
-      if (m.reject && m.commit > r.log.committed && r.log.matchTerm(m.commit, m.logTerm)) {
+      if (
+        m.reject &&
+        !plantedFaults.stepDownOnRemoval &&
+        m.commit > r.log.committed &&
+        r.log.matchTerm(m.commit, m.logTerm)
+      ) {
         // A commit index is a fact whoever reports it; we hold that very entry (same index and
         // term), so everything up to it is committed (Log Matching).
         r.log.commitTo(m.commit);

@@ -31,7 +31,7 @@ export function randomConfChange(
     transition: rnd.intn(4) === 0 ? pick(TRANSITIONS) : ConfChangeTransition.Auto,
     changes: [{ type, nodeId }],
   });
-  switch (rnd.intn(8)) {
+  switch (rnd.intn(9)) {
     case 0:
       if (outsiders.length === 0) return undefined;
       return one(rnd.intn(2) === 0 ? ConfChangeType.AddVoter : ConfChangeType.AddLearner, pick(outsiders));
@@ -42,6 +42,7 @@ export function randomConfChange(
     case 3:
       return cs.voters.length > 1 ? one(ConfChangeType.RemoveNode, pick(cs.voters)) : undefined;
     case 4:
+    case 8:
       // The leader removes or demotes itself.
       if (cs.voters.length < 2) return undefined;
       return one(rnd.intn(2) === 0 ? ConfChangeType.RemoveNode : ConfChangeType.AddLearner, leader);

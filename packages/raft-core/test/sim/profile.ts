@@ -36,6 +36,11 @@ export interface SimProfile {
   readonly applyMax: number;
   readonly restoreMax: number;
   readonly snapshotRate: number;
+  /** Entries kept behind a snapshot when compacting (0: followers behind it need the snapshot). */
+  readonly keepAfterSnapshot: number;
+  /** Bytes per append message; 1 sends one entry per message, so appends of a term arrive piecemeal. */
+  readonly maxSizePerMsg: number;
+  readonly maxInflightMsgs: number;
   readonly confRate: number;
   readonly proposeRate: number;
   readonly readRate: number;
@@ -49,6 +54,12 @@ export function drawProfile(seed: number, rnd: Random & { next(): number }, shap
   const s = SHAPES[shape ?? seed % SHAPES.length]!;
   const lease = seed % 4 === 1;
   const slow = rnd.next() < 0.5;
+  // One seed in five is a snapshot storm: frequent snapshots compacted to the end, frequent membership
+  // changes and slow applies, so snapshots land while committed membership entries are unapplied.
+  const storm = seed % 5 === 3;
+  // Another in five is an election storm: forced campaigns, one entry per append and one append in
+  // flight, so a new leader's old-term entries reach followers before its own entry (Figure 8).
+  const elections = seed % 5 === 4;
   return {
     ...s,
     preVote: seed % 2 === 0,
@@ -58,16 +69,19 @@ export function drawProfile(seed: number, rnd: Random & { next(): number }, shap
     dupRate: rnd.next() * 0.05,
     maxDelay: 1 + rnd.intn(4),
     lateTimeoutNow: rnd.next() * 0.5,
-    crashRate: rnd.next() * 0.02,
-    partitionRate: rnd.next() * 0.03,
+    crashRate: rnd.next() * (elections ? 0.06 : 0.02),
+    partitionRate: elections ? 0.2 + rnd.next() * 0.3 : rnd.next() * 0.03,
     persistDelay: rnd.next() * 0.7,
-    applyMax: slow ? 1 + rnd.intn(40) : 1,
-    restoreMax: slow ? 1 + rnd.intn(80) : 1,
-    snapshotRate: rnd.next() * 0.05,
-    confRate: seed % 10 < 7 ? rnd.next() * 0.03 : 0,
-    proposeRate: 0.15,
-    readRate: rnd.next() * 0.1,
-    campaignRate: rnd.next() * 0.01,
+    applyMax: storm ? 20 + rnd.intn(40) : slow ? 1 + rnd.intn(40) : 1,
+    restoreMax: slow || storm ? 1 + rnd.intn(80) : 1,
+    snapshotRate: storm ? 0.5 : rnd.next() * 0.05,
+    keepAfterSnapshot: storm || rnd.intn(2) === 0 ? 0 : rnd.intn(5),
+    maxSizePerMsg: elections || rnd.intn(3) === 0 ? 1 : 64 + rnd.intn(256),
+    maxInflightMsgs: elections ? 1 : 1 + rnd.intn(8),
+    confRate: storm ? 0.05 : seed % 10 < 7 ? rnd.next() * 0.03 : 0,
+    proposeRate: elections ? 0.3 : 0.15,
+    readRate: rnd.next() * 0.4,
+    campaignRate: elections ? 0.03 + rnd.next() * 0.05 : rnd.next() * 0.01,
     transferRate: rnd.next() * 0.01,
   };
 }

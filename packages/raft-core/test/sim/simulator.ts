@@ -19,6 +19,7 @@ import type { Ready } from '../../src/ready.js';
 import type { ConfState, Entry, Message, NodeId } from '../../src/types.js';
 import { EntryType, MessageType } from '../../src/types.js';
 import { randomConfChange } from './conf-gen.js';
+import { commitSafetyViolation, confKey } from './invariants.js';
 import { drawProfile } from './profile.js';
 
 const enc = new TextEncoder();
@@ -91,14 +92,6 @@ interface SimNode {
   downUntil: number;
 }
 
-const confKey = (cs: ConfState): string =>
-  JSON.stringify([
-    [...cs.voters].sort(),
-    [...cs.learners].sort(),
-    [...cs.votersOutgoing].sort(),
-    [...cs.learnersNext].sort(),
-  ]);
-
 export function runSimulation(opts: SimOptions): SimResult {
   const { seed } = opts;
   const rnd = createSeededRandom(seed);
@@ -116,7 +109,8 @@ export function runSimulation(opts: SimOptions): SimResult {
     autoLeave: false,
   };
   const chaosTicks = opts.chaosTicks ?? 60;
-  const healTicks = opts.healTicks ?? 300;
+  // One entry per append with one append in flight (and tiny snapshot chunks) catches up slowly.
+  const healTicks = opts.healTicks ?? (P.maxInflightMsgs === 1 && P.maxSizePerMsg === 1 ? 800 : 300);
 
   const nodes = new Map<NodeId, SimNode>();
   let now = 0;
@@ -155,8 +149,8 @@ export function runSimulation(opts: SimOptions): SimResult {
         preVote: P.preVote,
         checkQuorum: P.checkQuorum,
         ...(P.lease ? { readOnlyOption: 'lease-based' as const, leaseClockDriftTicks: 1 + rnd.intn(3) } : {}),
-        maxSizePerMsg: 64 + rnd.intn(256),
-        maxInflightMsgs: 1 + rnd.intn(8),
+        maxSizePerMsg: P.maxSizePerMsg,
+        maxInflightMsgs: P.maxInflightMsgs,
         random: createSeededRandom(seed * 7919 + n.id.charCodeAt(1) * 31 + crashes),
         maxSnapshotChunkBytes: 8 + rnd.intn(64),
       },
@@ -214,11 +208,18 @@ export function runSimulation(opts: SimOptions): SimResult {
     if (chance(P.dupRate)) inflight.push({ at: now + rnd.intn(P.maxDelay + 2), m });
   };
 
+  const noteCommitted = (index: number, term: number) => {
+    if (index > maxCommitted.index) maxCommitted = { index, term };
+  };
+
   const checkLeader = (n: SimNode) => {
     const r = n.raw!.raft;
     if (r.log.committed < n.lastCommit)
       fail(`${n.id} commit index went back from ${n.lastCommit} to ${r.log.committed}`);
     n.lastCommit = r.log.committed;
+    // A commit index claims its entry is committed: every later leader must hold it, applied or not.
+    const ct = n.raw!.term(r.log.committed);
+    if (ct !== undefined) noteCommitted(r.log.committed, ct);
     if (r.role !== 'leader') return;
     const prev = leaderOfTerm.get(r.term);
     if (prev !== undefined && prev !== n.id) fail(`two leaders in term ${r.term}: ${prev} and ${n.id}`);
@@ -234,10 +235,6 @@ export function runSimulation(opts: SimOptions): SimResult {
         }
       }
     }
-  };
-
-  const noteCommitted = (index: number, term: number) => {
-    if (index > maxCommitted.index) maxCommitted = { index, term };
   };
 
   const applyEntries = (n: SimNode, ents: readonly Entry[]) => {
@@ -368,8 +365,10 @@ export function runSimulation(opts: SimOptions): SimResult {
   };
 
   const takeSnapshot = (n: SimNode) => {
-    // Only with nothing pending: the snapshot must describe exactly the applied prefix and its configuration.
-    if (!n.raw || n.writes.length > 0 || n.applies.length > 0 || n.appliedIndex === 0) return;
+    // Not while a received snapshot is pending: the core already switched to its configuration, so the
+    // applied prefix's configuration would be unknown. Other pending writes and applies are fine.
+    if (!n.raw || n.appliedIndex === 0) return;
+    if (n.writes.some((rd) => rd.snapshot) || n.applies.some((a) => a.rd.snapshot)) return;
     const idx = n.appliedIndex;
     const term = n.raw.term(idx);
     if (term === undefined || idx <= n.storage.snapshot().metadata.index) return;
@@ -378,7 +377,7 @@ export function runSimulation(opts: SimOptions): SimResult {
       metadata: { index: idx, term, confState: n.appliedConf },
       data: enc.encode(JSON.stringify(items)),
     });
-    n.storage.compactSync(Math.max(n.storage.firstIndex() - 1, idx - rnd.intn(5)));
+    n.storage.compactSync(Math.max(n.storage.firstIndex() - 1, idx - rnd.intn(P.keepAfterSnapshot + 1)));
   };
 
   const local = (n: SimNode, f: () => void) => {
@@ -459,7 +458,16 @@ export function runSimulation(opts: SimOptions): SimResult {
     // kind 2: heal
   };
 
+  /** Commit safety on the durable logs (see invariants.ts); only while membership never changes. */
+  const checkCommitSafety = () => {
+    if (P.confRate > 0 || maxCommitted.index === 0) return;
+    const voters = initialConf.voters.map((id) => nodes.get(id)!);
+    const bad = commitSafetyViolation(voters, maxCommitted);
+    if (bad) fail(bad);
+  };
+
   const subStep = () => {
+    checkCommitSafety();
     now++;
     deliverDue();
     for (const n of nodes.values()) {
