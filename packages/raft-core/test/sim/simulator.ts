@@ -125,6 +125,16 @@ export function runSimulation(opts: SimOptions): SimResult {
   const confAt = new Map<number, string>();
   let maxCommitted = { index: 0, term: 0 };
   const persistedCommit = new Map<NodeId, number>();
+  /** Configuration keys, cached per configuration object (the core replaces it on every change). */
+  const confKeys = new WeakMap<object, string>();
+  const keyOf = (o: object, cs: () => ConfState): string => {
+    let k = confKeys.get(o);
+    if (k === undefined) {
+      k = confKey(cs());
+      confKeys.set(o, k);
+    }
+    return k;
+  };
   const proposals = new Set<string>();
   const acked = new Set<string>();
   /** Outstanding reads: context -> the highest index applied anywhere when the read was issued. */
@@ -297,11 +307,11 @@ export function runSimulation(opts: SimOptions): SimResult {
     }
     if (n.writes.length === 0 && n.applies.length === 0) {
       // Same applied prefix, same configuration: a node that applied a membership entry twice would differ.
-      const raw = n.raw!;
-      const cs = confKey(raw.confState());
-      if (cs !== confKey(n.appliedConf))
+      const r = n.raw!.raft;
+      const cs = keyOf(r.trk.config, () => n.raw!.confState());
+      if (cs !== keyOf(n.appliedConf, () => n.appliedConf))
         fail(`${n.id}: core configuration ${cs} differs from the applied one`);
-      const idx = raw.status().applied;
+      const idx = r.log.applied;
       const seen = confAt.get(idx);
       if (seen === undefined) confAt.set(idx, cs);
       else if (seen !== cs)
@@ -414,7 +424,8 @@ export function runSimulation(opts: SimOptions): SimResult {
     if (!n) return;
     const data = `s${seed}p${proposalSeq++}`;
     proposals.add(data);
-    tryPropose(n, data);
+    // Without a known leader the proposal is dropped anyway; skip building the error.
+    if (n.raw!.raft.lead !== '') tryPropose(n, data);
   };
 
   const read = () => {
@@ -422,7 +433,7 @@ export function runSimulation(opts: SimOptions): SimResult {
     if (!n) return;
     const ctx = `s${seed}r${readSeq++}`;
     reads.set(ctx, maxCommitted.index);
-    local(n, () => n.raw!.readIndex(enc.encode(ctx)));
+    if (n.raw!.raft.lead !== '') local(n, () => n.raw!.readIndex(enc.encode(ctx)));
   };
 
   const deliver = (f: InFlight) => {
