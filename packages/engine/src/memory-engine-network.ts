@@ -31,9 +31,16 @@ export interface MemoryEngineNetwork {
   readonly calls: { submitResponses: number; join: number; forwardJoin: number };
 }
 
-/** The URL the in-memory network gives engine `id`. */
+/**
+ * Engine ids are lower-case operator addresses; callers may hold the
+ * checksummed form (what ethers and viem return), so every id entering this
+ * network is normalised, or a checksummed endpoint would be unreachable.
+ */
+const normalId = (id: string): string => id.toLowerCase();
+
+/** The URL the in-memory network gives engine `id` (checksummed or not). */
 export function memoryUrl(id: string): string {
-  return `mem://${id}`;
+  return `mem://${normalId(id)}`;
 }
 
 /** Creates an in-memory engine network. */
@@ -63,19 +70,20 @@ export function createMemoryEngineNetwork(options: { clock?: Clock } = {}): Memo
     }
   }
 
-  const idOfUrl = (url: string) => (url.startsWith('mem://') ? url.slice('mem://'.length) : url);
+  const idOfUrl = (url: string) => normalId(url.startsWith('mem://') ? url.slice('mem://'.length) : url);
   const roundTrip = <V>(v: V): unknown => JSON.parse(JSON.stringify(v));
 
   return {
     raft,
     calls,
-    endpoint(id) {
+    endpoint(rawId) {
+      const id = normalId(rawId);
       return {
         raft: raft.transport(id),
         client: {
           submitResponses(to: PeerAddress, body) {
             calls.submitResponses++;
-            return call(id, to.id, (h) => h.submitResponses(id, roundTrip(body)));
+            return call(id, normalId(to.id), (h) => h.submitResponses(id, roundTrip(body)));
           },
           join(httpUrl, body) {
             calls.join++;
@@ -83,7 +91,7 @@ export function createMemoryEngineNetwork(options: { clock?: Clock } = {}): Memo
           },
           forwardJoin(to: PeerAddress, body) {
             calls.forwardJoin++;
-            return call(id, to.id, (h) => h.join(roundTrip(body), id));
+            return call(id, normalId(to.id), (h) => h.join(roundTrip(body), id));
           },
         },
         serve(handler) {
@@ -96,7 +104,8 @@ export function createMemoryEngineNetwork(options: { clock?: Clock } = {}): Memo
         },
       };
     },
-    isolate(id) {
+    isolate(rawId) {
+      const id = normalId(rawId);
       raft.isolate(id);
       for (const other of handlers.keys()) {
         if (other !== id) {
@@ -105,7 +114,8 @@ export function createMemoryEngineNetwork(options: { clock?: Clock } = {}): Memo
         }
       }
     },
-    cutBoth(a, b) {
+    cutBoth(rawA, rawB) {
+      const [a, b] = [normalId(rawA), normalId(rawB)];
       raft.cutBoth(a, b);
       cuts.add(key(a, b));
       cuts.add(key(b, a));
