@@ -159,6 +159,9 @@ export async function startOperator(
         }),
         isValidOperator: (address) => chain.isValidOperator(address),
         fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
+        // Binds a join's operatorId to its signer (issue #17): the registry's address of that id.
+        operatorAddressOf: async (operatorId) =>
+          (await reader.getOperatorById(operatorId))?.address.toLowerCase(),
       },
       digest: { digestOf: binding.digestOf },
       config: {

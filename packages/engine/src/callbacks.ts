@@ -71,6 +71,13 @@ export interface TaskConsensusCallbacks<T, K> {
   /** The endpoints `address` registered on-chain (or just its HTTP URL, used for both). */
   fetchOperatorUrl(address: string): MaybePromise<OperatorEndpoints | string>;
   /**
+   * The address the registry stores for `operatorId` (bytes32 hex), undefined when unregistered.
+   * With it, a join's operatorId (and the direct `join`'s) must be the signing address's own
+   * (`JOIN_OPERATOR_ID_MISMATCH` otherwise): no member can sign, or spend invalid-signature
+   * allowances, under another operator's id. Production wiring must give it.
+   */
+  operatorAddressOf?(operatorId: string): MaybePromise<string | undefined>;
+  /**
    * Checked before signing: false (or a throw) means the request does not
    * match the on-chain tasks and this operator refuses to sign it.
    * Default: accept.

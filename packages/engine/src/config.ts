@@ -76,6 +76,17 @@ export const operatorRaftConfigSchema = z
      * added as learners and promoted once they have caught up. Default false (operators join themselves).
      */
     autoInvite: z.boolean().default(false),
+    /**
+     * Least stake (decimal, the registry's unit) an operator needs in every quorum of
+     * `defaultQuorumNumbers` at the latest block to join and to stay. Default 1: more than zero.
+     */
+    minimumStake: z
+      .string()
+      .regex(/^[0-9]{1,78}$/, 'expected a decimal integer')
+      .refine((v) => BigInt(v) > 0n, 'must be more than zero')
+      .default('1'),
+    /** How long the latest block and an address's operatorId read for joins are reused, ms. Default 1 s. */
+    chainCacheMs: z.number().int().nonnegative().default(1_000),
     /** Raft driver settings. */
     raft: raftSchema,
   })

@@ -130,8 +130,13 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   readonly #leader: LeaderDuties<T, K>;
   readonly #joins: JoinService;
   readonly #packer: BatchPacker | undefined;
-  /** Peers learnt from a join answer, allowed before they appear in the configuration. */
-  readonly #knownPeers = new Set<string>();
+  /**
+   * Members named by the join answer, allowed only while this node has not yet applied a
+   * configuration that contains it (the leader must reach a fresh learner before its log
+   * holds any configuration). Dropped for good at the first such configuration: from then on
+   * membership is the applied Raft configuration and nothing else (issue #17).
+   */
+  #joinPeers = new Set<string>();
   #node: ConsensusNode<ApplyOutcome> | undefined;
   #starting: Promise<void> | undefined;
   #closed = false;
@@ -282,7 +287,9 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         isClosed: () => this.#closed,
         isVoter: () => this.#node?.status().config.voters.includes(this.id) ?? false,
         currentView: () => ({ leaderId: this.#node?.status().leader ?? '', members: this.#state.members() }),
-        learnPeer: (id) => this.#knownPeers.add(id),
+        learnPeer: (id) => {
+          if (!this.#inAppliedConfig(this.id)) this.#joinPeers.add(id);
+        },
       },
       joinHttpUrl,
       latestBlock,
@@ -437,14 +444,25 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     await this.#joins.remove(address.toLowerCase(), reason);
   }
 
-  /** Whether `peer` may talk to this node (a member, or one named by the cluster this node joined). */
+  /**
+   * Whether `peer` may talk to this node: a member of the applied Raft configuration (voter,
+   * learner, or outgoing voter of a joint configuration). Before this node has applied a
+   * configuration containing itself (a joiner catching up), also the members its join answer named.
+   */
   isPeerAllowed(peer: string): boolean {
+    if (this.#inAppliedConfig(peer)) return true;
+    if (this.#joinPeers.size === 0) return false;
+    if (this.#inAppliedConfig(this.id)) {
+      this.#joinPeers = new Set();
+      return false;
+    }
+    return this.#joinPeers.has(peer);
+  }
+
+  #inAppliedConfig(id: string): boolean {
     const conf = this.#node?.status().config;
-    return (
-      (conf?.voters.includes(peer) ?? false) ||
-      (conf?.learners.includes(peer) ?? false) ||
-      this.#knownPeers.has(peer)
-    );
+    if (!conf) return false;
+    return conf.voters.includes(id) || conf.learners.includes(id) || conf.votersOutgoing.includes(id);
   }
 
   /** The HTTP URL this engine serves (the original `GetHttpBindingUrl`). */

@@ -26,6 +26,10 @@ import {
   parseJson,
   type RaftServer,
   type RaftServerOptions,
+  SourceRateLimiter,
+  type SourceRateLimits,
+  sourceRateLimit,
+  systemClock,
 } from '@avs/transport-http';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -74,6 +78,8 @@ export interface HttpEngineTransportOptions {
    * fault-injecting proxy this way). Peers still authenticate by key, whatever the route.
    */
   readonly dialUrl?: (url: string) => string;
+  /** Per-source rate limit of the unauthenticated `POST /engine/v1/join`; default the transport's (64 at once, 16/s). */
+  readonly joinRateLimit?: Partial<SourceRateLimits>;
 }
 
 /** {@link EngineTransport} over HTTP, plus the server to serve. */
@@ -81,7 +87,7 @@ export interface HttpEngineTransport extends EngineTransport {
   readonly server: RaftServer;
   readonly http: HttpTransport;
   /** The fetch handler to serve (Node: `serveNode(t.fetch)` from `@avs/transport-http/node`). */
-  readonly fetch: (request: Request) => Response | Promise<Response>;
+  readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response>;
 }
 
 /** HTTP status of an engine error answered to a peer. */
@@ -148,8 +154,10 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
   };
 
   const routes = new Hono<import('@avs/transport-http').AuthEnv>();
-  // Unauthenticated: the limit drains an oversized body so the client gets its 413 (not a socket error).
-  routes.post('/join', drainedBodyLimit(MAX_JOIN_BODY_BYTES, joinTooLarge), async (c) => {
+  // Unauthenticated: limited per source address, and the limit drains an oversized body so the
+  // client gets its 413 (not a socket error).
+  const joinsPerSource = sourceRateLimit(new SourceRateLimiter(options.joinRateLimit), systemClock);
+  routes.post('/join', joinsPerSource, drainedBodyLimit(MAX_JOIN_BODY_BYTES, joinTooLarge), async (c) => {
     const body = await parseJson(c, anyJson);
     return c.json(await run(() => ready().join(body)));
   });
@@ -161,7 +169,8 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
     const body = decodeJson(c.get('body'), anyJson);
     return c.json(await run(() => ready().submitResponses(c.get('peer'), body)));
   });
-  routes.get('/status', (c) => c.json(ready().status()));
+  // Term, commit and members are for members only (issue #17); `/health` stays open.
+  routes.get('/status', server.auth(), (c) => c.json(ready().status()));
   server.app.route('/engine/v1', routes);
 
   async function signedCall<V>(
@@ -243,6 +252,8 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
     removePeer(id) {
       peerUrls.delete(id);
       http.removePeer(id);
+      // A removed member's sessions and open streams end now, not at its next request or frame.
+      server.revoke(id);
     },
     async close() {
       handler = undefined;

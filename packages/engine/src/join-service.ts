@@ -7,6 +7,7 @@
  * Members that are no longer registered on-chain are removed.
  */
 
+import { AdmissionChecks } from './admission-checks.js';
 import type { OperatorEndpoints, TaskConsensusCallbacks } from './callbacks.js';
 import type { EngineCore } from './engine-core.js';
 import { EngineNotLeaderError, JoinRefusedError } from './errors.js';
@@ -27,14 +28,25 @@ export class JoinService {
   /** Raft takes one membership change at a time (the next waits until the last is applied). */
   #membershipChanges: Promise<unknown> = Promise.resolve();
 
+  /** Cached registry reads and the cheap and chain-bound join checks. */
+  readonly admission: AdmissionChecks;
+
   constructor(
     private readonly core: EngineCore,
     private readonly callbacks: Pick<
       TaskConsensusCallbacks<unknown, unknown>,
-      'isValidOperator' | 'fetchOperatorUrl'
+      'isValidOperator' | 'fetchOperatorUrl' | 'operatorAddressOf'
     >,
-    private readonly joinAuth: Pick<JoinAuthenticator, 'recoverSigner'>,
-  ) {}
+    joinAuth: Pick<JoinAuthenticator, 'recoverSigner'>,
+  ) {
+    this.admission = new AdmissionChecks({
+      config: core.config,
+      chain: core.chain,
+      joinAuth,
+      now: () => core.clock.now(),
+      operatorAddressOf: callbacks.operatorAddressOf?.bind(callbacks),
+    });
+  }
 
   /**
    * Handles a join request: forwards it to the leader, or admits the operator on the leader.
@@ -49,6 +61,8 @@ export class JoinService {
         `expected a signed join request: ${parsed.error.issues[0]?.message}`,
       );
     }
+    // Refused here, never forwarded: junk costs the leader nothing and this node only cached reads.
+    await this.admission.cheapChecks(parsed.data);
     const node = this.core.node();
     if (node.status().role !== 'leader') {
       const leader = this.core.leaderId();
@@ -70,40 +84,11 @@ export class JoinService {
    */
   async verify(signed: SignedJoinRequest): Promise<MemberInfo> {
     const { request } = signed;
-    const { config, chain, clock } = this.core;
-    if (
-      request.chainId !== chain.chainId ||
-      request.contract.toLowerCase() !== chain.contractAddress.toLowerCase() ||
-      request.clusterId !== config.clusterId
-    ) {
-      throw new JoinRefusedError(
-        'WRONG_DOMAIN',
-        `the request is for chain ${request.chainId}, contract ${request.contract}, cluster ${request.clusterId}; expected ${chain.chainId}, ${chain.contractAddress}, ${config.clusterId}`,
-      );
-    }
-    const now = clock.now();
-    if (request.expiresAtMs <= now)
-      throw new JoinRefusedError('EXPIRED', `the request expired at ${request.expiresAtMs} (now ${now})`);
-    if (request.expiresAtMs > now + 2 * config.joinRequestTtlMs) {
-      throw new JoinRefusedError('EXPIRED', `the expiry ${request.expiresAtMs} is too far in the future`);
-    }
+    await this.admission.cheapChecks(signed);
     const operator = request.operator.toLowerCase();
-    if (this.joinAuth.recoverSigner(signed) !== operator) {
-      throw new JoinRefusedError('FORGED', `the signature was not made by ${operator} over this request`);
-    }
     const nonce = request.nonce.toLowerCase();
     if (this.core.state.joinNonceUsed(nonce) || this.#inProgress.has(nonce)) {
       throw new JoinRefusedError('REPLAYED', `join request nonce ${nonce} was already used`);
-    }
-    const latest = await chain.latestBlock();
-    if (
-      request.block + config.maxJoinBlockAge < latest ||
-      request.block > latest + config.maxJoinBlockAhead
-    ) {
-      throw new JoinRefusedError(
-        'STALE_BLOCK',
-        `block ${request.block} is outside [${latest - config.maxJoinBlockAge}, ${latest + config.maxJoinBlockAhead}] (latest ${latest})`,
-      );
     }
     let registered: boolean;
     let endpoints: OperatorEndpoints;
@@ -200,6 +185,11 @@ export class JoinService {
       .members()
       .find((m) => m.id !== id && (m.httpUrl === endpoints.httpUrl || m.raftUrl === endpoints.raftUrl));
     if (taken) throw new JoinRefusedError('ENDPOINT_IN_USE', `an endpoint is used by ${taken.id}`);
+    await this.admission.requireOperatorId(id, operatorId);
+    const stake = await this.admission.stakeVerdict(operatorId).catch((cause) => {
+      throw new JoinRefusedError('UNAVAILABLE', 'the operator registry could not be read', { cause });
+    });
+    if (stake) throw new JoinRefusedError(stake.reason, stake.message);
     const member = { id, operatorId: operatorId.toLowerCase(), ...endpoints };
     await this.core.propose({ type: 'member.upsert', member });
     await this.#oneAtATime(() => node.addLearner(id, new TextEncoder().encode(JSON.stringify(member))));
@@ -250,7 +240,8 @@ export class JoinService {
   }
 
   /**
-   * Leader only: removes every member the registry no longer lists.
+   * Leader only: removes every member the registry no longer lists, or whose stake in a task
+   * quorum fell below `minimumStake`.
    * @returns the removed ids
    */
   async checkMembership(): Promise<string[]> {
@@ -273,6 +264,21 @@ export class JoinService {
       }
       if (!registered) {
         await this.remove(id, 'the operator is no longer registered');
+        removed.push(id);
+        continue;
+      }
+      // Stake to stay: below the minimum in a task quorum (e.g. withdrawn) means removed.
+      const operatorId = this.core.state.member(id)?.operatorId;
+      if (operatorId === undefined) continue;
+      let verdict: Awaited<ReturnType<AdmissionChecks['stakeVerdict']>>;
+      try {
+        verdict = await this.admission.stakeVerdict(operatorId);
+      } catch (error) {
+        this.core.reportError(error, `reading the stake of ${id}`);
+        continue;
+      }
+      if (verdict) {
+        await this.remove(id, verdict.message);
         removed.push(id);
       }
     }

@@ -196,6 +196,22 @@ export class InMemoryChain implements EngineChain {
     this.#emitRegistry({ kind: 'endpoints-changed', operatorId: op.operatorId });
   }
 
+  /** Sets an operator's stake in one quorum (e.g. 0n: withdrawn). */
+  setStake(address: string, quorumNumber: number, stake: bigint): void {
+    const op = this.#operators.get(address.toLowerCase());
+    if (!op) throw new Error(`${address} is not registered`);
+    const stakes = new Map(op.stakes);
+    stakes.set(quorumNumber, stake);
+    this.#operators.set(op.address, { ...op, stakes });
+  }
+
+  /** The registered address of `operatorId` (the engine's `operatorAddressOf` callback). */
+  operatorAddressOf(operatorId: string): string | undefined {
+    const id = operatorId.toLowerCase();
+    for (const op of this.#operators.values()) if (op.operatorId.toLowerCase() === id) return op.address;
+    return undefined;
+  }
+
   deregisterOperator(address: string): void {
     const op = this.#operators.get(address.toLowerCase());
     this.#operators.delete(address.toLowerCase());

@@ -68,6 +68,7 @@ async function startNode(i: number): Promise<Node> {
           numberSquared: String(r.numberToBeSquared ** 2),
         })),
       isValidOperator: (a) => chain.isValidOperator(a),
+      operatorAddressOf: (id) => chain.operatorAddressOf(id),
       fetchOperatorUrl: (a) => chain.fetchOperatorUrl(a),
     },
     digest: { digestOf: squareDigest },
@@ -183,8 +184,8 @@ describe('engines over HTTP', () => {
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ code: 'JOIN_UNREGISTERED', reason: 'UNREGISTERED' });
 
-    const status = await fetch(`${target.url}/engine/v1/status`);
-    expect(await status.json()).toMatchObject({ id: target.address });
+    // Status is for members (over a session): anyone else gets 401.
+    expect((await fetch(`${target.url}/engine/v1/status`)).status).toBe(401);
   });
 
   it('a joiner gets the refusal as a typed error', async () => {

@@ -174,6 +174,20 @@ describe('refused joins', () => {
         },
         strangerKey,
       ),
+      // It claims the joiner's operatorId, which the registry binds to the joiner's address.
+      'OPERATOR_ID_MISMATCH',
+    );
+    await expectRefused(
+      await signJoinRequest(
+        {
+          ...(await base()),
+          operator: addressOfKey(strangerKey),
+          operatorId: randomNonce(),
+          httpUrl: 'mem://s',
+          raftUrl: 'mem://s',
+        },
+        strangerKey,
+      ),
       'UNREGISTERED',
     );
     // A blocknumber one ahead of the leader's is accepted (the original refused it).

@@ -104,6 +104,7 @@ export class Cluster {
             numberSquared: String(BigInt(request.numberToBeSquared) ** 2n),
           })),
         isValidOperator: (address) => chain.isValidOperator(address),
+        operatorAddressOf: (id) => chain.operatorAddressOf(id),
         fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
         ...this.options.callbacks,
       },

@@ -9,7 +9,7 @@ import type { FaultKind } from './faults.js';
 import { percentile } from './percentile.js';
 import { PLAN_RAFT_TIMING } from './plans.js';
 import type { ScenarioResult } from './scenario.js';
-import { SECURITY_CASES } from './security-cases.js';
+import { SECURITY_CASES, TRUST_BOUNDARY_ATTACKS } from './security-cases.js';
 
 /** Fuzz cases run per target (route or decoder), from the fuzz suites. */
 export type FuzzCounts = Readonly<Record<string, number>>;
@@ -190,6 +190,15 @@ export function renderReport(run: ReliabilityRun): string {
     '| case | test |',
     '| --- | --- |',
     ...SECURITY_CASES.map((c) => `| ${c.title} | ${c.tests.map((t) => `\`${t}\``).join('<br>')} |`),
+    '',
+    '### Trust boundary of the operator set (issue #17)',
+    '',
+    'Each attack is a CI test (each failed on the code before the fix). What is still open is listed in',
+    '`packages/engine/README.md` (Trust model).',
+    '',
+    '| attack | how it is tried | outcome | test |',
+    '| --- | --- | --- | --- |',
+    ...TRUST_BOUNDARY_ATTACKS.map((a) => `| ${a.attack} | ${a.tried} | ${a.outcome} | \`${a.test}\` |`),
     '',
     '## Not covered yet',
     '',

@@ -51,3 +51,75 @@ export const SECURITY_CASES: readonly SecurityCase[] = [
     ],
   },
 ];
+
+/** An attack on the trust boundary of the operator set (issue #17): how it is tried and what happens. */
+export interface TrustBoundaryAttack {
+  readonly attack: string;
+  readonly tried: string;
+  readonly outcome: string;
+  readonly test: string;
+}
+
+export const TRUST_BOUNDARY_ATTACKS: readonly TrustBoundaryAttack[] = [
+  {
+    attack: 'a removed member keeps talking to a node that joined while it was a member',
+    tried:
+      '3 engines over HTTP; the second is deregistered and removed; it then handshakes with the third using its own key',
+    outcome:
+      'refused on every node (403 NOT_MEMBER at the handshake); membership is the applied configuration only',
+    test: 'packages/engine/test/trust-boundary.test.ts › "a removed member is refused by a node that joined while it was a member"',
+  },
+  {
+    attack: "a removed member's open stream or an expired session keeps delivering",
+    tried: 'a silent stream whose peer is revoked; a stream whose 1 s session expires (real sockets)',
+    outcome: 'the stream ends at once (NOT_MEMBER) or at expiry (SESSION_EXPIRED)',
+    test: 'packages/transport-http/test/trust-boundary.test.ts › "open streams end with membership and session"',
+  },
+  {
+    attack: "a registered operator joins under another operator's BLS operatorId",
+    tried:
+      "a signed join claiming the victim's id, through a follower and at the leader; the leader's direct join",
+    outcome:
+      "JOIN_OPERATOR_ID_MISMATCH, never forwarded; the victim's signature still counts in the next task",
+    test: 'packages/engine/test/admission.test.ts › "a registered operator cannot join under another operator\'s id"',
+  },
+  {
+    attack: 'a registrant with zero or too little stake joins; a member withdraws its stake',
+    tried: 'stakes 0 and 49 against a minimum of 50; stake set to 0 while a voter',
+    outcome: 'JOIN_INSUFFICIENT_STAKE at join; removed by the membership check',
+    test: 'packages/engine/test/admission.test.ts › "refuses zero stake and stake below the minimum"',
+  },
+  {
+    attack: 'junk joins make the leader verify and read the chain',
+    tried: '200 joins from fresh keys (random and registered operatorIds) sent to a follower',
+    outcome: 'refused on the follower, 0 forwarded, at most 16 chain reads in all (main: 2 per join)',
+    test: 'packages/engine/test/admission.test.ts › "200 junk joins to a follower"',
+  },
+  {
+    attack: 'throwaway keys fill the handshake nonce cache',
+    tried: '1,000 non-member offers from 127.0.0.2 (nonce cache of 500), then a member from 127.0.0.1',
+    outcome: '403 before any signature work, then 429 per source; the member gets 200 (main: 503 BUSY)',
+    test: 'packages/transport-http/test/trust-boundary.test.ts › "1,000 non-member handshakes"',
+  },
+  {
+    attack: 'an unauthenticated or huge task submission; status read by anyone',
+    tried:
+      'POST /avs/v1/tasks without credentials, with a wrong token, with a 100 MiB body; GET status without a session',
+    outcome: '401; 413 on the declared length with RSS growth < 48 MiB; status 401 (health stays 200)',
+    test: 'apps/operator/src/operator-routes.test.ts',
+  },
+  {
+    attack: "a web page posts the dashboard's kill-leader action or reads it by DNS rebinding",
+    tried: 'no token, a wrong token, another Origin, no Origin; a foreign Host header',
+    outcome: '401 BAD_TOKEN, 403 BAD_ORIGIN, 403 BAD_HOST; nothing killed',
+    test: 'apps/operator/src/dashboard/dashboard-server.test.ts',
+  },
+  {
+    attack: "a registered URL points into the operator's private network (SSRF)",
+    tried:
+      'loopback, private, link-local, CGNAT, IPv6 ULA and mapped addresses, numeric spellings; userinfo, query, fragment, non-http schemes',
+    outcome:
+      'INVALID_ENDPOINT before dialling (loopback and private only where the configuration allows them)',
+    test: 'packages/transport-http/src/client/endpoint-policy.test.ts',
+  },
+];

@@ -1,0 +1,150 @@
+/**
+ * Issue #17 over real HTTP on 127.0.0.1 (transport-http sessions, file storage,
+ * the in-memory chain): membership is the applied Raft configuration and
+ * nothing else. A member removed from the configuration is refused by a node
+ * that joined while it was a member (on main that node kept it in a side list
+ * of "known peers" forever and answered its authenticated requests).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BlsKeyPair } from '@avs/bls';
+import { FileStorage } from '@avs/storage-file';
+import { HttpTransport, operatorKeyScheme } from '@avs/transport-http';
+import { type Served, serveNode } from '@avs/transport-http/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createHttpEngineTransport,
+  createTaskConsensusEngine,
+  type HttpEngineTransport,
+  InMemoryChain,
+  type TaskConsensusEngine,
+} from '../src/index.js';
+import {
+  ecdsaKeyOf,
+  type SquareRequest,
+  type SquareResponse,
+  squareRequest,
+  squareResponse,
+} from './support/cluster.js';
+import { poll } from './support/poll.js';
+import { addressOfKey, squareDigest, testJoinAuth } from './support/test-keys.js';
+
+interface Node {
+  address: string;
+  ecdsaKey: string;
+  url: string;
+  served: Served;
+  storage: FileStorage;
+  transport: HttpEngineTransport;
+  engine: TaskConsensusEngine<SquareRequest, SquareResponse>;
+}
+
+const chain = new InMemoryChain();
+const clusterId = `0x${'cd'.repeat(32)}`;
+const domain = { chainId: chain.chainId, verifyingContract: chain.contractAddress, clusterId };
+const nodes: Node[] = [];
+let dir = '';
+
+async function startNode(i: number): Promise<Node> {
+  const ecdsaKey = ecdsaKeyOf(300 + i);
+  const address = addressOfKey(ecdsaKey);
+  const bls = BlsKeyPair.fromSecretKey(BigInt(7_000 + i));
+  const transport = createHttpEngineTransport({
+    scheme: operatorKeyScheme({ privateKey: ecdsaKey, domain }),
+    client: { requestTimeoutMs: 2_000 },
+  });
+  const served = await serveNode(transport.fetch, { hostname: '127.0.0.1', port: 0 });
+  chain.registerOperator({ address, blsKey: bls, endpoints: { httpUrl: served.url, raftUrl: served.url } });
+  const storage = await FileStorage.open({ dir: join(dir, `node-${i}`) });
+  const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
+    blsKey: bls,
+    joinAuth: testJoinAuth(ecdsaKey),
+    callbacks: {
+      requestSchema: squareRequest,
+      responseSchema: squareResponse,
+      onTaskRequest: (r, tasks) =>
+        tasks.map((t) => ({
+          taskIndex: t.taskIndex,
+          number: r.numberToBeSquared,
+          numberSquared: String(r.numberToBeSquared ** 2),
+        })),
+      isValidOperator: (a) => chain.isValidOperator(a),
+      operatorAddressOf: (id) => chain.operatorAddressOf(id),
+      fetchOperatorUrl: (a) => chain.fetchOperatorUrl(a),
+    },
+    digest: { digestOf: squareDigest },
+    config: {
+      httpUrl: served.url,
+      raftUrl: served.url,
+      operatorId: bls.operatorId,
+      clusterId: 'trust-test',
+      requestTimeoutMs: 2_000,
+      retryBaseMs: 50,
+      retryMaxMs: 500,
+      membershipCheckIntervalMs: 0,
+      raft: { tickMs: 20, electionTick: 10, proposalTimeoutMs: 3_000, readIndexTimeoutMs: 2_000 },
+    },
+    storage,
+    transport,
+    chain,
+  });
+  const node = { address, ecdsaKey, url: served.url, served, storage, transport, engine };
+  nodes.push(node);
+  return node;
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'engine-trust-'));
+  const founder = await startNode(0);
+  await founder.engine.initializeRaftRpcServer(true);
+  await poll(() => founder.engine.status().members.includes(founder.address), 'the founder leads');
+  const doomed = await startNode(1);
+  expect((await doomed.engine.joinExistingOperatorCluster(founder.url)).role).toBe('voter');
+  // The late joiner learns of `doomed` from its join answer, while `doomed` is a member.
+  const late = await startNode(2);
+  expect((await late.engine.joinExistingOperatorCluster(founder.url)).role).toBe('voter');
+}, 90_000);
+
+afterAll(async () => {
+  for (const n of nodes) {
+    await n.engine.close().catch(() => {});
+    await n.served.close();
+    await n.storage.close();
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('removed means removed', () => {
+  it('a removed member is refused by a node that joined while it was a member', async () => {
+    const [founder, doomed, late] = nodes as [Node, Node, Node];
+    expect(late.engine.isPeerAllowed(doomed.address)).toBe(true);
+    chain.deregisterOperator(doomed.address);
+    const leader = nodes.find((n) => n.engine.status().role === 'leader')!;
+    expect(leader).toBe(founder);
+    expect(await leader.engine.checkMembership()).toEqual([doomed.address]);
+    await poll(
+      () => !late.engine.status().voters.includes(doomed.address),
+      'the removal to reach the late joiner',
+    );
+
+    // Every node refuses it, the late joiner included: no side list outlives the configuration change.
+    for (const n of [founder, late]) expect(n.engine.isPeerAllowed(doomed.address)).toBe(false);
+    // Over HTTP with the removed operator's own key: its handshake is refused, so is any request.
+    const impostor = new HttpTransport({
+      scheme: operatorKeyScheme({ privateKey: doomed.ecdsaKey, domain }),
+    });
+    impostor.addPeer(late.address, late.url);
+    await expect(impostor.request(late.address, { method: 'GET', path: '/status' })).rejects.toMatchObject({
+      code: 'HANDSHAKE_FAILED',
+    });
+    await impostor.close();
+    expect(late.transport.server.metrics.rejected.NOT_MEMBER ?? 0).toBeGreaterThanOrEqual(1);
+  });
+
+  it('engine status needs a session; /health stays open', async () => {
+    const [founder] = nodes as [Node];
+    expect((await fetch(`${founder.url}/engine/v1/status`)).status).toBe(401);
+    expect((await fetch(`${founder.url}/health`)).status).toBe(200);
+  });
+});
