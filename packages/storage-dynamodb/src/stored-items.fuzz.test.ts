@@ -12,6 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { EntryAssembler, entryItems } from './entry-items.js';
 import { decodeHead, emptyHead, encodeHead } from './head-item.js';
 
+/** Cases per property: the CI budget, or AVS_FUZZ_CASES (the long reliability run sets 10 000). */
+const fuzzCases = (ci: number): number => Number(process.env.AVS_FUZZ_CASES) || ci;
+
 type Item = Record<string, AttributeValue>;
 const PK = 'c#n';
 
@@ -66,7 +69,7 @@ describe('dynamodb head item decoder under generated input', () => {
           decodesOrRefuses(() => decodeHead(PK, item as Item));
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: fuzzCases(2000) },
     );
   });
 });
@@ -88,7 +91,7 @@ describe('dynamodb entry items under generated input', () => {
           expect(got).toEqual([entry]);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: fuzzCases(300) },
     );
   });
 
@@ -120,7 +123,7 @@ describe('dynamodb entry items under generated input', () => {
           for (const item of mutated) decodesOrRefuses(() => assembler.add(item));
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: fuzzCases(2000) },
     );
   });
 });

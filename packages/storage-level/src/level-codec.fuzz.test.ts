@@ -8,6 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeEntry, decodeMeta, encodeEntry, encodeMeta, type LevelMeta } from './level-codec.js';
 
+/** Cases per property: the CI budget, or AVS_FUZZ_CASES (the long reliability run sets 10 000). */
+const fuzzCases = (ci: number): number => Number(process.env.AVS_FUZZ_CASES) || ci;
+
 function decodesOrRefuses(f: () => unknown): void {
   try {
     f();
@@ -48,7 +51,7 @@ describe('leveldb record codec under generated input', () => {
       fc.property(fc.nat(), fc.uint8Array({ maxLength: 32 }), (index, bytes) => {
         decodesOrRefuses(() => decodeEntry(index, bytes));
       }),
-      { numRuns: 1000 },
+      { numRuns: fuzzCases(1000) },
     );
   });
 
@@ -75,7 +78,7 @@ describe('leveldb record codec under generated input', () => {
         ),
         (bytes) => decodesOrRefuses(() => decodeMeta(bytes)),
       ),
-      { numRuns: 2000 },
+      { numRuns: fuzzCases(2000) },
     );
   });
 });

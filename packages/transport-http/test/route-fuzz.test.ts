@@ -14,6 +14,9 @@ import { FakeClock } from './support/fake-clock.js';
 import { openSession } from './support/in-process.js';
 import { operator, RecordingHandler } from './support/nodes.js';
 
+/** Cases per property: the CI budget, or AVS_FUZZ_CASES (the long reliability run sets 10 000). */
+const fuzzCases = (ci: number): number => Number(process.env.AVS_FUZZ_CASES) || ci;
+
 const alice = operator(1);
 const bob = operator(2);
 const ROUTES = [
@@ -87,7 +90,7 @@ describe('every route under generated input', () => {
           await checkError(res);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: fuzzCases(200) },
     );
     expect(handler.received).toEqual([]);
     expect(server.metrics.rejectedTotal).toBe(requests);
@@ -119,7 +122,7 @@ describe('every route under generated input', () => {
           await checkError(res);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: fuzzCases(150) },
     );
     // Generated messages are never from alice to bob, so only empty batches can pass.
     expect(handler.received).toEqual([]);
@@ -171,7 +174,7 @@ describe('every route under generated input', () => {
         }
         await checkError(res);
       }),
-      { numRuns: 150 },
+      { numRuns: fuzzCases(150) },
     );
     expect(server.metrics.handshakes.accepted).toBe(accepted);
     expect(handler.received).toEqual([]);

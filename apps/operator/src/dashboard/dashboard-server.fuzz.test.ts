@@ -8,6 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DevnetState } from '../devnet/devnet-state.js';
 import { type Dashboard, serveDashboard } from './dashboard-server.js';
 
+/** Cases per property: the CI budget, or AVS_FUZZ_CASES (the long reliability run sets 10 000). */
+const fuzzCases = (ci: number): number => Number(process.env.AVS_FUZZ_CASES) || ci;
+
 const state = new DevnetState('http://127.0.0.1:8545');
 let kills = 0;
 let dashboard: Dashboard;
@@ -67,7 +70,7 @@ describe('dashboard routes under generated input (real HTTP)', () => {
         } else if (method !== 'HEAD' && res.status === 404)
           expect(isJsonError(JSON.parse(text)), what).toBe(true);
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzCases(300) },
     );
   });
 

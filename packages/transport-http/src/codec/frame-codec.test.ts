@@ -12,6 +12,9 @@ import {
   estimateMessageSize,
 } from './frame-codec.js';
 
+/** Cases per property: the CI budget, or AVS_FUZZ_CASES (the long reliability run sets 10 000). */
+const fuzzCases = (ci: number): number => Number(process.env.AVS_FUZZ_CASES) || ci;
+
 function expectOnlyCodecErrors(run: () => unknown): void {
   try {
     run();
@@ -27,7 +30,7 @@ describe('frame codec', () => {
       fc.property(fc.array(messageArbitrary, { maxLength: 20 }), (messages) => {
         expect(decodeBatch(encodeBatch(messages))).toEqual(messages);
       }),
-      { numRuns: 300 },
+      { numRuns: fuzzCases(300) },
     );
   });
 
@@ -71,7 +74,7 @@ describe('frame codec', () => {
         expectOnlyCodecErrors(() => decodeBatch(bytes));
         expectOnlyCodecErrors(() => decodeSnapshotPart(bytes));
       }),
-      { numRuns: 1000 },
+      { numRuns: fuzzCases(1000) },
     );
   });
 
@@ -88,7 +91,7 @@ describe('frame codec', () => {
           expectOnlyCodecErrors(() => decodeBatch(frame.subarray(0, cut % frame.length)));
         },
       ),
-      { numRuns: 500 },
+      { numRuns: fuzzCases(500) },
     );
   });
 

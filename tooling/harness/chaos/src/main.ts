@@ -24,13 +24,65 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-function runFuzz(scale: number): { counts: Record<string, number>; failures: number } {
+/** Cases per route and decoder in the full run (issue #17); CI keeps each suite's own short budget. */
+const FULL_FUZZ_CASES = 10_000;
+
+/** The packages' own fuzz suites (each property reads `AVS_FUZZ_CASES`), run in the full run only. */
+const PACKAGE_FUZZ_SUITES: readonly { pkg: string; file: string; target: string }[] = [
+  {
+    pkg: '@avs/transport-http',
+    file: 'src/codec/frame-codec.test.ts',
+    target: 'transport-http frame codec (per property)',
+  },
+  {
+    pkg: '@avs/transport-http',
+    file: 'test/route-fuzz.test.ts',
+    target: 'transport-http Raft routes (per property)',
+  },
+  {
+    pkg: '@avs/storage-level',
+    file: 'src/level-codec.fuzz.test.ts',
+    target: 'storage-level records (per property)',
+  },
+  {
+    pkg: '@avs/storage-dynamodb',
+    file: 'src/stored-items.fuzz.test.ts',
+    target: 'storage-dynamodb items (per property)',
+  },
+  {
+    pkg: '@avs/operator',
+    file: 'src/dashboard/dashboard-server.fuzz.test.ts',
+    target: 'dashboard routes (per property)',
+  },
+];
+
+function runPackageFuzz(cases: number): { counts: Record<string, number>; failures: number } {
+  const counts: Record<string, number> = {};
+  let failures = 0;
+  for (const suite of PACKAGE_FUZZ_SUITES) {
+    const result = spawnSync('pnpm', ['--filter', suite.pkg, 'exec', 'vitest', 'run', suite.file], {
+      cwd: packageDir,
+      stdio: 'inherit',
+      env: { ...process.env, AVS_FUZZ_CASES: String(cases) },
+    });
+    if (result.status === 0) counts[suite.target] = cases;
+    else failures++;
+  }
+  return { counts, failures };
+}
+
+function runFuzz(scale: number, minCases?: number): { counts: Record<string, number>; failures: number } {
   const dir = mkdtempSync(join(tmpdir(), 'avs-chaos-fuzz-'));
   const out = join(dir, 'fuzz.json');
   const result = spawnSync('pnpm', ['exec', 'vitest', 'run', 'test/fuzz'], {
     cwd: packageDir,
     stdio: 'inherit',
-    env: { ...process.env, AVS_CHAOS_FUZZ_SCALE: String(scale), AVS_CHAOS_FUZZ_OUT: out },
+    env: {
+      ...process.env,
+      AVS_CHAOS_FUZZ_SCALE: String(scale),
+      AVS_CHAOS_FUZZ_OUT: out,
+      ...(minCases === undefined ? {} : { AVS_FUZZ_CASES: String(minCases) }),
+    },
   });
   let counts: Record<string, number> = {};
   try {
@@ -85,7 +137,12 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const log = (line: string) => process.stdout.write(`${line}\n`);
   log(`chaos: ${short ? 'short' : 'full'} run, seed ${seed}`);
-  const fuzz = runFuzz(short ? 1 : 10);
+  const fuzz = runFuzz(short ? 1 : 10, short ? undefined : FULL_FUZZ_CASES);
+  if (!short) {
+    const own = runPackageFuzz(FULL_FUZZ_CASES);
+    Object.assign(fuzz.counts, own.counts);
+    fuzz.failures += own.failures;
+  }
   const scenarios: ScenarioResult[] = [];
   for (const plan of short ? shortPlan(seed) : fullPlan(seed)) {
     log(`scenario: ${plan.size} nodes, ${plan.faults.length} faults, seed ${plan.seed}`);

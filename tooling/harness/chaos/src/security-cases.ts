@@ -97,9 +97,11 @@ export const TRUST_BOUNDARY_ATTACKS: readonly TrustBoundaryAttack[] = [
   },
   {
     attack: 'throwaway keys fill the handshake nonce cache',
-    tried: '1,000 non-member offers from 127.0.0.2 (nonce cache of 500), then a member from 127.0.0.1',
-    outcome: '403 before any signature work, then 429 per source; the member gets 200 (main: 503 BUSY)',
-    test: 'packages/transport-http/test/trust-boundary.test.ts › "1,000 non-member handshakes"',
+    tried:
+      '1,000 offers signed by throwaway keys (nonce cache of 500), then a member; 20 offers from 127.0.0.2 with a bucket of 8',
+    outcome:
+      'all 403 before any signature work, no nonce kept, the member gets 200 (main: 503 BUSY); the noisy source gets 429 after 8 while 127.0.0.1 is served',
+    test: 'packages/transport-http/test/trust-boundary.test.ts › "1,000 non-member handshakes", "limits handshakes per source address"',
   },
   {
     attack: 'an unauthenticated or huge task submission; status read by anyone',
