@@ -46,6 +46,8 @@ export class AdmissionChecks {
   #block: Cached<number> | undefined;
   #set: { block: number; value: Promise<OperatorSetState> } | undefined;
   readonly #ids = new Map<string, Cached<string | undefined>>();
+  /** When the caches were last dropped because an id was missing (at most once per `chainCacheMs`). */
+  #refreshedAt = Number.NEGATIVE_INFINITY;
   /** Chain reads made (latest block, operator set, address lookups), for tests and metrics. */
   readonly reads = { latestBlock: 0, operatorSet: 0, operatorAddress: 0 };
 
@@ -80,8 +82,23 @@ export class AdmissionChecks {
     return value;
   }
 
-  /** Whether `operatorId` is registered with at least `minimumStake` in every task quorum at the latest block. */
+  /**
+   * Whether `operatorId` is registered with at least `minimumStake` in every task quorum at the latest block.
+   * An id missing from the cached set may have registered since: the caches are dropped and read again,
+   * at most once per `chainCacheMs` (so junk ids still cost O(1) reads per second).
+   */
   async stakeVerdict(operatorId: string): Promise<StakeVerdict> {
+    const verdict = await this.#stakeVerdictCached(operatorId);
+    const now = this.d.now();
+    if (verdict?.reason !== 'UNREGISTERED' || now - this.#refreshedAt < this.d.config.chainCacheMs)
+      return verdict;
+    this.#refreshedAt = now;
+    this.#block = undefined;
+    this.#set = undefined;
+    return this.#stakeVerdictCached(operatorId);
+  }
+
+  async #stakeVerdictCached(operatorId: string): Promise<StakeVerdict> {
     const set = await this.operatorSet(await this.latestBlock());
     const id = operatorId.toLowerCase();
     const op = set.operators.find((o) => o.operatorId.toLowerCase() === id);
