@@ -136,9 +136,22 @@ export const operatorConfigSchema = z
          * fault proxies. Peers not listed are dialled at their registered URL.
          */
         dialUrls: z.record(originUrl, originUrl).optional(),
+        /**
+         * Which peer URLs (as registered on-chain, after `dialUrls`) this operator dials and admits:
+         * http/https without userinfo, query or fragment, and public addresses only unless allowed.
+         * Registered URLs are strangers' input (blind SSRF otherwise). The devnet allows loopback.
+         */
+        endpoints: z
+          .object({ allowLoopback: z.boolean().default(false), allowPrivate: z.boolean().default(false) })
+          .strict()
+          .default({ allowLoopback: false, allowPrivate: false }),
       })
       .strict()
-      .default({ id: 'avs', bootstrap: false }),
+      .default({
+        id: 'avs',
+        bootstrap: false,
+        endpoints: { allowLoopback: false, allowPrivate: false },
+      }),
     avs: z
       .discriminatedUnion('kind', [
         /** One of the built-in example AVSs. */

@@ -115,7 +115,7 @@ export async function startOperator(
     scheme,
     fetch: pooled.fetch,
     server: { metrics: transportMetrics, logger: componentLogger(log, 'transport') },
-    client: { metrics: transportMetrics },
+    client: { metrics: transportMetrics, endpoints: config.cluster.endpoints },
     ...(config.cluster.dialUrls === undefined ? {} : { dialUrl: peerDialer(config.cluster.dialUrls) }),
   });
   let storage: Storage | undefined;

@@ -61,6 +61,11 @@ export interface EngineTransport {
   serve(handler: EngineRpcHandler): void | Promise<void>;
   /** Tells the transport where a member is (called for every member the engine learns of). */
   setPeer(member: MemberInfo): void;
+  /**
+   * Why this transport would refuse to dial `url` (its endpoint policy), or undefined when it
+   * would dial it. The leader refuses joins whose registered endpoints it would not dial.
+   */
+  endpointRefusal?(url: string): string | undefined;
   removePeer(id: string): void;
   /** Stops serving engine calls. The Raft transport is closed by the Raft node. */
   close(): Promise<void>;

@@ -14,9 +14,11 @@
  * neutral: serve `fetch` with the adapter of your runtime.
  */
 import {
+  checkEndpoint,
   createRaftServer,
   decodeJson,
   drainedBodyLimit,
+  EndpointError,
   type FetchLike,
   type HandshakeScheme,
   HttpError,
@@ -246,8 +248,24 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
     },
     setPeer(member: MemberInfo) {
       if (member.id === options.scheme.nodeId || peerUrls.get(member.id) === member.raftUrl) return;
+      try {
+        http.addPeer(member.id, dial(member.raftUrl));
+      } catch (error) {
+        // A replicated URL this node's endpoint policy refuses is not dialled (never crash on it).
+        if (error instanceof EndpointError) return;
+        throw error;
+      }
       peerUrls.set(member.id, member.raftUrl);
-      http.addPeer(member.id, dial(member.raftUrl));
+    },
+    endpointRefusal(url) {
+      if (!options.client?.endpoints) return undefined;
+      try {
+        checkEndpoint(dial(url), options.client.endpoints);
+        return undefined;
+      } catch (error) {
+        if (error instanceof EndpointError) return error.message;
+        throw error;
+      }
     },
     removePeer(id) {
       peerUrls.delete(id);

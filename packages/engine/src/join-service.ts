@@ -110,6 +110,10 @@ export class JoinService {
         `the request's endpoints (${request.httpUrl}, ${request.raftUrl}) are not the registered ones (${endpoints.httpUrl}, ${endpoints.raftUrl})`,
       );
     }
+    for (const url of [request.httpUrl, request.raftUrl]) {
+      const why = this.core.transport.endpointRefusal?.(url);
+      if (why !== undefined) throw new JoinRefusedError('ENDPOINT_REFUSED', why);
+    }
     const taken = this.core.state
       .members()
       .find(

@@ -148,3 +148,28 @@ describe('removed means removed', () => {
     expect((await fetch(`${founder.url}/health`)).status).toBe(200);
   });
 });
+
+describe('endpoints are validated before dialling', () => {
+  it('a transport with an endpoint policy refuses private and loopback URLs and never dials them', () => {
+    const t = createHttpEngineTransport({
+      scheme: operatorKeyScheme({ privateKey: ecdsaKeyOf(399), domain }),
+      client: { endpoints: {} },
+    });
+    // What the leader asks before admitting a join with these registered endpoints (JOIN_ENDPOINT_REFUSED).
+    expect(t.endpointRefusal?.('http://10.0.0.1:7001')).toMatch(/private/);
+    expect(t.endpointRefusal?.('http://169.254.169.254/latest')).toMatch(/private/);
+    expect(t.endpointRefusal?.('http://127.0.0.1:7001')).toMatch(/loopback/);
+    expect(t.endpointRefusal?.('http://user:pw@op.example.org')).toMatch(/credentials/);
+    expect(t.endpointRefusal?.('https://op.example.org:7001')).toBeUndefined();
+    // A replicated member URL the policy refuses is skipped, not dialled, and does not throw.
+    const member = (id: string, url: string) => ({
+      id,
+      operatorId: `0x${'0'.repeat(64)}`,
+      httpUrl: url,
+      raftUrl: url,
+    });
+    t.setPeer(member(`0x${'aa'.repeat(20)}`, 'http://192.168.1.5:7001'));
+    t.setPeer(member(`0x${'bb'.repeat(20)}`, 'https://op.example.org'));
+    expect(t.http.peerIds()).toEqual([`0x${'bb'.repeat(20)}`]);
+  });
+});

@@ -93,6 +93,8 @@ export async function createOperatorProcesses(
       cluster: {
         id: 'devnet',
         ...(i === 0 ? { bootstrap: true } : { joinUrl: specs[0]!.url }),
+        // Every devnet operator listens on 127.0.0.1.
+        endpoints: { allowLoopback: true, allowPrivate: false },
         ...(dialUrls === undefined ? {} : { dialUrls: { ...dialUrls } }),
       },
       avs:

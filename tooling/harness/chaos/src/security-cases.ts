@@ -122,6 +122,6 @@ export const TRUST_BOUNDARY_ATTACKS: readonly TrustBoundaryAttack[] = [
       'loopback, private, link-local, CGNAT, IPv6 ULA and mapped addresses, numeric spellings; userinfo, query, fragment, non-http schemes',
     outcome:
       'INVALID_ENDPOINT before dialling (loopback and private only where the configuration allows them)',
-    test: 'packages/transport-http/src/client/endpoint-policy.test.ts',
+    test: 'packages/transport-http/src/client/endpoint-policy.test.ts; packages/engine/test/trust-boundary.test.ts › "endpoints are validated before dialling"',
   },
 ];
