@@ -42,6 +42,7 @@ import type { JoinAuthenticator } from './join-request.js';
 import { JoinService } from './join-service.js';
 import { type AggregationOptions, LeaderDuties } from './leader-duties.js';
 import { confirmLeadership, type ElectionResult, type LeaderInfo, rotateLeadership } from './leadership.js';
+import { PeerAllowance } from './peer-allowance.js';
 import { RegistryFollower } from './registry-follower.js';
 import { ResponseWorker } from './response-worker.js';
 import { backoffMs, sleep } from './retry-delay.js';
@@ -130,13 +131,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   readonly #leader: LeaderDuties<T, K>;
   readonly #joins: JoinService;
   readonly #packer: BatchPacker | undefined;
-  /**
-   * Members named by the join answer, allowed only while this node has not yet applied a
-   * configuration that contains it (the leader must reach a fresh learner before its log
-   * holds any configuration). Dropped for good at the first such configuration: from then on
-   * membership is the applied Raft configuration and nothing else (issue #17).
-   */
-  #joinPeers = new Set<string>();
+  /** Membership: the applied configuration (plus a joiner's join answer until then). */
+  readonly #peers: PeerAllowance;
   #node: ConsensusNode<ApplyOutcome> | undefined;
   #starting: Promise<void> | undefined;
   #closed = false;
@@ -152,6 +148,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       throw new EngineConfigError('joinAuth.address: expected the operator address (0x and 40 hex digits)');
     }
     this.id = options.joinAuth.address.toLowerCase();
+    this.#peers = new PeerAllowance(this.id, () => this.#node?.status().config);
     this.operatorId = options.blsKey.operatorId.toLowerCase();
     if (this.config.operatorId.toLowerCase() !== this.operatorId) {
       throw new EngineConfigError(
@@ -287,9 +284,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         isClosed: () => this.#closed,
         isVoter: () => this.#node?.status().config.voters.includes(this.id) ?? false,
         currentView: () => ({ leaderId: this.#node?.status().leader ?? '', members: this.#state.members() }),
-        learnPeer: (id) => {
-          if (!this.#inAppliedConfig(this.id)) this.#joinPeers.add(id);
-        },
+        learnPeer: (id) => this.#peers.learnFromJoin(id),
       },
       joinHttpUrl,
       latestBlock,
@@ -450,19 +445,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
    * configuration containing itself (a joiner catching up), also the members its join answer named.
    */
   isPeerAllowed(peer: string): boolean {
-    if (this.#inAppliedConfig(peer)) return true;
-    if (this.#joinPeers.size === 0) return false;
-    if (this.#inAppliedConfig(this.id)) {
-      this.#joinPeers = new Set();
-      return false;
-    }
-    return this.#joinPeers.has(peer);
-  }
-
-  #inAppliedConfig(id: string): boolean {
-    const conf = this.#node?.status().config;
-    if (!conf) return false;
-    return conf.voters.includes(id) || conf.learners.includes(id) || conf.votersOutgoing.includes(id);
+    return this.#peers.isAllowed(peer);
   }
 
   /** The HTTP URL this engine serves (the original `GetHttpBindingUrl`). */
