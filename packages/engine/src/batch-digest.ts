@@ -7,8 +7,8 @@
 import { buildTaskBatch, type Hex32, merkleProof, type TaskBatch } from '@avs/bls/batch';
 import type { ProcessedResponse } from './callbacks.js';
 import { EngineError } from './errors.js';
-import { WORK_ITEMS_PER_TURN, yieldToEventLoop } from './retry-delay.js';
 import type { BatchRecord, TaskStateMachine } from './task-state.js';
+import { WORK_ITEMS_PER_TURN, yieldToEventLoop } from './waiting.js';
 
 /**
  * Builds the batch of `responses` (leaf order) for `batch`.

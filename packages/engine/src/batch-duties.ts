@@ -14,16 +14,16 @@ import type { AggregationResult, BlsAggregationService } from '@avs/bls/aggregat
 import type { LimitFunction } from 'p-limit';
 import { batchOfResponses } from './batch-digest.js';
 import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
-import type { EngineCore } from './engine-core.js';
+import type { EngineContext } from './engine-context.js';
 import { EngineError, SubmissionError } from './errors.js';
-import { backoffMs, sleep } from './retry-delay.js';
 import type { AggregateProof, TaskCommand } from './task-command.js';
 import type { BatchRecord, TaskRecord } from './task-state.js';
+import { backoffMs, sleep } from './waiting.js';
 import type { ResponseVerdict, SignedBatchResponseWire } from './wire.js';
 
 /** What a term of the leader lends its batch work. */
 export interface BatchTermContext {
-  readonly core: EngineCore;
+  readonly core: EngineContext;
   readonly service: BlsAggregationService;
   isActive(): boolean;
   /** Proposes a command of this term, retrying while it leads the term. */

@@ -1,5 +1,7 @@
-/** What `TaskConsensusEngine.status()` reports. */
-import type { BlsBackendName } from '@avs/bls';
+/** What `TaskConsensusEngine.status()` reports, and how it is assembled from the engine's parts. */
+import { type BlsBackendName, blsBackendName } from '@avs/bls';
+import type { ConsensusNode } from './consensus-node.js';
+import type { ApplyOutcome, TaskStateMachine } from './task-state.js';
 
 /** Answer of {@link TaskConsensusEngine.status}. */
 export interface EngineStatus {
@@ -24,4 +26,44 @@ export interface EngineStatus {
   readonly blsBackend: BlsBackendName;
   /** Whether requests are packed into batches (the `batching` option and a chain with `submitBatch`). */
   readonly batching: boolean;
+}
+
+/** The engine's parts {@link engineStatusOf} reads, as they are at the call. */
+export interface EngineStatusSources {
+  readonly id: string;
+  readonly operatorId: string;
+  readonly httpUrl: string;
+  /** The Raft node's status; undefined before the node started. */
+  readonly node: ReturnType<ConsensusNode<ApplyOutcome>['status']> | undefined;
+  readonly closed: boolean;
+  readonly state: TaskStateMachine;
+  readonly pendingResponses: number;
+  readonly batching: boolean;
+}
+
+/** Assembles {@link EngineStatus} (what `TaskConsensusEngine.status()` returns). */
+export function engineStatusOf(sources: EngineStatusSources): EngineStatus {
+  const st = sources.node;
+  const tasks: Record<string, number> = {};
+  for (const t of sources.state.tasks()) tasks[t.status] = (tasks[t.status] ?? 0) + 1;
+  return {
+    id: sources.id,
+    operatorId: sources.operatorId,
+    httpUrl: sources.httpUrl,
+    started: st !== undefined,
+    closed: sources.closed,
+    role: st?.role ?? 'stopped',
+    term: st?.term ?? 0,
+    leaderId: st?.leader ?? '',
+    voters: st?.config.voters ?? [],
+    learners: st?.config.learners ?? [],
+    commit: st?.commit ?? 0,
+    applied: st?.applied ?? 0,
+    tasks,
+    skippedEntries: sources.state.skipped().total,
+    pendingResponses: sources.pendingResponses,
+    members: sources.state.members().map((m) => m.id),
+    blsBackend: blsBackendName(),
+    batching: sources.batching,
+  };
 }

@@ -4,32 +4,26 @@
  * the response worker, the leader's duties and the join service over the
  * injected storage, transport and chain.
  */
-import { type BlsBackendName, type BlsKeyPair, blsBackendName, initBls } from '@avs/bls';
+import { initBls } from '@avs/bls';
 import {
   type Clock,
   type Entry,
   type Logger,
   type StateMachine,
-  type Storage,
   silentLogger,
   systemClock,
 } from '@avs/raft-core';
 import { type BatchProof, batchProofOf } from './batch-digest.js';
-import { type BatchingOptions, BatchPacker } from './batch-packer.js';
-import {
-  type EngineCallbacksOptions,
-  type ProcessedResponse,
-  resolveResponseProcessor,
-  type TaskConsensusCallbacks,
-} from './callbacks.js';
-import type { EngineChain } from './chain-port.js';
-import { type OperatorRaftConfig, parseEngineConfig, type ResolvedEngineConfig } from './config.js';
+import { BatchPacker } from './batch-packer.js';
+import { type ProcessedResponse, resolveResponseProcessor } from './callbacks.js';
+import { parseEngineConfig, type ResolvedEngineConfig } from './config.js';
 import { raftNodeFactory } from './consensus-factory.js';
-import type { ConsensusNode, ConsensusNodeFactory, ConsensusSettings } from './consensus-node.js';
-import type { EngineCore } from './engine-core.js';
+import type { ConsensusNode, ConsensusSettings } from './consensus-node.js';
+import type { EngineContext } from './engine-context.js';
 import { type EngineEventMap, EventEmitter, type Unsubscribe } from './engine-events.js';
-import type { EngineStatus } from './engine-status.js';
-import type { EngineRpcHandler, EngineTransport } from './engine-transport.js';
+import { type TaskConsensusEngineOptions, wallClock } from './engine-options.js';
+import { type EngineStatus, engineStatusOf } from './engine-status.js';
+import type { EngineRpcHandler } from './engine-transport.js';
 import {
   EngineConfigError,
   EngineError,
@@ -38,81 +32,21 @@ import {
   TaskStateError,
 } from './errors.js';
 import { joinCluster } from './join-client.js';
-import type { JoinAuthenticator } from './join-request.js';
 import { JoinService } from './join-service.js';
-import { type AggregationOptions, LeaderDuties } from './leader-duties.js';
+import { LeaderDuties } from './leader-duties.js';
 import { confirmLeadership, type ElectionResult, type LeaderInfo, rotateLeadership } from './leadership.js';
 import { PeerAllowance } from './peer-allowance.js';
 import { RegistryFollower } from './registry-follower.js';
 import { ResponseWorker } from './response-worker.js';
-import { backoffMs, sleep } from './retry-delay.js';
 import { encodeTaskCommand, type MemberInfo, type TaskCommand } from './task-command.js';
 import { type TaskSpec, taskRequestOf } from './task-request.js';
-import {
-  type ApplyOutcome,
-  type TaskEvent,
-  type TaskRecord,
-  TaskStateMachine,
-  type TaskStateOptions,
-} from './task-state.js';
+import { type ApplyOutcome, type TaskEvent, type TaskRecord, TaskStateMachine } from './task-state.js';
+import { backoffMs, sleep } from './waiting.js';
 import type { JoinResult, SubmitResponsesResult } from './wire.js';
 
-/**
- * The engine's default clock: wall-clock time, because task expiries and join
- * request expiries are compared across machines. (Raft itself runs on the
- * monotonic `systemClock` unless a clock is injected.)
- */
-const wallClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
+export type { TaskConsensusEngineOptions } from './engine-options.js';
 export type { EngineStatus } from './engine-status.js';
 export type { TaskSpec } from './task-request.js';
-
-/** Everything {@link createTaskConsensusEngine} needs. */
-export interface TaskConsensusEngineOptions<T, K> {
-  /** This operator's BLS key (signs responses). */
-  readonly blsKey: BlsKeyPair;
-  /**
-   * Signs this operator's join requests and checks others' (`eip712JoinAuthenticator(ecdsaKey)` from
-   * `@avs/chain`); its address is the Raft node id.
-   */
-  readonly joinAuth: JoinAuthenticator;
-  readonly callbacks: TaskConsensusCallbacks<T, K> & {
-    /** The on-chain tasks a request answers, when `leaderSendTaskRequestToFollowers` is called without them. */
-    readonly tasksOf?: (request: T) => readonly TaskSpec[] | Promise<readonly TaskSpec[]>;
-  };
-  /** Default digest settings (used when `callbacks.onLeaderProcessTaskResponse` is absent). */
-  readonly digest?: EngineCallbacksOptions<K>;
-  readonly config: OperatorRaftConfig;
-  /** The Raft log storage (any `@avs/storage-*` backend, or `MemoryStorage`). The caller closes it. */
-  readonly storage: Storage;
-  /** Raft traffic and engine calls: `createHttpEngineTransport` or `createMemoryEngineNetwork().endpoint(id)`. */
-  readonly transport: EngineTransport;
-  /** Chain access: `@avs/chain` adapters, or `InMemoryChain` in tests. */
-  readonly chain: EngineChain;
-  readonly aggregation?: AggregationOptions;
-  /**
-   * Packs the requests of a short window into batches that operators sign once and the leader
-   * submits in one transaction (`EngineChain.submitter.submitBatch`). Absent: one response per
-   * task. Ignored where the chain port has no `submitBatch` (single responses, pipelined).
-   */
-  readonly batching?: BatchingOptions;
-  readonly logger?: Logger;
-  /** Time source for Raft, retries and expiry; default the runtime's. */
-  readonly clock?: Clock;
-  /** Creates the Raft node; default `RaftNode` from `@avs/raft-core`. */
-  readonly nodeFactory?: ConsensusNodeFactory;
-  readonly taskState?: TaskStateOptions;
-  /**
-   * BLS arithmetic (`@avs/bls` `initBls`), chosen when the Raft server starts: `'auto'` (default)
-   * uses WebAssembly (mcl-wasm) where it loads, else pure JS; results are identical. The choice is
-   * process-wide (every engine in a process shares it); `status().blsBackend` reports it.
-   */
-  readonly blsBackend?: 'auto' | BlsBackendName;
-}
 
 /** The engine. Create it with {@link createTaskConsensusEngine}. */
 export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
@@ -126,7 +60,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   readonly #state: TaskStateMachine;
   readonly #events = new EventEmitter<EngineEventMap>();
   readonly #process: (response: K) => Promise<ProcessedResponse>;
-  readonly #core: EngineCore;
+  readonly #core: EngineContext;
   readonly #worker: ResponseWorker<T, K>;
   readonly #leader: LeaderDuties<T, K>;
   readonly #joins: JoinService;
@@ -454,29 +388,16 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   }
 
   status(): EngineStatus {
-    const st = this.#node?.status();
-    const tasks: Record<string, number> = {};
-    for (const t of this.#state.tasks()) tasks[t.status] = (tasks[t.status] ?? 0) + 1;
-    return {
+    return engineStatusOf({
       id: this.id,
       operatorId: this.operatorId,
       httpUrl: this.config.httpUrl,
-      started: this.#node !== undefined,
+      node: this.#node?.status(),
       closed: this.#closed,
-      role: st?.role ?? 'stopped',
-      term: st?.term ?? 0,
-      leaderId: st?.leader ?? '',
-      voters: st?.config.voters ?? [],
-      learners: st?.config.learners ?? [],
-      commit: st?.commit ?? 0,
-      applied: st?.applied ?? 0,
-      tasks,
-      skippedEntries: this.#state.skipped().total,
+      state: this.#state,
       pendingResponses: this.#worker.pendingCount,
-      members: this.#state.members().map((m) => m.id),
-      blsBackend: blsBackendName(),
       batching: this.#packer !== undefined,
-    };
+    });
   }
 
   /** Subscribes to an event. @returns the unsubscribe function */

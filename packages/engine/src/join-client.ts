@@ -10,7 +10,7 @@ import type { ResolvedEngineConfig } from './config.js';
 import type { EngineTransport } from './engine-transport.js';
 import { EngineNotLeaderError, EngineStateError, JoinRefusedError, PeerCallError } from './errors.js';
 import { type JoinAuthenticator, randomNonce } from './join-request.js';
-import { backoffMs, sleep } from './retry-delay.js';
+import { backoffMs, sleep } from './waiting.js';
 import type { JoinResult } from './wire.js';
 
 /** What {@link joinCluster} needs from the engine. */

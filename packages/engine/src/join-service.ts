@@ -9,11 +9,11 @@
 
 import { AdmissionChecks } from './admission-checks.js';
 import type { OperatorEndpoints, TaskConsensusCallbacks } from './callbacks.js';
-import type { EngineCore } from './engine-core.js';
+import type { EngineContext } from './engine-context.js';
 import { EngineNotLeaderError, JoinRefusedError } from './errors.js';
 import { type JoinAuthenticator, type SignedJoinRequest, signedJoinRequestSchema } from './join-request.js';
-import { sleep, withTimeout } from './retry-delay.js';
 import type { MemberInfo } from './task-command.js';
+import { sleep, withTimeout } from './waiting.js';
 import type { JoinResult } from './wire.js';
 
 function endpointsOf(value: OperatorEndpoints | string): OperatorEndpoints {
@@ -32,7 +32,7 @@ export class JoinService {
   readonly admission: AdmissionChecks;
 
   constructor(
-    private readonly core: EngineCore,
+    private readonly core: EngineContext,
     private readonly callbacks: Pick<
       TaskConsensusCallbacks<unknown, unknown>,
       'isValidOperator' | 'fetchOperatorUrl' | 'operatorAddressOf'

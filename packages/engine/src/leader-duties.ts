@@ -23,7 +23,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { BatchAggregation } from './batch-duties.js';
 import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
 import { CoalescedBarrier } from './coalesced-barrier.js';
-import type { EngineCore } from './engine-core.js';
+import type { EngineContext } from './engine-context.js';
 import {
   EngineConfigError,
   EngineError,
@@ -31,9 +31,9 @@ import {
   ResponseRefusedError,
   SubmissionError,
 } from './errors.js';
-import { backoffMs, sleep, WORK_ITEMS_PER_TURN, yieldToEventLoop } from './retry-delay.js';
 import type { AggregateProof, TaskCommand } from './task-command.js';
 import type { BatchRecord, RequestRecord, TaskRecord } from './task-state.js';
+import { backoffMs, sleep, WORK_ITEMS_PER_TURN, yieldToEventLoop } from './waiting.js';
 import {
   type ResponseVerdict,
   type SubmitResponsesResult,
@@ -100,7 +100,7 @@ export class LeaderDuties<T, K> {
   readonly #confirmed = new CoalescedBarrier(() => this.core.node().readIndex());
 
   constructor(
-    private readonly core: EngineCore,
+    private readonly core: EngineContext,
     private readonly callbacks: TaskConsensusCallbacks<T, K>,
     private readonly process: (response: K) => Promise<ProcessedResponse>,
     private readonly options: AggregationOptions,

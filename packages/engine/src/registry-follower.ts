@@ -9,7 +9,7 @@
  */
 import type { TaskConsensusCallbacks } from './callbacks.js';
 import type { RegistryEvent } from './chain-port.js';
-import type { EngineCore } from './engine-core.js';
+import type { EngineContext } from './engine-context.js';
 import { JoinRefusedError } from './errors.js';
 import type { JoinService } from './join-service.js';
 
@@ -20,7 +20,7 @@ export class RegistryFollower {
   #queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly core: EngineCore,
+    private readonly core: EngineContext,
     private readonly joins: JoinService,
     private readonly callbacks: Pick<TaskConsensusCallbacks<unknown, unknown>, 'fetchOperatorUrl'>,
   ) {}

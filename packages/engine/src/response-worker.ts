@@ -9,11 +9,11 @@
 import { type BlsKeyPair, g1ToJson } from '@avs/bls';
 import { batchOfResponses } from './batch-digest.js';
 import type { ProcessedResponse, SignedTaskResponse, TaskConsensusCallbacks } from './callbacks.js';
-import type { EngineCore } from './engine-core.js';
+import type { EngineContext } from './engine-context.js';
 import { CallbackError, EngineError, PeerCallError } from './errors.js';
-import { backoffMs, WORK_ITEMS_PER_TURN, withTimeout, yieldToEventLoop } from './retry-delay.js';
 import type { TaskMeta } from './task-command.js';
 import type { BatchRecord, RequestRecord } from './task-state.js';
+import { backoffMs, WORK_ITEMS_PER_TURN, withTimeout, yieldToEventLoop } from './waiting.js';
 import type { SignedBatchResponseWire, SubmitResponsesResult } from './wire.js';
 
 /** Refusal codes that mean "not yet": the leader has not applied the request. Retried. */
@@ -40,7 +40,7 @@ export class ResponseWorker<T, K> {
   readonly #started = new Set<string>();
 
   constructor(
-    private readonly core: EngineCore,
+    private readonly core: EngineContext,
     private readonly callbacks: TaskConsensusCallbacks<T, K>,
     private readonly process: (response: K) => Promise<ProcessedResponse>,
     private readonly blsKey: BlsKeyPair,

@@ -1,7 +1,8 @@
 /**
- * What the engine's parts (response worker, leader duties, join service)
- * share: identity, configuration, clock, replicated state and the Raft node.
- * Internal: not exported from the package.
+ * The context object the engine's parts (response worker, leader duties, batch duties, join
+ * service, registry follower) receive from the engine: identity, configuration, clock, replicated
+ * state, the Raft node, and the engine's propose/emit/report functions. Internal: not exported
+ * from the package.
  */
 import type { Clock } from '@avs/raft-core';
 import type { EngineChain } from './chain-port.js';
@@ -12,7 +13,8 @@ import type { EngineTransport } from './engine-transport.js';
 import type { TaskCommand } from './task-command.js';
 import type { ApplyOutcome, TaskStateMachine } from './task-state.js';
 
-export interface EngineCore {
+/** What {@link TaskConsensusEngine} hands to each of its parts (they hold it as `core`). */
+export interface EngineContext {
   /** This node's Raft id: the lowercase operator address. */
   readonly id: string;
   /** This operator's BLS operator id. */

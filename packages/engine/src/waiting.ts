@@ -1,4 +1,7 @@
-/** Waiting on the injected clock, and the retry backoff the engine's loops use. */
+/**
+ * Waiting: on the injected clock (`sleep`, `withTimeout`, the retry backoff the engine's loops use) and
+ * for the event loop (`yieldToEventLoop` inside long synchronous work).
+ */
 import type { Clock } from '@avs/raft-core';
 import { backoffDelay } from '@avs/retry';
 
