@@ -1,91 +1,45 @@
-import { EMPTY_CONF_STATE } from '../conf-state.js';
-import type { RaftConfig } from '../config.js';
+/**
+ * The Raft driver. {@link RaftNode} owns the public API (propose, readIndex, membership changes,
+ * leadership transfer, status, events), the tick timer and the processing loop that drains the
+ * core's Readies. Its parts, each in its own module: `write-pipeline.ts` (persist in order, merged
+ * writes, then send what had to wait), `apply-pipeline.ts` (apply each committed entry once, in
+ * order), `snapshot-scheduler.ts` (snapshots and log compaction), `node-waiters.ts` (calls waiting
+ * on Raft), `proposal-tracker.ts` (proposals), `node-init.ts` (loading persisted state).
+ */
 import {
   InvalidConfChangeError,
   LeadershipTransferError,
   NodeStoppedError,
   NotLeaderError,
-  OutcomeUnknownError,
   ProposalDroppedError,
-  RaftConfigError,
   RaftError,
-  RaftTimeoutError,
   RaftUsageError,
-  UnavailableError,
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
-import type { Random } from '../random.js';
-import { createSeededRandom } from '../random.js';
-import { RawNode } from '../raw-node.js';
+import type { RawNode } from '../raw-node.js';
 import { contextKey } from '../read-only.js';
 import type { Ready } from '../ready.js';
 import type { StateMachine } from '../state-machine.js';
 import type { RaftStatus } from '../status.js';
 import type { Storage } from '../storage.js';
 import type { Transport } from '../transport.js';
-import type { ConfChange, ConfState, Entry, Message, NodeId, Snapshot } from '../types.js';
-import { ConfChangeTransition, ConfChangeType, EntryType, NONE } from '../types.js';
-import { type BootstrapMembers, bootstrapStorage, isEmptyInitialState } from './bootstrap.js';
+import type { ConfChange, ConfState, NodeId, Snapshot } from '../types.js';
+import { ConfChangeTransition, ConfChangeType, NONE } from '../types.js';
+import { ApplyPipeline, RESOLVED } from './apply-pipeline.js';
+import { type BootstrapMembers, bootstrapStorage } from './bootstrap.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { type RaftNodeEventMap, TypedEmitter, type Unsubscribe } from './events.js';
-import { RAFT_NODE_DEFAULTS, type RaftNodeConfig } from './node-config.js';
+import { type RaftNodeSettings, resolveNodeSettings } from './node-config.js';
+import { loadNodeState } from './node-init.js';
+import type { CallOptions, RaftNodeOptions, RaftNodeStatus } from './node-options.js';
+import { NodeWaiters, type Waiter } from './node-waiters.js';
 import { PendingProposal, ProposalSink, ProposalTracker } from './proposal-tracker.js';
-import { mergeReadyWrites } from './ready-writes.js';
+import { SnapshotScheduler } from './snapshot-scheduler.js';
 import { systemClock } from './system-clock.js';
+import { WritePipeline } from './write-pipeline.js';
 
-/** Reused for scheduling: `RESOLVED.then(fn)` is the cheapest portable microtask. */
-const RESOLVED: Promise<void> = Promise.resolve();
-
-/** What {@link RaftNode.create} needs. */
-export interface RaftNodeOptions<R = unknown> {
-  /** This node's id (unique in the cluster). */
-  readonly id: NodeId;
-  readonly storage: Storage;
-  readonly transport: Transport;
-  readonly stateMachine: StateMachine<R>;
-  /** Time source; default the runtime's timers ({@link systemClock}). */
-  readonly clock?: Clock;
-  /** Seed of the election-timeout jitter; default derived from the id. Ignored when `random` is given. */
-  readonly seed?: number;
-  readonly random?: Random;
-  readonly logger?: Logger;
-  readonly config?: RaftNodeConfig;
-  /**
-   * Founding members: when storage is empty, it is bootstrapped with them
-   * (every founding member must get the same list). Omit on restart and on
-   * nodes that join later.
-   */
-  readonly bootstrap?: BootstrapMembers;
-}
-
-/** Per-call options of `propose`, `readIndex` and membership changes. */
-export interface CallOptions {
-  /** Deadline in ms (default from the config). On expiry the call rejects with RaftTimeoutError. */
-  readonly timeoutMs?: number;
-}
-
-/** {@link RaftStatus} plus the driver's state. */
-export interface RaftNodeStatus extends RaftStatus {
-  /** Whether the node has stopped (closed or fatal error). */
-  readonly stopped: boolean;
-}
-
-interface Waiter<T> {
-  readonly resolve: (v: T) => void;
-  readonly reject: (e: unknown) => void;
-  readonly deadline: number;
-  readonly operation: string;
-  readonly timeoutMs: number;
-}
-
-interface ProposalWaiter<R> extends Waiter<R> {
-  term: number;
-}
-
-interface ReadWaiter extends Waiter<number> {
-  index: number;
-}
+export type { CallOptions, RaftNodeOptions, RaftNodeStatus } from './node-options.js';
 
 /**
  * Runs a {@link RawNode} against a {@link Storage}, a {@link Transport} and a
@@ -115,9 +69,7 @@ export class RaftNode<R = unknown> {
   private readonly sm: StateMachine<R>;
   private readonly clock: Clock;
   private readonly logger: Logger;
-  private readonly cfg: Required<Pick<RaftNodeConfig, keyof typeof RAFT_NODE_DEFAULTS>> & {
-    electionTick: number;
-  };
+  private readonly cfg: RaftNodeSettings;
   private readonly events = new TypedEmitter<RaftNodeEventMap>();
   private started = false;
   private stopped = false;
@@ -125,27 +77,15 @@ export class RaftNode<R = unknown> {
   private scheduled = false;
   private tickTimer: TimerHandle | undefined;
   private firstRoundTimer: TimerHandle | undefined;
-  /** The storage write in flight (settled when idle); `close` waits for it. */
-  private writeQueue: Promise<void> = RESOLVED;
-  /** The asynchronous apply in flight (settled when idle); `close` waits for it. */
-  private applyQueue: Promise<void> = RESOLVED;
   private readonly tracker = new ProposalTracker<R>();
-  /** Readies taken from the core whose write has not started; persisted together by the next write. */
-  private unpersisted: Ready[] = [];
-  /** Persisted Readies waiting to be applied, in order. */
-  private unapplied: Ready[] = [];
-  /** Snapshot and compaction writes, run between Ready writes. */
-  private readonly snapshotWrites: (() => Promise<void>)[] = [];
-  private writing = false;
-  private applying = false;
+  private readonly writes: WritePipeline;
   private processing = false;
-  private readonly confWaiters = new Map<number, ProposalWaiter<ConfState>>();
-  private readonly reads = new Map<string, ReadWaiter>();
-  private readonly transfers = new Set<Waiter<void> & { target: NodeId; startTerm: number }>();
+  private readonly waiters = new NodeWaiters();
+  private readonly applier: ApplyPipeline<R>;
+  private readonly snapshots: SnapshotScheduler;
   private readCounter = 0;
   private lastApplied: number;
   private lastAppliedTerm: number;
-  private snapshotIndex: number;
   private appliedConf: ConfState;
   private leader: NodeId = NONE;
   private role: RaftStatus['role'] = 'follower';
@@ -164,28 +104,42 @@ export class RaftNode<R = unknown> {
     this.sm = opts.stateMachine;
     this.clock = opts.clock ?? systemClock;
     this.logger = opts.logger ?? silentLogger;
-    const c = opts.config ?? {};
-    this.cfg = {
-      tickMs: c.tickMs ?? RAFT_NODE_DEFAULTS.tickMs,
-      proposalTimeoutMs: c.proposalTimeoutMs ?? RAFT_NODE_DEFAULTS.proposalTimeoutMs,
-      readIndexTimeoutMs: c.readIndexTimeoutMs ?? RAFT_NODE_DEFAULTS.readIndexTimeoutMs,
-      confChangeTimeoutMs: c.confChangeTimeoutMs ?? RAFT_NODE_DEFAULTS.confChangeTimeoutMs,
-      snapshotEntries: c.snapshotEntries ?? RAFT_NODE_DEFAULTS.snapshotEntries,
-      snapshotTrailingEntries: c.snapshotTrailingEntries ?? RAFT_NODE_DEFAULTS.snapshotTrailingEntries,
-      maxProposalBatch: c.maxProposalBatch ?? RAFT_NODE_DEFAULTS.maxProposalBatch,
-      electionTick: c.electionTick ?? 10,
-    };
-    for (const [k, v] of Object.entries(this.cfg)) {
-      if (!Number.isSafeInteger(v) || v < 0 || (k === 'tickMs' && v === 0)) {
-        throw new RaftConfigError(
-          `${k} must be a ${k === 'tickMs' ? 'positive' : 'non-negative'} integer, got ${v}`,
-        );
-      }
-    }
+    this.cfg = resolveNodeSettings(opts.config ?? {});
     this.lastApplied = snapshotIndex;
     this.lastAppliedTerm = snapshotTerm;
-    this.snapshotIndex = snapshotIndex;
     this.appliedConf = conf;
+    this.applier = new ApplyPipeline<R>({
+      sm: this.sm,
+      tracker: this.tracker,
+      isStopped: () => this.stopped,
+      snapshotRestored: (snap) => this.snapshotRestored(snap),
+      finishApply: (rd) => this.finishApply(rd),
+      process: () => this.process(),
+      stop: (err) => this.stop(err),
+    });
+    this.snapshots = new SnapshotScheduler(
+      {
+        storage: this.storage,
+        snapshot: () => this.sm.snapshot(),
+        isStopped: () => this.stopped,
+        pumpWrites: () => this.writes.pump(),
+      },
+      snapshotIndex,
+      this.cfg.snapshotEntries,
+      this.cfg.snapshotTrailingEntries,
+    );
+    this.writes = new WritePipeline({
+      storage: this.storage,
+      isStopped: () => this.stopped,
+      nextSnapshotWrite: () => this.snapshots.nextWrite(),
+      send: (messages) => this.transport.send(messages),
+      persisted: (rd) => {
+        this.raw.persisted(rd);
+        this.applier.push(rd);
+      },
+      process: () => this.process(),
+      stop: (err) => this.stop(err),
+    });
   }
 
   /**
@@ -195,44 +149,7 @@ export class RaftNode<R = unknown> {
    * @throws RaftConfigError for invalid settings or inconsistent storage
    */
   static async create<R>(opts: RaftNodeOptions<R>): Promise<RaftNode<R>> {
-    let init = await opts.storage.initialState();
-    if (opts.bootstrap && isEmptyInitialState(opts.storage, init)) {
-      const hardState = await bootstrapStorage(opts.storage, opts.bootstrap, init);
-      init = { ...init, hardState };
-    }
-    let snapIndex = 0;
-    let snapTerm = 0;
-    let conf = EMPTY_CONF_STATE;
-    if (init.snapshotMetadata.index > 0) {
-      const snap = await whenAvailable(opts.storage, () => opts.storage.snapshot());
-      await opts.stateMachine.restore(snap.data);
-      snapIndex = snap.metadata.index;
-      snapTerm = snap.metadata.term;
-      conf = snap.metadata.confState;
-    }
-    const {
-      tickMs: _t,
-      proposalTimeoutMs: _p,
-      readIndexTimeoutMs: _r,
-      confChangeTimeoutMs: _c,
-      snapshotEntries: _s,
-      snapshotTrailingEntries: _st,
-      maxProposalBatch: _m,
-      ...raftCfg
-    } = opts.config ?? {};
-    const config: RaftConfig = {
-      ...raftCfg,
-      id: opts.id,
-      applied: snapIndex,
-      // Without a seed, RawNode seeds from the node id (deterministic per node).
-      ...(opts.random
-        ? { random: opts.random }
-        : opts.seed !== undefined
-          ? { random: createSeededRandom(opts.seed) }
-          : {}),
-      ...(opts.logger ? { logger: opts.logger } : {}),
-    };
-    const raw = new RawNode(config, opts.storage, init);
+    const { raw, snapIndex, snapTerm, conf } = await loadNodeState(opts);
     return new RaftNode(opts, raw, snapIndex, snapTerm, conf);
   }
 
@@ -359,7 +276,7 @@ export class RaftNode<R = unknown> {
         return reject(err);
       }
       const w = this.waiter('readIndex', options.timeoutMs ?? this.cfg.readIndexTimeoutMs, resolve, reject);
-      this.reads.set(contextKey(ctx), { ...w, index: -1 });
+      this.waiters.addRead(contextKey(ctx), w);
       this.schedule();
     });
   }
@@ -394,7 +311,7 @@ export class RaftNode<R = unknown> {
       this.raw.transferLeader(target);
       const timeoutMs = options.timeoutMs ?? 2 * this.cfg.electionTick * this.cfg.tickMs;
       const w = this.waiter('transferLeadership', timeoutMs, resolve, reject);
-      this.transfers.add({ ...w, target, startTerm: st.term });
+      this.waiters.addTransfer(w, target, st.term);
       this.schedule();
     });
   }
@@ -448,7 +365,7 @@ export class RaftNode<R = unknown> {
         resolve,
         reject,
       );
-      this.confWaiters.set(pos.index, { ...w, term: pos.term });
+      this.waiters.addConfChange(pos.index, pos.term, w);
       this.schedule();
     });
   }
@@ -500,8 +417,8 @@ export class RaftNode<R = unknown> {
   }
 
   private async settle(): Promise<void> {
-    await this.writeQueue.catch(() => undefined);
-    await this.applyQueue.catch(() => undefined);
+    await this.writes.queue.catch(() => undefined);
+    await this.applier.queue.catch(() => undefined);
   }
 
   private stop(error: unknown): void {
@@ -512,14 +429,9 @@ export class RaftNode<R = unknown> {
     if (this.firstRoundTimer !== undefined) this.clock.clearTimeout(this.firstRoundTimer);
     const err = new NodeStoppedError({ cause: error });
     this.tracker.failAll(err);
-    this.unpersisted = [];
-    this.unapplied = [];
-    for (const w of this.confWaiters.values()) w.reject(err);
-    this.confWaiters.clear();
-    for (const w of this.reads.values()) w.reject(err);
-    this.reads.clear();
-    for (const w of this.transfers) w.reject(err);
-    this.transfers.clear();
+    this.writes.clear();
+    this.applier.clear();
+    this.waiters.failAll(err);
     if (error !== undefined) {
       this.logger.error('raft node stopped by a fatal error', { error: String(error) });
       void this.transport.close().catch(() => undefined);
@@ -566,8 +478,8 @@ export class RaftNode<R = unknown> {
       do {
         if (this.tracker.hasQueued) this.flushProposals();
         while (this.raw.hasReady()) this.takeReady(this.raw.ready());
-        this.pumpWrites();
-        this.pumpApply();
+        this.writes.pump();
+        this.applier.pump();
       } while (!this.stopped && (this.tracker.hasQueued || this.raw.hasReady()));
     } catch (err) {
       this.stop(err);
@@ -605,152 +517,14 @@ export class RaftNode<R = unknown> {
     }
   }
 
-  /** Handles what a Ready allows at once; its write and apply wait in {@link unpersisted}. */
+  /** Handles what a Ready allows at once; its write and apply wait in the pipelines. */
   private takeReady(rd: Ready): void {
     if (rd.softState) this.onSoftState(rd.softState.lead, rd.softState.role);
     // These need nothing persisted first (heartbeats, appends to followers, vote
     // requests): out now, so they never wait behind a write.
     if (rd.messages.length > 0) this.transport.send(rd.messages);
-    if (rd.readStates.length > 0) {
-      for (const rs of rd.readStates) {
-        const w = this.reads.get(contextKey(rs.context));
-        if (w) w.index = rs.index;
-      }
-      this.resolveReads();
-    }
-    this.unpersisted.push(rd);
-  }
-
-  /**
-   * Starts the next storage write unless one is in flight: every Ready taken
-   * since the previous write, merged into one `save` (one fsync for a disk
-   * backend). Writes run one at a time, in order.
-   */
-  private pumpWrites(): void {
-    while (!this.writing && !this.stopped) {
-      if (this.unpersisted.length > 0) {
-        const batch = this.unpersisted;
-        this.unpersisted = [];
-        const update = mergeReadyWrites(batch);
-        if (update === undefined) {
-          this.persistedBatch(batch);
-          continue;
-        }
-        this.writing = true;
-        this.writeQueue = this.storage.save(update).then(
-          () => {
-            this.writing = false;
-            this.persistedBatch(batch);
-            this.process();
-          },
-          (err) => this.writeFailed(err),
-        );
-        return;
-      }
-      const job = this.snapshotWrites.shift();
-      if (!job) return;
-      this.writing = true;
-      this.writeQueue = job().then(
-        () => {
-          this.writing = false;
-          this.process();
-        },
-        (err) => this.writeFailed(err),
-      );
-    }
-  }
-
-  private writeFailed(err: unknown): void {
-    this.writing = false;
-    this.stop(err);
-  }
-
-  /** `batch` is durable: send what had to wait for it (votes, append acknowledgements) and tell the core. */
-  private persistedBatch(batch: readonly Ready[]): void {
-    if (this.stopped) return;
-    let out: readonly Message[] | undefined;
-    for (const rd of batch) {
-      const ms = rd.persistedMessages;
-      if (ms.length === 0) continue;
-      out = out === undefined ? ms : out.concat(ms);
-    }
-    if (out !== undefined) this.transport.send(out);
-    for (const rd of batch) {
-      this.raw.persisted(rd);
-      this.unapplied.push(rd);
-    }
-  }
-
-  /** Applies persisted Readies in order; stops at one the state machine handles asynchronously. */
-  private pumpApply(): void {
-    while (!this.applying && !this.stopped && this.unapplied.length > 0) {
-      const rd = this.unapplied.shift()!;
-      const pending = this.applyReady(rd);
-      if (pending !== undefined) {
-        this.applying = true;
-        this.applyQueue = pending.then(
-          () => {
-            this.applying = false;
-            this.process();
-          },
-          (err) => {
-            this.applying = false;
-            this.stop(err);
-          },
-        );
-        return;
-      }
-    }
-  }
-
-  /** Applies one persisted Ready; returns a promise only when the state machine answers asynchronously. */
-  private applyReady(rd: Ready): Promise<void> | undefined {
-    const snap = rd.snapshot;
-    if (snap) {
-      return Promise.resolve(this.sm.restore(snap.data)).then(() => {
-        if (this.stopped) return undefined;
-        this.snapshotRestored(snap);
-        return this.applyFrom(rd, 0);
-      });
-    }
-    return this.applyFrom(rd, 0);
-  }
-
-  /**
-   * Applies `rd.committedEntries` from position `from`: runs of normal entries
-   * go to the state machine as one call each. Synchronous unless the state
-   * machine returns a promise.
-   */
-  private applyFrom(rd: Ready, from: number): Promise<void> | undefined {
-    const ents = rd.committedEntries;
-    let i = from;
-    while (i < ents.length) {
-      const e = ents[i]!;
-      if (e.type !== EntryType.Normal || e.data.byteLength === 0) {
-        this.tracker.settle(e, undefined as R);
-        i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < ents.length && ents[j]!.type === EntryType.Normal && ents[j]!.data.byteLength > 0) j++;
-      const run = i === 0 && j === ents.length ? ents : ents.slice(i, j);
-      const results = this.sm.apply(run);
-      if (!Array.isArray(results)) {
-        const next = j;
-        return Promise.resolve(results).then((res) => {
-          this.settleRun(run, res);
-          return this.stopped ? undefined : this.applyFrom(rd, next);
-        });
-      }
-      this.settleRun(run, results);
-      i = j;
-    }
-    if (this.stopped) return undefined;
-    return this.finishApply(rd);
-  }
-
-  private settleRun(run: readonly Entry[], results: readonly R[]): void {
-    for (let k = 0; k < run.length; k++) this.tracker.settle(run[k]!, results[k] as R);
+    if (rd.readStates.length > 0) this.waiters.readStates(rd.readStates, this.lastApplied);
+    this.writes.push(rd);
   }
 
   /** Tells the core `rd` is applied; settles membership changes and reads; maybe takes a snapshot. */
@@ -765,26 +539,11 @@ export class RaftNode<R = unknown> {
     for (const ch of changes) {
       if (!ch.error) this.appliedConf = ch.confState;
       this.events.emit('conf-change', ch, (e) => this.listenerError(e));
-      const w = this.confWaiters.get(ch.index);
-      if (w) {
-        this.confWaiters.delete(ch.index);
-        if (ch.error) w.reject(ch.error);
-        else w.resolve(ch.confState);
-      }
+      this.waiters.confChangeApplied(ch);
     }
-    if (this.confWaiters.size > 0) {
-      for (const e of ents) {
-        if (e.type !== EntryType.ConfChange) continue;
-        const w = this.confWaiters.get(e.index);
-        if (w) {
-          // The entry at this index is not the one we proposed (another leader overwrote it).
-          this.confWaiters.delete(e.index);
-          w.reject(new ProposalDroppedError('overwritten'));
-        }
-      }
-    }
-    if (this.reads.size > 0) this.resolveReads();
-    return this.maybeSnapshot();
+    this.waiters.confChangesOverwritten(ents);
+    if (this.waiters.hasReads) this.waiters.resolveReads(this.lastApplied);
+    return this.snapshots.maybeSnapshot(this.lastApplied, this.lastAppliedTerm, this.appliedConf);
   }
 
   private onSoftState(lead: NodeId, role: RaftStatus['role']): void {
@@ -793,12 +552,7 @@ export class RaftNode<R = unknown> {
     if (lead !== this.leader) {
       this.leader = lead;
       this.events.emit('leader-change', { leader: lead, term }, onError);
-      for (const t of [...this.transfers]) {
-        if (lead === t.target) {
-          this.transfers.delete(t);
-          t.resolve();
-        }
-      }
+      this.waiters.leaderChanged(lead);
     }
     if (role !== this.role) {
       const wasLeader = this.role === 'leader';
@@ -815,68 +569,17 @@ export class RaftNode<R = unknown> {
   private snapshotRestored(snap: Snapshot): void {
     const { index, term, confState } = snap.metadata;
     this.tracker.failUpTo(index);
-    for (const [i, w] of this.confWaiters) {
-      if (i <= index) {
-        this.confWaiters.delete(i);
-        w.reject(new OutcomeUnknownError(i));
-      }
-    }
+    this.waiters.snapshotRestored(index);
     this.lastApplied = index;
     this.lastAppliedTerm = term;
-    this.snapshotIndex = index;
+    this.snapshots.index = index;
     this.appliedConf = confState;
-  }
-
-  private resolveReads(): void {
-    for (const [k, w] of this.reads) {
-      if (w.index >= 0 && w.index <= this.lastApplied) {
-        this.reads.delete(k);
-        w.resolve(w.index);
-      }
-    }
-  }
-
-  /** Takes a state machine snapshot every `snapshotEntries` applied entries and queues its write and compaction. */
-  private maybeSnapshot(): Promise<void> | undefined {
-    const every = this.cfg.snapshotEntries;
-    if (every === 0 || this.lastApplied - this.snapshotIndex < every) return undefined;
-    const metadata = { index: this.lastApplied, term: this.lastAppliedTerm, confState: this.appliedConf };
-    this.snapshotIndex = metadata.index;
-    // Applying waits for an asynchronous snapshot, so it captures exactly `metadata.index`.
-    const data = this.sm.snapshot();
-    if (data instanceof Uint8Array) {
-      this.queueSnapshotWrite({ metadata, data });
-      return undefined;
-    }
-    return Promise.resolve(data).then((d) => this.queueSnapshotWrite({ metadata, data: d }));
-  }
-
-  private queueSnapshotWrite(snap: Snapshot): void {
-    if (this.stopped) return;
-    const compactTo = snap.metadata.index - this.cfg.snapshotTrailingEntries;
-    this.snapshotWrites.push(async () => {
-      await this.storage.createSnapshot(snap);
-      if (compactTo > this.storage.firstIndex() - 1) await this.storage.compact(compactTo);
-    });
-    this.pumpWrites();
   }
 
   private expireWaiters(): void {
     const now = this.clock.now();
-    const expire = <T>(w: Waiter<T>) => {
-      if (w.deadline > now) return false;
-      w.reject(new RaftTimeoutError(w.operation, w.timeoutMs));
-      return true;
-    };
     this.tracker.expire(now);
-    for (const [i, w] of this.confWaiters) if (expire(w)) this.confWaiters.delete(i);
-    for (const [k, w] of this.reads) if (expire(w)) this.reads.delete(k);
-    for (const t of this.transfers) {
-      if (t.deadline <= now) {
-        this.transfers.delete(t);
-        t.reject(new LeadershipTransferError(`${t.target} did not become leader within ${t.timeoutMs} ms`));
-      }
-    }
+    this.waiters.expire(now);
   }
 }
 
@@ -886,16 +589,4 @@ function single(type: ConfChangeType, nodeId: NodeId, context?: Uint8Array): Con
     changes: [{ type, nodeId }],
     ...(context ? { context } : {}),
   };
-}
-
-/** Calls `read` until storage stops answering UnavailableError (it calls back when loaded). */
-async function whenAvailable<T>(storage: Storage, read: () => T): Promise<T> {
-  for (;;) {
-    try {
-      return read();
-    } catch (err) {
-      if (!(err instanceof UnavailableError)) throw err;
-      await new Promise<void>((resolve) => storage.onAvailable(resolve));
-    }
-  }
 }

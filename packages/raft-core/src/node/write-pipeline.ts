@@ -1,0 +1,103 @@
+import type { Ready } from '../ready.js';
+import type { Storage } from '../storage.js';
+import type { Message } from '../types.js';
+import { RESOLVED } from './apply-pipeline.js';
+import { mergeReadyWrites } from './ready-writes.js';
+
+/** What {@link WritePipeline} needs from the node that drives it. */
+export interface WriteHost {
+  readonly storage: Storage;
+  isStopped(): boolean;
+  /** The next queued snapshot or compaction write, run between Ready writes. */
+  nextSnapshotWrite(): (() => Promise<void>) | undefined;
+  /** Sends what had to wait for a write (votes, append acknowledgements). */
+  send(messages: readonly Message[]): void;
+  /** `rd` is durable: tell the core and queue it for applying. */
+  persisted(rd: Ready): void;
+  /** A write finished: run the node's processing loop again. */
+  process(): void;
+  /** Stops the node with a fatal error (a failed write). */
+  stop(err: unknown): void;
+}
+
+/**
+ * The write half of {@link RaftNode}'s Ready pipeline: Readies taken from the core wait here
+ * and are persisted one write at a time, in order, the ones that piled up behind a write
+ * merged into the next. Snapshot and compaction writes run between them.
+ */
+export class WritePipeline {
+  /** Readies taken from the core whose write has not started; persisted together by the next write. */
+  private unpersisted: Ready[] = [];
+  private writing = false;
+  /** The storage write in flight (settled when idle); `close` waits for it. */
+  queue: Promise<void> = RESOLVED;
+
+  constructor(private readonly host: WriteHost) {}
+
+  /** `rd` was taken from the core: persist it with the next write. */
+  push(rd: Ready): void {
+    this.unpersisted.push(rd);
+  }
+
+  /** Drops what waits (the node stopped). */
+  clear(): void {
+    this.unpersisted = [];
+  }
+
+  /**
+   * Starts the next storage write unless one is in flight: every Ready taken
+   * since the previous write, merged into one `save` (one fsync for a disk
+   * backend). Writes run one at a time, in order.
+   */
+  pump(): void {
+    while (!this.writing && !this.host.isStopped()) {
+      if (this.unpersisted.length > 0) {
+        const batch = this.unpersisted;
+        this.unpersisted = [];
+        const update = mergeReadyWrites(batch);
+        if (update === undefined) {
+          this.persistedBatch(batch);
+          continue;
+        }
+        this.writing = true;
+        this.queue = this.host.storage.save(update).then(
+          () => {
+            this.writing = false;
+            this.persistedBatch(batch);
+            this.host.process();
+          },
+          (err) => this.writeFailed(err),
+        );
+        return;
+      }
+      const job = this.host.nextSnapshotWrite();
+      if (!job) return;
+      this.writing = true;
+      this.queue = job().then(
+        () => {
+          this.writing = false;
+          this.host.process();
+        },
+        (err) => this.writeFailed(err),
+      );
+    }
+  }
+
+  private writeFailed(err: unknown): void {
+    this.writing = false;
+    this.host.stop(err);
+  }
+
+  /** `batch` is durable: send what had to wait for it (votes, append acknowledgements) and tell the core. */
+  private persistedBatch(batch: readonly Ready[]): void {
+    if (this.host.isStopped()) return;
+    let out: readonly Message[] | undefined;
+    for (const rd of batch) {
+      const ms = rd.persistedMessages;
+      if (ms.length === 0) continue;
+      out = out === undefined ? ms : out.concat(ms);
+    }
+    if (out !== undefined) this.host.send(out);
+    for (const rd of batch) this.host.persisted(rd);
+  }
+}
