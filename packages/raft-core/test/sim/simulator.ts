@@ -15,12 +15,18 @@ import { MemoryStorage } from '../../src/memory-storage.js';
 import { createSeededRandom } from '../../src/random.js';
 import { RawNode } from '../../src/raw-node.js';
 import { contextKey } from '../../src/read-only.js';
-import type { Ready } from '../../src/ready.js';
 import type { ConfState, Entry, Message, NodeId } from '../../src/types.js';
 import { EntryType, MessageType } from '../../src/types.js';
 import { randomConfChange } from './conf-gen.js';
 import { commitSafetyViolation, confKey } from './invariants.js';
 import { drawProfile } from './profile.js';
+import {
+  type InFlight,
+  type SimNode,
+  type SimOptions,
+  type SimResult,
+  SimulationFailure,
+} from './sim-types.js';
 
 const enc = new TextEncoder();
 const textDecoder = new TextDecoder();
@@ -35,62 +41,7 @@ const dec = (b: Uint8Array): string => {
   return s;
 };
 
-export interface SimOptions {
-  readonly seed: number;
-  /** Index into SHAPES; default: chosen by the seed. */
-  readonly shape?: number;
-  /** Time units of chaos (each unit: every live node ticks once). */
-  readonly chaosTicks?: number;
-  /** Ticks allowed after healing for a leader and all pending proposals. */
-  readonly healTicks?: number;
-}
-
-export interface SimResult {
-  readonly seed: number;
-  readonly committed: number;
-  readonly proposals: number;
-  readonly crashes: number;
-  readonly snapshotsInstalled: number;
-  readonly leadersElected: number;
-  /** Membership changes proposed (joint swaps, adds, removals, promotions, demotions). */
-  readonly confChanges: number;
-  /** Applied changes that no longer fit the configuration and were ignored (identically on every node). */
-  readonly confErrors: number;
-  /** Membership entries a snapshot already covered when they were applied. */
-  readonly superseded: number;
-  /** Linearizable reads answered and checked. */
-  readonly reads: number;
-}
-
-/** Thrown with the seed in the message when a check fails. */
-export class SimulationFailure extends Error {
-  constructor(seed: number, what: string) {
-    super(
-      `raft simulation seed ${seed} failed: ${what}\nre-run exactly this seed with RAFT_SIM_SEED=${seed}`,
-    );
-  }
-}
-
-interface InFlight {
-  readonly at: number;
-  readonly m: Message;
-}
-
-interface SimNode {
-  readonly id: NodeId;
-  readonly storage: MemoryStorage;
-  raw: RawNode | undefined;
-  /** Readies handed out whose write has not completed. */
-  writes: Ready[];
-  /** Persisted Readies waiting to be applied, in order, each not before `at`. */
-  applies: { rd: Ready; at: number }[];
-  /** Applied normal entries' data, by index (the state machine). */
-  applied: Map<number, string>;
-  appliedIndex: number;
-  appliedConf: ConfState;
-  lastCommit: number;
-  downUntil: number;
-}
+export { type SimOptions, type SimResult, SimulationFailure } from './sim-types.js';
 
 export function runSimulation(opts: SimOptions): SimResult {
   const { seed } = opts;
