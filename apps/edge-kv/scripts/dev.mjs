@@ -6,25 +6,11 @@
  * three members' storage kept under .edge-kv-state/ (delete it to start over),
  * and stops on Ctrl-C.
  */
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { bundleForWorkerd, serveOnWorkerd } from '@avs/tooling-config/workerd';
 
 const here = new URL('..', import.meta.url);
-const bundle = await build({
-  entryPoints: [new URL('src/worker.ts', here).pathname],
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  conditions: ['@avs/source', 'workerd', 'worker', 'browser', 'import'],
-  mainFields: ['browser', 'module', 'main'],
-  write: false,
-  logLevel: 'warning',
-});
-const mf = new Miniflare({
-  modules: true,
-  script: bundle.outputFiles[0]?.text ?? '',
-  compatibilityDate: '2025-09-01',
+const { code } = await bundleForWorkerd(new URL('src/worker.ts', here), { logLevel: 'warning' });
+const { url, dispose } = await serveOnWorkerd(code, {
   durableObjects: { RAFT: 'RaftMember' },
   durableObjectsPersist: new URL('.edge-kv-state/', here).pathname,
   bindings: {
@@ -36,7 +22,6 @@ const mf = new Miniflare({
   host: '127.0.0.1',
   port: Number(process.env.PORT ?? 8787),
 });
-const url = (await mf.ready).origin;
 console.log(`edge-kv in workerd on ${url}
   curl -X PUT --data world ${url}/kv/hello
   curl ${url}/kv/hello
@@ -45,6 +30,6 @@ console.log(`edge-kv in workerd on ${url}
 Ctrl-C stops it.`);
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
-    void mf.dispose().then(() => process.exit(0));
+    void dispose().then(() => process.exit(0));
   });
 }

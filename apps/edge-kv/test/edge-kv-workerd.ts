@@ -1,6 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { bundleForWorkerd, serveOnWorkerd } from '@avs/tooling-config/workerd';
 
 /** edge-kv served by workerd (Miniflare 4) on 127.0.0.1 for a test. */
 export interface EdgeKvInstance {
@@ -10,21 +8,8 @@ export interface EdgeKvInstance {
 
 /** Bundles src/worker.ts from source and serves it with three members (in-memory storage). */
 export async function startEdgeKv(bindings: Record<string, string> = {}): Promise<EdgeKvInstance> {
-  const bundle = await build({
-    entryPoints: [fileURLToPath(new URL('../src/worker.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['@avs/source', 'workerd', 'worker', 'browser', 'import'],
-    mainFields: ['browser', 'module', 'main'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const mf = new Miniflare({
-    modules: true,
-    script: bundle.outputFiles[0]?.text ?? '',
-    compatibilityDate: '2025-09-01',
+  const { code } = await bundleForWorkerd(new URL('../src/worker.ts', import.meta.url));
+  const { url, dispose } = await serveOnWorkerd(code, {
     durableObjects: { RAFT: 'RaftMember' },
     bindings: {
       MEMBERS: 'kv-1,kv-2,kv-3',
@@ -32,9 +17,6 @@ export async function startEdgeKv(bindings: Record<string, string> = {}): Promis
       ADMIN_ROUTES: 'on',
       ...bindings,
     },
-    host: '127.0.0.1',
-    port: 0,
   });
-  const url = (await mf.ready).origin;
-  return { url, dispose: () => mf.dispose() };
+  return { url, dispose };
 }

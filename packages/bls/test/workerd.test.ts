@@ -3,33 +3,15 @@
  * package bundled as wrangler would, its key in a secret binding, signatures
  * equal to Node's and verified in the worker; `initBls()` in a request falls back to noble.
  */
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { Miniflare } from 'miniflare';
+import { bundleForWorkerd, serveOnWorkerd } from '@avs/tooling-config/workerd';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlsKeyPair, g1ToJson } from '../src/index.js';
 
 const SECRET = '0x1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988';
 
-const bundle = await build({
-  entryPoints: [fileURLToPath(new URL('./edge/bls-worker.ts', import.meta.url))],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  conditions: ['@avs/source', 'workerd', 'worker', 'browser', 'import'],
-  mainFields: ['browser', 'module', 'main'],
-  write: false,
-  logLevel: 'silent',
-});
-const mf = new Miniflare({
-  modules: true,
-  script: bundle.outputFiles[0]?.text ?? '',
-  compatibilityDate: '2025-09-01',
-  bindings: { BLS_SECRET_KEY: SECRET },
-});
-afterAll(() => mf.dispose());
+const { code } = await bundleForWorkerd(new URL('./edge/bls-worker.ts', import.meta.url), { minify: true });
+const { miniflare: mf, dispose } = await serveOnWorkerd(code, { bindings: { BLS_SECRET_KEY: SECRET } });
+afterAll(dispose);
 
 describe('@avs/bls in workerd', () => {
   it('signs with a key from a secret binding exactly as on Node, and verifies there', async () => {

@@ -6,7 +6,7 @@
  * opens a session with the Node server and posts a signed batch).
  */
 import { EntryType, MessageType } from '@avs/raft-core';
-import { Miniflare } from 'miniflare';
+import { serveOnWorkerd } from '@avs/tooling-config/workerd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveNode } from '../src/adapters/node.js';
 import { HttpTransport } from '../src/client/http-transport.js';
@@ -25,7 +25,6 @@ interface Received {
 }
 
 describe('transport-http in workerd', () => {
-  let mf: Miniflare;
   let edgeUrl: string;
   let nodeUrl: string;
   const nodeHandler = new RecordingHandler();
@@ -38,12 +37,7 @@ describe('transport-http in workerd', () => {
 
   beforeAll(async () => {
     const { code } = await bundleWorker(new URL('./edge/edge-worker.ts', import.meta.url));
-    mf = new Miniflare({
-      modules: true,
-      script: code,
-      compatibilityDate: '2025-09-01',
-      host: '127.0.0.1',
-      port: 0,
+    const edge = await serveOnWorkerd(code, {
       bindings: {
         OPERATOR_KEY: edgeKey,
         CHAIN_ID: String(TEST_DOMAIN.chainId),
@@ -52,8 +46,8 @@ describe('transport-http in workerd', () => {
         MEMBERS: [nodeSide.nodeId, edgeSide.nodeId].join(','),
       },
     });
-    edgeUrl = (await mf.ready).origin;
-    cleanups.push(() => mf.dispose());
+    edgeUrl = edge.url;
+    cleanups.push(() => edge.dispose());
     await nodeTransport.start(nodeHandler);
     const served = await serveNode(nodeServer.fetch);
     nodeUrl = served.url;
