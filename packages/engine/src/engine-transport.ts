@@ -8,6 +8,7 @@
 
 import type { Transport } from '@avs/raft-core';
 import type { SignedTaskResponse } from './callbacks.js';
+import type { ClusterProbeAnswer } from './cluster-probe.js';
 import {
   EngineError,
   EngineNotLeaderError,
@@ -34,6 +35,11 @@ export interface EngineRpcHandler {
   join(body: unknown, forwardedBy?: string): Promise<JoinResult>;
   /** Public status (role, leader, members), for `GET /engine/v1/status`. */
   status(): Record<string, unknown>;
+  /**
+   * Unauthenticated cluster probe from a node about to bootstrap (`from`: its claimed id):
+   * whether this node is in a cluster or founding one (existence and ids only).
+   */
+  probeCluster?(from: string): ClusterProbeAnswer;
   /** Whether `peer` may open a session with this node (a member, or one the cluster this node joined named). */
   isPeerAllowed(peer: string): boolean;
 }
@@ -48,6 +54,8 @@ export interface EngineRpcClient {
   ): Promise<SubmitResponsesResult>;
   /** Sends a join request to any member by URL (unauthenticated: the request is signed itself). */
   join(httpUrl: string, body: SignedJoinRequest, timeoutMs: number): Promise<JoinResult>;
+  /** Asks the node at `httpUrl` whether it is in a cluster (before bootstrapping; unauthenticated). */
+  probeCluster?(httpUrl: string, from: string, timeoutMs: number): Promise<ClusterProbeAnswer>;
   /** A member forwards a join request to the leader (authenticated). */
   forwardJoin(to: PeerAddress, body: SignedJoinRequest, timeoutMs: number): Promise<JoinResult>;
 }

@@ -16,6 +16,7 @@ import {
 import { type BatchProof, batchProofOf } from './batch-digest.js';
 import { BatchPacker } from './batch-packer.js';
 import { type ProcessedResponse, resolveResponseProcessor } from './callbacks.js';
+import { BootstrapGuard, registeredProbeTargets } from './cluster-probe.js';
 import { parseEngineConfig, type ResolvedEngineConfig } from './config.js';
 import { raftNodeFactory } from './consensus-factory.js';
 import type { ConsensusNode, ConsensusSettings } from './consensus-node.js';
@@ -67,6 +68,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   readonly #packer: BatchPacker | undefined;
   /** Membership: the applied configuration (plus a joiner's join answer until then). */
   readonly #peers: PeerAllowance;
+  /** Answers cluster probes and decides whether a bootstrap may found (one cluster, #17 item 8). */
+  readonly #guard: BootstrapGuard;
   #node: ConsensusNode<ApplyOutcome> | undefined;
   #starting: Promise<void> | undefined;
   #closed = false;
@@ -83,6 +86,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     }
     this.id = options.joinAuth.address.toLowerCase();
     this.#peers = new PeerAllowance(this.id, () => this.#node?.status().config);
+    this.#guard = new BootstrapGuard(this.id, this.config.clusterId);
     this.operatorId = options.blsKey.operatorId.toLowerCase();
     if (this.config.operatorId.toLowerCase() !== this.operatorId) {
       throw new EngineConfigError(
@@ -137,9 +141,12 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   /**
    * Starts the Raft node and serves the engine's calls (the original
    * `InitializeRaftRpcServer`). With `shouldBootstrapCluster` and empty
-   * storage, this node founds a one-member cluster and becomes its leader.
+   * storage, this node founds a one-member cluster and becomes its leader,
+   * after asking every registered operator's endpoint whether a cluster exists
+   * (see the README, "One cluster").
    * @param operatorId optional; must equal `config.operatorId` when given
-   * @throws EngineConfigError for a mismatched operator id; EngineStateError when closed or already started
+   * @throws EngineConfigError for a mismatched operator id; EngineStateError when closed or already started;
+   *   ClusterExistsError (`CLUSTER_EXISTS`) when a cluster exists or a lower-address bootstrapper is founding one
    */
   async initializeRaftRpcServer(shouldBootstrapCluster: boolean, operatorId?: string): Promise<void> {
     if (operatorId !== undefined && operatorId.toLowerCase() !== this.operatorId) {
@@ -161,18 +168,40 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   async #start(bootstrap: boolean): Promise<void> {
     // Before any signing or aggregation: loads the WebAssembly backend where it can (async, once).
     await initBls({ backend: this.#options.blsBackend ?? 'auto' });
+    const handler = this.#rpcHandler();
+    if (bootstrap) {
+      // Answer probes (as `probing`) before probing, so two bootstrappers always see each other.
+      await this.#options.transport.serve(handler);
+      try {
+        const targets = await registeredProbeTargets(
+          this.#options.chain,
+          this.#options.callbacks,
+          this.config.defaultQuorumNumbers,
+        );
+        await this.#guard.decide(this.#options.transport, targets, this.config.requestTimeoutMs);
+      } catch (error) {
+        this.#guard.reset();
+        await this.#options.transport.close();
+        throw error;
+      }
+    }
     const factory = this.#options.nodeFactory ?? raftNodeFactory;
-    const node = await factory<ApplyOutcome>({
-      id: this.id,
-      storage: this.#options.storage,
-      transport: this.#options.transport.raft,
-      stateMachine: this,
-      clock: this.#options.clock ?? systemClock,
-      settings: Object.fromEntries(
-        Object.entries(this.config.raft).filter(([, v]) => v !== undefined),
-      ) as ConsensusSettings,
-      ...(bootstrap ? { bootstrap: { voters: [this.id] } } : {}),
-    });
+    let node: ConsensusNode<ApplyOutcome>;
+    try {
+      node = await factory<ApplyOutcome>({
+        id: this.id,
+        storage: this.#options.storage,
+        transport: this.#options.transport.raft,
+        stateMachine: this,
+        clock: this.#options.clock ?? systemClock,
+        settings: Object.fromEntries(
+          Object.entries(this.config.raft).filter(([, v]) => v !== undefined),
+        ) as ConsensusSettings,
+        ...(bootstrap ? { bootstrap: { voters: [this.id] } } : {}),
+      });
+    } finally {
+      this.#guard.reset();
+    }
     this.#node = node;
     this.#unsubscribe.push(
       node.on('leader-change', ({ leader, term }) => this.#onLeaderChange(leader, term)),
@@ -181,7 +210,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       }),
     );
     for (const m of this.#state.members()) if (m.id !== this.id) this.#options.transport.setPeer(m);
-    await this.#options.transport.serve(this.#rpcHandler());
+    await this.#options.transport.serve(handler);
     const st = node.status();
     if (st.leader !== '') this.#onLeaderChange(st.leader, st.term);
     this.#armMembershipCheck();
@@ -523,6 +552,14 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       },
       join: (body, forwardedBy) => this.#joins.handle(body, forwardedBy),
       isPeerAllowed: (peer) => this.isPeerAllowed(peer),
+      probeCluster: (from) => {
+        const conf = this.#node?.status().config;
+        return this.#guard.answer(from, {
+          member: conf !== undefined && conf.voters.length + conf.learners.length > 0,
+          leaderId: this.#node?.status().leader ?? '',
+          isMember: (id) => conf?.voters.includes(id) === true || conf?.learners.includes(id) === true,
+        });
+      },
       status: () => {
         const s = this.status();
         return {

@@ -162,3 +162,27 @@ export class SubmissionError extends EngineError {
     this.alreadyResponded = options?.alreadyResponded ?? false;
   }
 }
+
+/**
+ * A node configured to bootstrap found a cluster (or a bootstrapper it defers to) among the
+ * registered operators and did not found a second one. Join it instead.
+ */
+export class ClusterExistsError extends EngineError {
+  override readonly name = 'ClusterExistsError';
+  constructor(
+    /** The cluster id the other node is configured with. */
+    readonly clusterId: string,
+    /** The node found: the cluster's leader (or the answering member), or the lower-address bootstrapper. */
+    readonly foundNode: string,
+    /** What it answered: `member`, `founding`, or `probing` (a lower-address bootstrapper). */
+    readonly state: 'member' | 'founding' | 'probing',
+  ) {
+    super(
+      'CLUSTER_EXISTS',
+      state === 'probing'
+        ? `not founding a cluster: operator ${foundNode} (a lower address) is founding cluster '${clusterId}' at the same time; join it`
+        : `not founding a cluster: cluster '${clusterId}' exists (${state === 'member' ? 'leader or member' : 'being founded by'} ${foundNode}); join it`,
+      { details: { clusterId, foundNode, state } },
+    );
+  }
+}

@@ -9,6 +9,7 @@
  * | `POST /engine/v1/join/forward`   | member session  | signed join request, 16 KiB           |
  * | `POST /engine/v1/task-responses` | member session  | signed task response, 1 MiB           |
  * | `GET /engine/v1/status`          | none            | none                                  |
+ * | `POST /engine/v1/cluster-probe`  | none (limited)  | `{ from }`, 1 KiB                     |
  *
  * Errors are `{ code, message, ...details }` with a 4xx status. Runtime
  * neutral: serve `fetch` with the adapter of your runtime.
@@ -36,6 +37,11 @@ import {
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
+  type ClusterProbeAnswer,
+  clusterProbeAnswerSchema,
+  clusterProbeRequestSchema,
+} from './cluster-probe.js';
+import {
   type EngineRpcHandler,
   type EngineTransport,
   fromRemoteError,
@@ -60,6 +66,8 @@ import {
 
 /** Largest join request body, bytes. */
 export const MAX_JOIN_BODY_BYTES = 16 * 1024;
+/** Largest cluster-probe body, bytes. */
+export const MAX_PROBE_BODY_BYTES = 1024;
 /** Largest task-response body, bytes. */
 export const MAX_TASK_RESPONSE_BODY_BYTES = 1024 * 1024;
 
@@ -82,6 +90,8 @@ export interface HttpEngineTransportOptions {
   readonly dialUrl?: (url: string) => string;
   /** Per-source rate limit of the unauthenticated `POST /engine/v1/join`; default the transport's (64 at once, 16/s). */
   readonly joinRateLimit?: Partial<SourceRateLimits>;
+  /** Per-source rate limit of the unauthenticated `POST /engine/v1/cluster-probe`; default the transport's. */
+  readonly probeRateLimit?: Partial<SourceRateLimits>;
 }
 
 /** {@link EngineTransport} over HTTP, plus the server to serve. */
@@ -125,6 +135,10 @@ const joinTooLarge = () =>
   new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${MAX_JOIN_BODY_BYTES} bytes`, {
     maxBytes: MAX_JOIN_BODY_BYTES,
   });
+const probeTooLarge = () =>
+  new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${MAX_PROBE_BODY_BYTES} bytes`, {
+    maxBytes: MAX_PROBE_BODY_BYTES,
+  });
 const encoder = new TextEncoder();
 
 /**
@@ -163,6 +177,19 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
     const body = await parseJson(c, anyJson);
     return c.json(await run(() => ready().join(body)));
   });
+  // Unauthenticated like /join, with its own per-source limit: answers existence and ids only.
+  const probesPerSource = sourceRateLimit(new SourceRateLimiter(options.probeRateLimit), systemClock);
+  routes.post(
+    '/cluster-probe',
+    probesPerSource,
+    drainedBodyLimit(MAX_PROBE_BODY_BYTES, probeTooLarge),
+    async (c) => {
+      const { from } = await parseJson(c, clusterProbeRequestSchema);
+      const h = ready();
+      if (!h.probeCluster) throw new HttpError(404, 'NOT_FOUND', 'no cluster probe');
+      return c.json(h.probeCluster(from));
+    },
+  );
   routes.post('/join/forward', server.auth({ maxBodyBytes: MAX_JOIN_BODY_BYTES }), async (c) => {
     const body = decodeJson(c.get('body'), anyJson);
     return c.json(await run(() => ready().join(body, c.get('peer'))));
@@ -217,6 +244,29 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
           body,
           submitResponsesResultSchema,
         ) as Promise<SubmitResponsesResult>,
+      async probeCluster(httpUrl, from, timeoutMs): Promise<ClusterProbeAnswer> {
+        const url = `${dial(httpUrl).replace(/\/+$/, '')}/engine/v1/cluster-probe`;
+        let res: Response;
+        try {
+          res = await fetchFn(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ from }),
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (error) {
+          throw new PeerCallError(
+            httpUrl,
+            'UNREACHABLE',
+            error instanceof Error ? error.message : 'request failed',
+            {
+              cause: error,
+            },
+          );
+        }
+        if (!res.ok) throw fromRemoteError(httpUrl, await errorBody(res));
+        return decodeAnswer(httpUrl, res, clusterProbeAnswerSchema);
+      },
       forwardJoin: (to, body): Promise<JoinResult> =>
         signedCall(to, '/engine/v1/join/forward', body, joinResultSchema),
       async join(httpUrl, body, timeoutMs): Promise<JoinResult> {

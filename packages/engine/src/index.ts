@@ -19,6 +19,7 @@ export type {
   TaskSubmission,
   TaskSubmitter,
 } from './chain-port.js';
+export { type ClusterProbeAnswer, clusterProbeAnswerSchema } from './cluster-probe.js';
 export {
   type OperatorRaftConfig,
   operatorRaftConfigSchema,

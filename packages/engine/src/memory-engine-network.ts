@@ -28,7 +28,7 @@ export interface MemoryEngineNetwork {
   /** Removes every fault. */
   heal(): void;
   /** Engine calls made so far, by kind (for tests). */
-  readonly calls: { submitResponses: number; join: number; forwardJoin: number };
+  readonly calls: { submitResponses: number; join: number; forwardJoin: number; probeCluster: number };
 }
 
 /**
@@ -48,7 +48,7 @@ export function createMemoryEngineNetwork(options: { clock?: Clock } = {}): Memo
   const raft = createMemoryNetwork(options.clock ? { clock: options.clock } : {});
   const handlers = new Map<string, EngineRpcHandler>();
   const cuts = new Set<string>();
-  const calls = { submitResponses: 0, join: 0, forwardJoin: 0 };
+  const calls = { submitResponses: 0, join: 0, forwardJoin: 0, probeCluster: 0 };
   const key = (a: string, b: string) => `${a}\u0000${b}`;
 
   async function call<R>(
@@ -88,6 +88,13 @@ export function createMemoryEngineNetwork(options: { clock?: Clock } = {}): Memo
           join(httpUrl, body) {
             calls.join++;
             return call(id, idOfUrl(httpUrl), (h) => h.join(roundTrip(body)));
+          },
+          probeCluster(httpUrl, from) {
+            calls.probeCluster++;
+            return call(id, idOfUrl(httpUrl), async (h) => {
+              if (!h.probeCluster) throw new PeerCallError(httpUrl, 'NOT_FOUND', 'no cluster probe');
+              return h.probeCluster(from);
+            });
           },
           forwardJoin(to: PeerAddress, body) {
             calls.forwardJoin++;
