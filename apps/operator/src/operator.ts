@@ -12,6 +12,7 @@ import {
   taskSpecOf,
 } from '@avs/chain';
 import {
+  ClusterExistsError,
   createHttpEngineTransport,
   createTaskConsensusEngine,
   type EngineStatus,
@@ -29,6 +30,7 @@ import { z } from 'zod';
 import { type BoundTaskRequest, chainBinding } from './avs/chain-binding.js';
 import { type AvsTaskModule, loadTaskModule, untypedTaskModule } from './avs/task-module.js';
 import { apiTokenOf, type OperatorConfig } from './config.js';
+import { StartupCheckError } from './errors.js';
 import type { OperatorKeys } from './keys.js';
 import { componentLogger, createOperatorLogger } from './logging.js';
 import { instrumentProvider, instrumentStorage, proposalCountingFactory } from './metrics/instrumentation.js';
@@ -301,7 +303,16 @@ export async function startOperator(
 
     served = await serveNode(transport.fetch, { hostname: config.server.host, port: config.server.port });
     if (config.cluster.bootstrap) {
-      await engine.initializeRaftRpcServer(true);
+      try {
+        await engine.initializeRaftRpcServer(true);
+      } catch (error) {
+        // One cluster per AVS: a user mistake in one line (exit 2), with what to do instead.
+        if (!(error instanceof ClusterExistsError)) throw error;
+        throw new StartupCheckError(
+          `cluster.bootstrap: ${error.message} (set cluster.joinUrl to ${error.foundNode}'s URL instead)`,
+          { cause: error },
+        );
+      }
     } else if (config.cluster.joinUrl !== undefined) {
       try {
         await engine.joinExistingOperatorCluster(config.cluster.joinUrl);

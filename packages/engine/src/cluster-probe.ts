@@ -95,7 +95,10 @@ export class BootstrapGuard {
     if (probe) {
       await Promise.all(
         targets
-          .filter((t) => t.id.toLowerCase() !== this.id)
+          // Never dial what this node's endpoint policy refuses (a registered URL into a private network).
+          .filter(
+            (t) => t.id.toLowerCase() !== this.id && transport.endpointRefusal?.(t.httpUrl) === undefined,
+          )
           .map(async (t) => {
             try {
               answers.push(await probe.call(transport.client, t.httpUrl, this.id, timeoutMs));

@@ -6,6 +6,7 @@ it('exports exactly the public API', () => {
   expect(Object.keys(engine).sort()).toEqual([
     'COMMAND_VERSION',
     'CallbackError',
+    'ClusterExistsError',
     'DecodeError',
     'ElectionError',
     'EngineConfigError',
@@ -25,6 +26,7 @@ it('exports exactly the public API', () => {
     'TaskStateError',
     'TaskStateMachine',
     'aggregateProofSchema',
+    'clusterProbeAnswerSchema',
     'createHttpEngineTransport',
     'createMemoryEngineNetwork',
     'createTaskConsensusEngine',
