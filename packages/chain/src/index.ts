@@ -72,11 +72,15 @@ export {
 export {
   type Eip712JoinAuthenticator,
   eip712JoinAuthenticator,
+  JOIN_ANSWER_TYPES,
   JOIN_DOMAIN_NAME,
   JOIN_DOMAIN_VERSION,
   JOIN_REQUEST_TYPES,
+  joinAnswerDigest,
   joinRequestDigest,
+  recoverJoinAnswerSigner,
   recoverJoinSigner,
+  signJoinAnswer,
   signJoinRequest,
 } from './join-request.js';
 export { watchLogs } from './log-watch.js';

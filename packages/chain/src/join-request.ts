@@ -8,7 +8,7 @@
  * ({@link eip712JoinAuthenticator}). The engine's join service also checks the
  * block's recency, the nonce and the on-chain registration.
  */
-import { type JoinRequest, joinRequestSchema, type SignedJoinRequest } from '@avs/engine';
+import { type JoinAnswer, type JoinRequest, joinRequestSchema, type SignedJoinRequest } from '@avs/engine';
 import {
   getBytes,
   type TypedDataDomain,
@@ -94,17 +94,94 @@ export function recoverJoinSigner(signed: SignedJoinRequest): string | undefined
   }
 }
 
-/** Signs and checks join requests: the engine's `JoinAuthenticator` port, over EIP-712. */
+/**
+ * The EIP-712 type of a join answer: the answering member signs it, bound to
+ * the request it answers (the joiner and the request's nonce) in the same domain.
+ */
+export const JOIN_ANSWER_TYPES: Record<string, TypedDataField[]> = {
+  JoinAnswer: [
+    { name: 'clusterId', type: 'string' },
+    { name: 'joiner', type: 'address' },
+    { name: 'requestNonce', type: 'bytes32' },
+    { name: 'answeredBy', type: 'address' },
+    { name: 'role', type: 'string' },
+    { name: 'leaderId', type: 'string' },
+    { name: 'members', type: 'JoinAnswerMember[]' },
+  ],
+  JoinAnswerMember: [
+    { name: 'id', type: 'address' },
+    { name: 'operatorId', type: 'bytes32' },
+    { name: 'httpUrl', type: 'string' },
+    { name: 'raftUrl', type: 'string' },
+  ],
+};
+
+function answerStructOf(answer: JoinAnswer): Record<string, unknown> {
+  const { chainId: _c, contract: _k, members, ...value } = answer;
+  return {
+    ...value,
+    members: members.map((m) => ({
+      id: m.id,
+      operatorId: m.operatorId,
+      httpUrl: m.httpUrl,
+      raftUrl: m.raftUrl,
+    })),
+  };
+}
+
+/** The EIP-712 digest a join answer's signature covers. */
+export function joinAnswerDigest(answer: JoinAnswer): `0x${string}` {
+  return TypedDataEncoder.hash(domainOf(answer), JOIN_ANSWER_TYPES, answerStructOf(answer)) as `0x${string}`;
+}
+
+/**
+ * Signs a join answer with the answering member's ECDSA key.
+ * @throws InvalidArgumentError when `answeredBy` is not the key's address or the answer is malformed
+ */
+export async function signJoinAnswer(answer: JoinAnswer, privateKey: string): Promise<string> {
+  const wallet = new Wallet(privateKey);
+  if (wallet.address.toLowerCase() !== answer.answeredBy.toLowerCase()) {
+    throw new InvalidArgumentError(`answeredBy ${answer.answeredBy} is not the signing key's address`);
+  }
+  try {
+    return await wallet.signTypedData(domainOf(answer), JOIN_ANSWER_TYPES, answerStructOf(answer));
+  } catch (cause) {
+    throw new InvalidArgumentError('malformed join answer', { cause });
+  }
+}
+
+/**
+ * The address that signed a join answer, lowercase, or undefined when the
+ * signature or the answer is malformed. Never throws on remote input.
+ */
+export function recoverJoinAnswerSigner(answer: JoinAnswer, signature: string): string | undefined {
+  try {
+    getBytes(signature);
+    return verifyTypedData(
+      domainOf(answer),
+      JOIN_ANSWER_TYPES,
+      answerStructOf(answer),
+      signature,
+    ).toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Signs and checks join requests and answers: the engine's `JoinAuthenticator` port, over EIP-712. */
 export interface Eip712JoinAuthenticator {
   /** The key's address (checksummed). */
   readonly address: string;
   sign(request: JoinRequest): Promise<SignedJoinRequest>;
   recoverSigner(signed: SignedJoinRequest): string | undefined;
+  signAnswer(answer: JoinAnswer): Promise<string>;
+  recoverAnswerSigner(answer: JoinAnswer, signature: string): string | undefined;
 }
 
 /**
  * The engine's join signer for an operator's ECDSA key: `sign` is
- * {@link signJoinRequest}, `recoverSigner` is {@link recoverJoinSigner}.
+ * {@link signJoinRequest}, `recoverSigner` is {@link recoverJoinSigner}, `signAnswer` is
+ * {@link signJoinAnswer}, `recoverAnswerSigner` is {@link recoverJoinAnswerSigner}.
  * @param privateKey 32-byte secp256k1 key (0x hex)
  * @throws InvalidArgumentError for a malformed key
  */
@@ -119,5 +196,7 @@ export function eip712JoinAuthenticator(privateKey: string): Eip712JoinAuthentic
     address: wallet.address,
     sign: (request) => signJoinRequest(request, wallet.privateKey),
     recoverSigner: recoverJoinSigner,
+    signAnswer: (answer) => signJoinAnswer(answer, wallet.privateKey),
+    recoverAnswerSigner: recoverJoinAnswerSigner,
   };
 }

@@ -240,6 +240,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         id: this.id,
         operatorId: this.operatorId,
         joinAuth: this.#options.joinAuth,
+        isRegisteredOperator: async (address) => this.#options.callbacks.isValidOperator(address),
         config: this.config,
         clock: this.#clock,
         chain: this.#options.chain,

@@ -76,7 +76,9 @@ export type JoinRefusal =
   | 'ENDPOINT_REFUSED'
   | 'ENDPOINT_IN_USE'
   | 'ALREADY_MEMBER'
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /** The joiner's own refusal: the answer is unsigned, forged, altered, for another request, or signed by a non-member or unregistered operator. */
+  | 'ANSWER_UNAUTHENTICATED';
 
 /** A join request was refused; `reason` says why (stable). */
 export class JoinRefusedError extends EngineError {

@@ -62,6 +62,7 @@ export {
   MAX_TASK_RESPONSE_BODY_BYTES,
 } from './http-engine-transport.js';
 export {
+  type JoinAnswer,
   type JoinAuthenticator,
   type JoinRequest,
   joinRequestSchema,
@@ -82,6 +83,7 @@ export * from './task-command.js';
 export * from './task-state.js';
 export {
   g1JsonSchema,
+  type JoinAnswerProof,
   type JoinResult,
   joinResultSchema,
   MAX_RESPONSES_PER_SUBMISSION,

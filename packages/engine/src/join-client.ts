@@ -9,6 +9,7 @@ import type { EngineChain } from './chain-port.js';
 import type { ResolvedEngineConfig } from './config.js';
 import type { EngineTransport } from './engine-transport.js';
 import { EngineNotLeaderError, EngineStateError, JoinRefusedError, PeerCallError } from './errors.js';
+import { verifyJoinAnswer } from './join-answer.js';
 import { type JoinAuthenticator, randomNonce } from './join-request.js';
 import { backoffMs, sleep } from './waiting.js';
 import type { JoinResult } from './wire.js';
@@ -17,8 +18,10 @@ import type { JoinResult } from './wire.js';
 export interface JoinClientDeps {
   readonly id: string;
   readonly operatorId: string;
-  /** Signs the join request with this operator's key. */
+  /** Signs the join request with this operator's key and checks the answer's signature. */
   readonly joinAuth: JoinAuthenticator;
+  /** Whether an address is a registered operator on-chain (the answer's signer must be). */
+  isRegisteredOperator(address: string): Promise<boolean>;
   readonly config: ResolvedEngineConfig;
   readonly clock: Clock;
   readonly chain: EngineChain;
@@ -69,6 +72,8 @@ export async function joinCluster(
         signed,
         config.requestTimeoutMs + config.promoteTimeoutMs,
       );
+      // Nothing from the answer is used before it is verified: it came over an unauthenticated call.
+      await verifyJoinAnswer(d, signed.request, result);
       for (const m of result.members) {
         if (m.id === d.id) continue;
         d.learnPeer(m.id);

@@ -7,6 +7,7 @@
  * (`eip712JoinAuthenticator`), tests may provide their own.
  */
 import { z } from 'zod';
+import type { MemberInfo } from './task-command.js';
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address');
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected 32 bytes of 0x hex');
@@ -35,6 +36,28 @@ export const signedJoinRequestSchema = z.object({
 export type SignedJoinRequest = z.infer<typeof signedJoinRequestSchema>;
 
 /**
+ * The signed fields of a join answer. The answering member signs them with its
+ * operator key; the joiner rebuilds them from its own request (domain, cluster,
+ * its address, the request's nonce) and the answer it received, so a signature
+ * only verifies for the request it answers: an answer cannot be replayed to
+ * another request or another joiner, nor altered on the way.
+ */
+export interface JoinAnswer {
+  readonly chainId: number;
+  readonly contract: string;
+  readonly clusterId: string;
+  /** The joining operator's address (the request's `operator`). */
+  readonly joiner: string;
+  /** The nonce of the join request this answers. */
+  readonly requestNonce: string;
+  /** The address of the member that answered (and signed). */
+  readonly answeredBy: string;
+  readonly role: 'learner' | 'voter';
+  readonly leaderId: string;
+  readonly members: readonly MemberInfo[];
+}
+
+/**
  * Signs this operator's join requests and recovers the signer of others'.
  * The engine's only use of the operator's ECDSA key goes through this port.
  */
@@ -48,6 +71,14 @@ export interface JoinAuthenticator {
   sign(request: JoinRequest): Promise<SignedJoinRequest>;
   /** The lowercase address that signed `signed`, or undefined when the signature is malformed. Never throws. */
   recoverSigner(signed: SignedJoinRequest): string | undefined;
+  /**
+   * Signs a join answer given by this operator (`answeredBy` is this operator's address).
+   * @returns the 65-byte signature, 0x hex
+   * @throws when `answeredBy` is not this operator's address
+   */
+  signAnswer(answer: JoinAnswer): Promise<string>;
+  /** The lowercase address that signed `answer`, or undefined when the signature is malformed. Never throws. */
+  recoverAnswerSigner(answer: JoinAnswer, signature: string): string | undefined;
 }
 
 /** 32 random bytes as 0x hex, from the platform's CSPRNG. */

@@ -37,7 +37,7 @@ export class JoinService {
       TaskConsensusCallbacks<unknown, unknown>,
       'isValidOperator' | 'fetchOperatorUrl' | 'operatorAddressOf'
     >,
-    joinAuth: Pick<JoinAuthenticator, 'recoverSigner'>,
+    private readonly joinAuth: Pick<JoinAuthenticator, 'recoverSigner' | 'signAnswer'>,
   ) {
     this.admission = new AdmissionChecks({
       config: core.config,
@@ -54,6 +54,34 @@ export class JoinService {
    * @throws JoinRefusedError with the reason; EngineNotLeaderError when a forwarded request reached a non-leader
    */
   async handle(body: unknown, forwardedBy?: string): Promise<JoinResult> {
+    const { request, result } = await this.#answer(body, forwardedBy);
+    // Between members the session authenticates the answer; to a joiner this node signs it,
+    // bound to the request's nonce, so nobody on the path can plant members in it.
+    if (forwardedBy !== undefined) return result;
+    const answer = {
+      chainId: request.chainId,
+      contract: request.contract,
+      clusterId: request.clusterId,
+      joiner: request.operator.toLowerCase(),
+      requestNonce: request.nonce.toLowerCase(),
+      answeredBy: this.core.id,
+      role: result.role,
+      leaderId: result.leaderId,
+      members: result.members,
+    };
+    const signature = await this.joinAuth.signAnswer(answer);
+    return {
+      role: result.role,
+      leaderId: result.leaderId,
+      members: result.members,
+      proof: { answeredBy: this.core.id, signature },
+    };
+  }
+
+  async #answer(
+    body: unknown,
+    forwardedBy: string | undefined,
+  ): Promise<{ request: SignedJoinRequest['request']; result: JoinResult }> {
     const parsed = signedJoinRequestSchema.safeParse(body);
     if (!parsed.success) {
       throw new JoinRefusedError(
@@ -69,13 +97,15 @@ export class JoinService {
       if (forwardedBy !== undefined) throw new EngineNotLeaderError(leader, 'admitting an operator');
       if (leader === '') throw new JoinRefusedError('UNAVAILABLE', 'no leader is known; try again shortly');
       const { requestTimeoutMs, promoteTimeoutMs } = this.core.config;
-      return this.core.transport.client.forwardJoin(
+      const forwarded = await this.core.transport.client.forwardJoin(
         { id: leader, httpUrl: this.core.httpUrlOf(leader) },
         parsed.data,
         requestTimeoutMs + promoteTimeoutMs,
       );
+      const { role, leaderId, members } = forwarded;
+      return { request: parsed.data.request, result: { role, leaderId, members } };
     }
-    return this.#admit(parsed.data);
+    return { request: parsed.data.request, result: await this.#admit(parsed.data) };
   }
 
   /**

@@ -68,12 +68,30 @@ export interface JoinResult {
   readonly role: 'learner' | 'voter';
   readonly leaderId: string;
   readonly members: readonly MemberInfo[];
+  /**
+   * The answering member's signature over the answer bound to the request
+   * (`JoinAnswer`): set on the answer to a joiner, absent between members
+   * (a forwarded join travels over their authenticated session).
+   */
+  readonly proof?: JoinAnswerProof | undefined;
+}
+
+/** Who answered a join and its signature over the `JoinAnswer`. */
+export interface JoinAnswerProof {
+  readonly answeredBy: string;
+  readonly signature: string;
 }
 
 export const joinResultSchema = z.object({
   role: z.enum(['learner', 'voter']),
-  leaderId: z.string(),
+  leaderId: z.string().max(128),
   members: z.array(memberInfoSchema).max(10_000),
+  proof: z
+    .object({
+      answeredBy: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address'),
+      signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, 'expected a 65-byte 0x hex signature'),
+    })
+    .optional(),
 });
 
 /**

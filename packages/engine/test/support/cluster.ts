@@ -9,6 +9,7 @@ import {
   type BatchingOptions,
   createMemoryEngineNetwork,
   createTaskConsensusEngine,
+  type EngineTransport,
   InMemoryChain,
   type MemoryEngineNetwork,
   memoryUrl,
@@ -55,6 +56,8 @@ export interface ClusterOptions {
   readonly stakesOf?: (index: number) => Record<number, bigint>;
   /** The key an operator's engine signs with (default its registered one). */
   readonly signingKeyOf?: (op: Operator) => BlsKeyPair;
+  /** Wraps an operator's transport (a path attacker between it and the cluster). */
+  readonly transportOf?: (op: Operator, transport: EngineTransport) => EngineTransport;
 }
 
 export const ecdsaKeyOf = (i: number) => `0x${(i + 1).toString(16).padStart(64, '0')}`;
@@ -134,7 +137,8 @@ export class Cluster {
         ...this.options.config,
       },
       storage: op.storage,
-      transport: this.net.endpoint(op.address),
+      transport:
+        this.options.transportOf?.(op, this.net.endpoint(op.address)) ?? this.net.endpoint(op.address),
       chain,
       clock: this.clock,
     });

@@ -7,7 +7,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { JoinAuthenticator, JoinRequest, SignedJoinRequest } from '../../src/index.js';
+import type { JoinAnswer, JoinAuthenticator, JoinRequest, SignedJoinRequest } from '../../src/index.js';
 
 const strip = (hex: string) => (hex.startsWith('0x') ? hex.slice(2) : hex);
 
@@ -27,6 +27,33 @@ function digestOf(request: JoinRequest): Uint8Array {
   return keccak_256(utf8ToBytes(JSON.stringify(ordered)));
 }
 
+/** The answer's digest: a tag (so no answer signature passes as a request's), then its canonical JSON. */
+function answerDigestOf(answer: JoinAnswer): Uint8Array {
+  const members = answer.members.map((m) => [m.id, m.operatorId, m.httpUrl, m.raftUrl]);
+  const { members: _m, ...rest } = answer;
+  const ordered = Object.fromEntries(Object.entries(rest).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return keccak_256(utf8ToBytes(`join-answer:${JSON.stringify([ordered, members])}`));
+}
+
+function signDigest(digest: Uint8Array, key: Uint8Array): string {
+  const sig = secp256k1.sign(digest, key, { prehash: false, format: 'recovered' });
+  return `0x${bytesToHex(concatBytes(sig.subarray(1), new Uint8Array([27 + sig[0]!])))}`;
+}
+
+function recoverDigest(digest: Uint8Array, signature: string): string | undefined {
+  try {
+    const bytes = hexToBytes(strip(signature));
+    const bit = bytes[64]! - 27;
+    if (bytes.length !== 65 || (bit !== 0 && bit !== 1)) return undefined;
+    const recovered = concatBytes(new Uint8Array([bit]), bytes.subarray(0, 64));
+    const pub = secp256k1.recoverPublicKey(recovered, digest, { prehash: false });
+    const full = secp256k1.Point.fromBytes(pub).toBytes(false);
+    return `0x${bytesToHex(keccak_256(full.subarray(1)).subarray(12))}`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The tests' join signer and verifier for `privateKey`. */
 export function testJoinAuth(privateKey: string): JoinAuthenticator {
   const key = hexToBytes(strip(privateKey));
@@ -35,23 +62,14 @@ export function testJoinAuth(privateKey: string): JoinAuthenticator {
     address,
     async sign(request: JoinRequest): Promise<SignedJoinRequest> {
       if (request.operator.toLowerCase() !== address) throw new Error('not this key’s request');
-      const sig = secp256k1.sign(digestOf(request), key, { prehash: false, format: 'recovered' });
-      const signature = `0x${bytesToHex(concatBytes(sig.subarray(1), new Uint8Array([27 + sig[0]!])))}`;
-      return { request, signature };
+      return { request, signature: signDigest(digestOf(request), key) };
     },
-    recoverSigner(signed) {
-      try {
-        const bytes = hexToBytes(strip(signed.signature));
-        const bit = bytes[64]! - 27;
-        if (bytes.length !== 65 || (bit !== 0 && bit !== 1)) return undefined;
-        const recovered = concatBytes(new Uint8Array([bit]), bytes.subarray(0, 64));
-        const pub = secp256k1.recoverPublicKey(recovered, digestOf(signed.request), { prehash: false });
-        const full = secp256k1.Point.fromBytes(pub).toBytes(false);
-        return `0x${bytesToHex(keccak_256(full.subarray(1)).subarray(12))}`;
-      } catch {
-        return undefined;
-      }
+    recoverSigner: (signed) => recoverDigest(digestOf(signed.request), signed.signature),
+    async signAnswer(answer) {
+      if (answer.answeredBy.toLowerCase() !== address) throw new Error('not this key’s answer');
+      return signDigest(answerDigestOf(answer), key);
     },
+    recoverAnswerSigner: (answer, signature) => recoverDigest(answerDigestOf(answer), signature),
   };
 }
 
