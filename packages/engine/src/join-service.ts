@@ -54,10 +54,22 @@ export class JoinService {
    * @throws JoinRefusedError with the reason; EngineNotLeaderError when a forwarded request reached a non-leader
    */
   async handle(body: unknown, forwardedBy?: string): Promise<JoinResult> {
+    // The joiner accepts an answer only from a member named in it: a node whose own metadata
+    // is not applied yet (a founder just after bootstrap) cannot answer yet; the joiner retries.
+    const named = (members: readonly MemberInfo[]) => members.some((m) => m.id === this.core.id);
+    if (forwardedBy === undefined && !named(this.core.state.members())) {
+      throw new JoinRefusedError(
+        'UNAVAILABLE',
+        'this member is not in the applied membership yet; try again shortly',
+      );
+    }
     const { request, result } = await this.#answer(body, forwardedBy);
     // Between members the session authenticates the answer; to a joiner this node signs it,
     // bound to the request's nonce, so nobody on the path can plant members in it.
     if (forwardedBy !== undefined) return result;
+    if (!named(result.members)) {
+      throw new JoinRefusedError('UNAVAILABLE', 'the leader did not name this member yet; try again shortly');
+    }
     const answer = {
       chainId: request.chainId,
       contract: request.contract,
