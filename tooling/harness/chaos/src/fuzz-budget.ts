@@ -30,7 +30,9 @@ export class FuzzTally {
   flush(): void {
     const out = process.env.AVS_CHAOS_FUZZ_OUT;
     if (!out) return;
-    const prev: Record<string, number> = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+    // A file that exists but is still empty (e.g. made with mktemp) holds no counts yet.
+    const text = existsSync(out) ? readFileSync(out, 'utf8').trim() : '';
+    const prev: Record<string, number> = text === '' ? {} : JSON.parse(text);
     for (const [k, n] of this.counts) prev[k] = (prev[k] ?? 0) + n;
     writeFileSync(out, JSON.stringify(prev, null, 2));
   }

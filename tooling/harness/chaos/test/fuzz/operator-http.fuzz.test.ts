@@ -134,8 +134,9 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  tally.flush();
+  // Stop the operators first: a failing flush must not leave their processes running.
   await devnet?.stop();
+  tally.flush();
   await rm(dir, { recursive: true, force: true });
 }, 60_000);
 
