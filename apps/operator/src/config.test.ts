@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './cli/program.js';
 import { captureIo } from './cli/test-io.js';
 import {
+  batchingOf,
   loadOperatorConfig,
   OperatorConfigError,
   operatorConfigJsonSchema,
@@ -30,6 +31,21 @@ describe('operator config', () => {
     expect(config.avs.kind).toBe('squaring');
     expect(config.keys.passwordEnv).toBe('AVS_KEY_PASSWORD');
     expect(config.server.host).toBe('127.0.0.1');
+  });
+
+  it('batching: on by default for avs-raft (64 tasks, 10 ms), off for eigenlayer, settable either way', () => {
+    expect(batchingOf(parseOperatorConfig(valid))).toEqual({ maxTasks: 64, delayMs: 10 });
+    const eigen = { ...valid, chain: { kind: 'eigenlayer' } };
+    expect(batchingOf(parseOperatorConfig(eigen))).toBeUndefined();
+    expect(
+      batchingOf(parseOperatorConfig({ ...valid, engine: { batching: { maxTasks: 16, delayMs: 2 } } })),
+    ).toEqual({ maxTasks: 16, delayMs: 2 });
+    expect(
+      batchingOf(parseOperatorConfig({ ...valid, engine: { batching: { enabled: false } } })),
+    ).toBeUndefined();
+    expect(
+      batchingOf(parseOperatorConfig({ ...eigen, engine: { batching: { enabled: true, maxTasks: 8 } } })),
+    ).toEqual({ maxTasks: 8, delayMs: 10 });
   });
 
   it('names every wrong field and what it expected', () => {
@@ -100,6 +116,16 @@ describe('operator config', () => {
       'engine.defaultThresholdPercentages: expected one threshold per entry of defaultQuorumNumbers',
     ],
     [
+      'batch too large',
+      { engine: { batching: { maxTasks: 300 } } },
+      'engine.batching.maxTasks: Too big: expected number to be <=256',
+    ],
+    [
+      'unknown batching field',
+      { engine: { batching: { size: 8 } } },
+      'engine.batching: Unrecognized key: "size"',
+    ],
+    [
       'bad address',
       { contracts: { ...valid.contracts, taskManager: '0x1234' } },
       'contracts.taskManager: expected a 0x-prefixed 20-byte address',
@@ -152,5 +178,6 @@ describe('operator config', () => {
     expect(JSON.parse(c.stdout())).toEqual(committed);
     // The schema knows the engine section's fields.
     expect(committed.properties.engine.properties.taskTimeoutMs.type).toBe('integer');
+    expect(committed.properties.engine.properties.batching.properties.maxTasks.maximum).toBe(256);
   });
 });

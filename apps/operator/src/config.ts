@@ -38,9 +38,26 @@ const storageSchema = z.discriminatedUnion('kind', [
  * The `engine` section: every field of @avs/engine's config except those the operator fills in
  * itself (URLs, operator id, cluster id), so a mistake there is found with the rest of the file.
  */
+/**
+ * `engine.batching`: the leader packs the requests of a short window into one batch that every
+ * operator signs once and that lands in one `respondToBatch` transaction. `enabled` defaults to
+ * the chain: on for this project's TaskManager, off for incredible-squaring's, which has no batch
+ * call (its tasks are answered one transaction each, pipelined).
+ */
+export const batchingSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    /** Most tasks in one batch (the TaskManager takes up to 256). Default 64. */
+    maxTasks: z.number().int().min(1).max(256).default(64),
+    /** How long the first request of a batch waits for others, ms. Default 10. */
+    delayMs: z.number().int().min(0).max(10_000).default(10),
+  })
+  .strict();
+
 const engineSectionSchema = operatorRaftConfigSchema
   .omit({ httpUrl: true, raftUrl: true, operatorId: true, clusterId: true, fileStorageDirectory: true })
   .partial()
+  .extend({ batching: batchingSchema.optional() })
   .strict()
   .superRefine((engine, ctx) => {
     const quorums = engine.defaultQuorumNumbers;
@@ -278,4 +295,16 @@ export function apiTokenOf(
     );
   }
   return token;
+}
+
+/**
+ * The engine's `batching` option from the config: the window's size and delay when batching is on
+ * (explicitly, or by default on the `avs-raft` chain), undefined when off.
+ */
+export function batchingOf(
+  config: Pick<OperatorConfig, 'chain' | 'engine'>,
+): { maxTasks: number; delayMs: number } | undefined {
+  const b = config.engine.batching;
+  const enabled = b?.enabled ?? config.chain.kind === 'avs-raft';
+  return enabled ? { maxTasks: b?.maxTasks ?? 64, delayMs: b?.delayMs ?? 10 } : undefined;
 }

@@ -29,7 +29,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type BoundTaskRequest, chainBinding } from './avs/chain-binding.js';
 import { type AvsTaskModule, loadTaskModule, untypedTaskModule } from './avs/task-module.js';
-import { apiTokenOf, type OperatorConfig } from './config.js';
+import { apiTokenOf, batchingOf, type OperatorConfig } from './config.js';
 import { StartupCheckError } from './errors.js';
 import type { OperatorKeys } from './keys.js';
 import { componentLogger, createOperatorLogger } from './logging.js';
@@ -142,6 +142,9 @@ export async function startOperator(
       await openStorage(config.storage, keys.address, config.cluster.id, componentLogger(log, 'storage')),
       metrics,
     );
+    // `batching` is an engine option of its own, not part of the engine's (strict) config.
+    const { batching: _batching, ...engineConfig } = config.engine;
+    const batching = batchingOf(config);
     const engine = createTaskConsensusEngine<ModuleTaskRequest, unknown>({
       blsKey: keys.bls,
       joinAuth: eip712JoinAuthenticator(keys.ecdsaPrivateKey),
@@ -171,13 +174,14 @@ export async function startOperator(
         raftUrl: publicUrl,
         operatorId: keys.bls.operatorId,
         clusterId: config.cluster.id,
-        ...config.engine,
+        ...engineConfig,
       },
       storage,
       transport,
       chain,
       logger: componentLogger(log, 'engine'),
       nodeFactory: proposalCountingFactory(RaftNode, componentLogger(log, 'raft'), metrics),
+      ...(batching === undefined ? {} : { batching }),
     });
     engineRef = engine;
 

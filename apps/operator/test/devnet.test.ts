@@ -61,6 +61,12 @@ describe('devnet', () => {
       () => devnet.state.snapshot().tasks.some((t) => t.kind === 'price' && t.status === 'verified'),
       'an oracle task is verified',
     );
+    // Batching is on by default on this project's TaskManager (answers land through respondToBatch).
+    const op = devnet.operators[0]!;
+    const status = (await (await fetch(`${op.url}/avs/v1/status`, { headers: op.authHeaders() })).json()) as {
+      batching: boolean;
+    };
+    expect(status.batching).toBe(true);
     const verified = devnet.state.snapshot().tasks.filter((t) => t.status === 'verified');
     for (const t of verified) {
       expect(t.txHash).toMatch(/^0x[0-9a-f]{64}$/);

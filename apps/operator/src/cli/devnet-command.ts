@@ -5,7 +5,7 @@ import { startDevnet } from '../devnet/devnet.js';
 import type { Runtime } from '../devnet/operator-process.js';
 import { progressLine } from '../devnet/progress-line.js';
 import type { CliIo } from './cli-io.js';
-import { nonNegativeNumber, port, positiveInteger } from './option-parsers.js';
+import { batchSize, nonNegativeNumber, port, positiveInteger } from './option-parsers.js';
 
 interface DevnetFlags {
   chain: 'avs-raft' | 'eigenlayer';
@@ -20,6 +20,8 @@ interface DevnetFlags {
   dataDir: string;
   taskModule?: string;
   verbose?: boolean;
+  batchMaxTasks?: number;
+  batchDelayMs?: number;
 }
 
 /** `avs-operator devnet`. */
@@ -91,6 +93,22 @@ export function devnetCommand(io: CliIo): Command {
         'your own AVS: a task module the operators load (see the README)',
       ).env('AVS_DEVNET_TASK_MODULE'),
     )
+    .addOption(
+      new Option(
+        '--batch-max-tasks <n>',
+        'most tasks per batch answered in one respondToBatch (0: no batching, one transaction per task; default 64 on avs-raft, off on eigenlayer)',
+      )
+        .argParser(batchSize)
+        .env('AVS_DEVNET_BATCH_MAX_TASKS'),
+    )
+    .addOption(
+      new Option(
+        '--batch-delay-ms <ms>',
+        'how long the first request of a batch waits for others (default 10)',
+      )
+        .argParser(nonNegativeNumber)
+        .env('AVS_DEVNET_BATCH_DELAY_MS'),
+    )
     .addOption(new Option('--verbose', "print every operator's log lines").env('AVS_DEVNET_VERBOSE'))
     .addHelpText(
       'after',
@@ -105,6 +123,18 @@ Examples:
     .action((o: DevnetFlags) => runDevnet(o, io));
 }
 
+/** `--batch-max-tasks 0` turns batching off; a size or a delay turns it on; neither: the operator's default. */
+function batchingFlags(o: DevnetFlags): { batching?: false | { maxTasks?: number; delayMs?: number } } {
+  if (o.batchMaxTasks === 0) return { batching: false };
+  if (o.batchMaxTasks === undefined && o.batchDelayMs === undefined) return {};
+  return {
+    batching: {
+      ...(o.batchMaxTasks === undefined ? {} : { maxTasks: o.batchMaxTasks }),
+      ...(o.batchDelayMs === undefined ? {} : { delayMs: Math.round(o.batchDelayMs) }),
+    },
+  };
+}
+
 async function runDevnet(o: DevnetFlags, io: CliIo): Promise<void> {
   const say = (line: string) => io.out(`${line}\n`);
   const devnet = await startDevnet({
@@ -117,6 +147,7 @@ async function runDevnet(o: DevnetFlags, io: CliIo): Promise<void> {
     ...(o.taskModule === undefined ? {} : { taskModule: o.taskModule }),
     ...(o.chaosEvery > 0 ? { chaosEveryMs: o.chaosEvery * 1000 } : {}),
     restartDelayMs: o.restartDelay * 1000,
+    ...batchingFlags(o),
     onLine: (line) => {
       if (o.verbose || !line.startsWith('[op-')) say(line);
     },

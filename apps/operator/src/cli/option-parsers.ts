@@ -23,3 +23,11 @@ export function positiveInteger(value: string): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer.');
   return n;
 }
+
+/** An integer from 0 to 256 (`--batch-max-tasks`; 0 turns batching off). */
+export function batchSize(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 256)
+    throw new InvalidArgumentError('expected an integer from 0 to 256.');
+  return n;
+}

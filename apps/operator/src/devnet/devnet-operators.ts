@@ -37,6 +37,8 @@ export interface DevnetProcessSettings {
   readonly taskModule?: string;
   /** Leader-only membership check against the registry (removes deregistered operators), ms; 0: off. */
   readonly membershipCheckIntervalMs?: number;
+  /** `engine.batching` of every operator: `false` turns it off; default the operator's. */
+  readonly batching?: false | { readonly maxTasks?: number; readonly delayMs?: number };
 }
 
 /** The keystores' password in the devnet (the processes get it through the environment). */
@@ -107,6 +109,12 @@ export async function createOperatorProcesses(
         ...(settings.membershipCheckIntervalMs === undefined
           ? {}
           : { membershipCheckIntervalMs: settings.membershipCheckIntervalMs }),
+        ...(settings.batching === undefined
+          ? {}
+          : {
+              batching:
+                settings.batching === false ? { enabled: false } : { enabled: true, ...settings.batching },
+            }),
       },
     };
     const configPath = join(op.dir, 'operator.json');

@@ -81,6 +81,12 @@ export interface DevnetOptions {
   ) => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
   /** The leader's check that members are still registered (removes deregistered ones), ms; default the engine's. */
   readonly membershipCheckIntervalMs?: number;
+  /**
+   * The operators' `engine.batching`: `false` answers task by task; a size and delay packs requests
+   * into batches answered in one `respondToBatch`. Default: the operator's (on, 64 tasks, 10 ms, on
+   * `avs-raft`; off on `eigenlayer`, whose TaskManager has no batch call).
+   */
+  readonly batching?: false | { readonly maxTasks?: number; readonly delayMs?: number };
 }
 
 /** An operator's name and where it serves, for {@link DevnetOptions.routePeers}. */
@@ -219,6 +225,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         ...(options.membershipCheckIntervalMs === undefined
           ? {}
           : { membershipCheckIntervalMs: options.membershipCheckIntervalMs }),
+        ...(options.batching === undefined ? {} : { batching: options.batching }),
       })),
     );
     o.print(`starting ${o.n} operator processes (${o.runtime}, ${o.storage} storage)`);
