@@ -5,13 +5,13 @@
  * from the package.
  */
 import type { Clock } from '@avs/raft-core';
-import type { EngineChain } from './chain-port.js';
 import type { ResolvedEngineConfig } from './config.js';
-import type { ConsensusNode } from './consensus-node.js';
+import type { ConsensusNode } from './consensus/consensus-node.js';
 import type { EngineEventMap } from './engine-events.js';
-import type { EngineTransport } from './engine-transport.js';
-import type { TaskCommand } from './task-command.js';
-import type { ApplyOutcome, TaskStateMachine } from './task-state.js';
+import type { EngineChain } from './ports/chain-port.js';
+import type { EngineTransport } from './ports/engine-transport.js';
+import type { TaskCommand } from './tasks/task-command.js';
+import type { ApplyOutcome, TaskStateMachine } from './tasks/task-state.js';
 
 /** What {@link TaskConsensusEngine} hands to each of its parts (they hold it as `core`). */
 export interface EngineContext {

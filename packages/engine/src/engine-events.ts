@@ -1,5 +1,5 @@
 /** The engine's events and a small typed emitter (no runtime-specific APIs). */
-import type { TaskRecord } from './task-state.js';
+import type { TaskRecord } from './tasks/task-state.js';
 
 /** Events of a running engine, by name. */
 export interface EngineEventMap {

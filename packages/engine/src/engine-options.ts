@@ -4,16 +4,16 @@
  */
 import type { BlsBackendName, BlsKeyPair } from '@avs/bls';
 import type { Clock, Logger, Storage } from '@avs/raft-core';
-import type { BatchingOptions } from './batch-packer.js';
-import type { EngineCallbacksOptions, TaskConsensusCallbacks } from './callbacks.js';
-import type { EngineChain } from './chain-port.js';
 import type { OperatorRaftConfig } from './config.js';
-import type { ConsensusNodeFactory } from './consensus-node.js';
-import type { EngineTransport } from './engine-transport.js';
-import type { JoinAuthenticator } from './join-request.js';
-import type { AggregationOptions } from './leader-duties.js';
-import type { TaskSpec } from './task-request.js';
-import type { TaskStateOptions } from './task-state.js';
+import type { ConsensusNodeFactory } from './consensus/consensus-node.js';
+import type { AggregationOptions } from './leader/leader-duties.js';
+import type { JoinAuthenticator } from './membership/join-request.js';
+import type { EngineCallbacksOptions, TaskConsensusCallbacks } from './ports/callbacks.js';
+import type { EngineChain } from './ports/chain-port.js';
+import type { EngineTransport } from './ports/engine-transport.js';
+import type { BatchingOptions } from './tasks/batch-packer.js';
+import type { TaskSpec } from './tasks/task-request.js';
+import type { TaskStateOptions } from './tasks/task-state.js';
 
 /**
  * The engine's default clock: wall-clock time, because task expiries and join

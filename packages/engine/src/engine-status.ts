@@ -1,7 +1,7 @@
 /** What `TaskConsensusEngine.status()` reports, and how it is assembled from the engine's parts. */
 import { type BlsBackendName, blsBackendName } from '@avs/bls';
-import type { ConsensusNode } from './consensus-node.js';
-import type { ApplyOutcome, TaskStateMachine } from './task-state.js';
+import type { ConsensusNode } from './consensus/consensus-node.js';
+import type { ApplyOutcome, TaskStateMachine } from './tasks/task-state.js';
 
 /** Answer of {@link TaskConsensusEngine.status}. */
 export interface EngineStatus {

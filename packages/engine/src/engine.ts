@@ -13,18 +13,13 @@ import {
   silentLogger,
   systemClock,
 } from '@avs/raft-core';
-import { type BatchProof, batchProofOf } from './batch-digest.js';
-import { BatchPacker } from './batch-packer.js';
-import { type ProcessedResponse, resolveResponseProcessor } from './callbacks.js';
-import { BootstrapGuard, registeredProbeTargets } from './cluster-probe.js';
 import { parseEngineConfig, type ResolvedEngineConfig } from './config.js';
-import { raftNodeFactory } from './consensus-factory.js';
-import type { ConsensusNode, ConsensusSettings } from './consensus-node.js';
+import { raftNodeFactory } from './consensus/consensus-factory.js';
+import type { ConsensusNode, ConsensusSettings } from './consensus/consensus-node.js';
 import type { EngineContext } from './engine-context.js';
 import { type EngineEventMap, EventEmitter, type Unsubscribe } from './engine-events.js';
 import { type TaskConsensusEngineOptions, wallClock } from './engine-options.js';
 import { type EngineStatus, engineStatusOf } from './engine-status.js';
-import type { EngineRpcHandler } from './engine-transport.js';
 import {
   EngineConfigError,
   EngineError,
@@ -32,22 +27,32 @@ import {
   EngineStateError,
   TaskStateError,
 } from './errors.js';
-import { joinCluster } from './join-client.js';
-import { JoinService } from './join-service.js';
-import { LeaderDuties } from './leader-duties.js';
-import { confirmLeadership, type ElectionResult, type LeaderInfo, rotateLeadership } from './leadership.js';
-import { PeerAllowance } from './peer-allowance.js';
-import { RegistryFollower } from './registry-follower.js';
-import { ResponseWorker } from './response-worker.js';
-import { encodeTaskCommand, type MemberInfo, type TaskCommand } from './task-command.js';
-import { type TaskSpec, taskRequestOf } from './task-request.js';
-import { type ApplyOutcome, type TaskEvent, type TaskRecord, TaskStateMachine } from './task-state.js';
+import { ResponseWorker } from './follower/response-worker.js';
+import { LeaderDuties } from './leader/leader-duties.js';
+import {
+  confirmLeadership,
+  type ElectionResult,
+  type LeaderInfo,
+  rotateLeadership,
+} from './leader/leadership.js';
+import { BootstrapGuard, registeredProbeTargets } from './membership/cluster-probe.js';
+import { joinCluster } from './membership/join-client.js';
+import { JoinService } from './membership/join-service.js';
+import { PeerAllowance } from './membership/peer-allowance.js';
+import { RegistryFollower } from './membership/registry-follower.js';
+import { type ProcessedResponse, resolveResponseProcessor } from './ports/callbacks.js';
+import type { EngineRpcHandler } from './ports/engine-transport.js';
+import type { JoinResult, SubmitResponsesResult } from './ports/wire.js';
+import { type BatchProof, batchProofOf } from './tasks/batch-digest.js';
+import { BatchPacker } from './tasks/batch-packer.js';
+import { encodeTaskCommand, type MemberInfo, type TaskCommand } from './tasks/task-command.js';
+import { type TaskSpec, taskRequestOf } from './tasks/task-request.js';
+import { type ApplyOutcome, type TaskEvent, type TaskRecord, TaskStateMachine } from './tasks/task-state.js';
 import { backoffMs, sleep } from './waiting.js';
-import type { JoinResult, SubmitResponsesResult } from './wire.js';
 
 export type { TaskConsensusEngineOptions } from './engine-options.js';
 export type { EngineStatus } from './engine-status.js';
-export type { TaskSpec } from './task-request.js';
+export type { TaskSpec } from './tasks/task-request.js';
 
 /** The engine. Create it with {@link createTaskConsensusEngine}. */
 export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {

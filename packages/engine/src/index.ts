@@ -1,5 +1,58 @@
-export type { BatchProof } from './batch-digest.js';
-export type { BatchingOptions } from './batch-packer.js';
+export {
+  type OperatorRaftConfig,
+  operatorRaftConfigSchema,
+  parseEngineConfig,
+  type ResolvedEngineConfig,
+} from './config.js';
+export { raftNodeFactory } from './consensus/consensus-factory.js';
+export type {
+  ConsensusCallOptions,
+  ConsensusConfChange,
+  ConsensusEventMap,
+  ConsensusNode,
+  ConsensusNodeFactory,
+  ConsensusNodeOptions,
+  ConsensusSettings,
+} from './consensus/consensus-node.js';
+export {
+  createTaskConsensusEngine,
+  type EngineStatus,
+  TaskConsensusEngine,
+  type TaskConsensusEngineOptions,
+  type TaskSpec,
+} from './engine.js';
+export type { EngineEventMap, Unsubscribe } from './engine-events.js';
+export * from './errors.js';
+export {
+  createHttpEngineTransport,
+  type HttpEngineTransport,
+  type HttpEngineTransportOptions,
+  MAX_JOIN_BODY_BYTES,
+  MAX_TASK_RESPONSE_BODY_BYTES,
+} from './http/http-engine-transport.js';
+export type { AggregationOptions } from './leader/leader-duties.js';
+export type { ElectionResult, LeaderInfo } from './leader/leadership.js';
+export { type ClusterProbeAnswer, clusterProbeAnswerSchema } from './membership/cluster-probe.js';
+export {
+  type JoinAnswer,
+  type JoinAuthenticator,
+  type JoinRequest,
+  joinRequestSchema,
+  randomNonce,
+  type SignedJoinRequest,
+  signedJoinRequestSchema,
+} from './membership/join-request.js';
+export {
+  type AcceptedResponse,
+  InMemoryChain,
+  type InMemoryChainHooks,
+  type InMemoryChainOperator,
+} from './memory/memory-chain.js';
+export {
+  createMemoryEngineNetwork,
+  type MemoryEngineNetwork,
+  memoryUrl,
+} from './memory/memory-engine-network.js';
 export {
   type EngineCallbacksOptions,
   type OperatorEndpoints,
@@ -8,7 +61,7 @@ export {
   resolveResponseProcessor,
   type SignedTaskResponse,
   type TaskConsensusCallbacks,
-} from './callbacks.js';
+} from './ports/callbacks.js';
 export type {
   BatchSubmission,
   BatchSubmissionItem,
@@ -18,32 +71,7 @@ export type {
   SubmittedResponse,
   TaskSubmission,
   TaskSubmitter,
-} from './chain-port.js';
-export { type ClusterProbeAnswer, clusterProbeAnswerSchema } from './cluster-probe.js';
-export {
-  type OperatorRaftConfig,
-  operatorRaftConfigSchema,
-  parseEngineConfig,
-  type ResolvedEngineConfig,
-} from './config.js';
-export { raftNodeFactory } from './consensus-factory.js';
-export type {
-  ConsensusCallOptions,
-  ConsensusConfChange,
-  ConsensusEventMap,
-  ConsensusNode,
-  ConsensusNodeFactory,
-  ConsensusNodeOptions,
-  ConsensusSettings,
-} from './consensus-node.js';
-export {
-  createTaskConsensusEngine,
-  type EngineStatus,
-  TaskConsensusEngine,
-  type TaskConsensusEngineOptions,
-  type TaskSpec,
-} from './engine.js';
-export type { EngineEventMap, Unsubscribe } from './engine-events.js';
+} from './ports/chain-port.js';
 export {
   type EngineRpcClient,
   type EngineRpcHandler,
@@ -52,35 +80,7 @@ export {
   type PeerAddress,
   type RemoteErrorBody,
   toRemoteError,
-} from './engine-transport.js';
-export * from './errors.js';
-export {
-  createHttpEngineTransport,
-  type HttpEngineTransport,
-  type HttpEngineTransportOptions,
-  MAX_JOIN_BODY_BYTES,
-  MAX_TASK_RESPONSE_BODY_BYTES,
-} from './http-engine-transport.js';
-export {
-  type JoinAnswer,
-  type JoinAuthenticator,
-  type JoinRequest,
-  joinRequestSchema,
-  randomNonce,
-  type SignedJoinRequest,
-  signedJoinRequestSchema,
-} from './join-request.js';
-export type { AggregationOptions } from './leader-duties.js';
-export type { ElectionResult, LeaderInfo } from './leadership.js';
-export {
-  type AcceptedResponse,
-  InMemoryChain,
-  type InMemoryChainHooks,
-  type InMemoryChainOperator,
-} from './memory-chain.js';
-export { createMemoryEngineNetwork, type MemoryEngineNetwork, memoryUrl } from './memory-engine-network.js';
-export * from './task-command.js';
-export * from './task-state.js';
+} from './ports/engine-transport.js';
 export {
   g1JsonSchema,
   type JoinAnswerProof,
@@ -93,4 +93,8 @@ export {
   signedBatchResponseWireSchema,
   signedTaskResponseWireSchema,
   submitResponsesResultSchema,
-} from './wire.js';
+} from './ports/wire.js';
+export type { BatchProof } from './tasks/batch-digest.js';
+export type { BatchingOptions } from './tasks/batch-packer.js';
+export * from './tasks/task-command.js';
+export * from './tasks/task-state.js';

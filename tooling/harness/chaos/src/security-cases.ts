@@ -32,7 +32,7 @@ export const SECURITY_CASES: readonly SecurityCase[] = [
     title: 'a replayed join or Raft request is refused',
     tests: [
       'packages/engine/test/membership.test.ts › "refuses forged, expired, replayed, unregistered, wrong-domain, stale, mismatched and malformed joins"',
-      'packages/engine/src/task-state.test.ts › "refuses a join nonce twice"',
+      'packages/engine/src/tasks/task-state.test.ts › "refuses a join nonce twice"',
       'packages/transport-http/src/server/raft-server.test.ts › "replayed", "stale timestamp"',
     ],
   },

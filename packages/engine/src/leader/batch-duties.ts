@@ -12,14 +12,14 @@
  */
 import type { AggregationResult, BlsAggregationService } from '@avs/bls/aggregation';
 import type { LimitFunction } from 'p-limit';
-import { batchOfResponses } from './batch-digest.js';
-import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
-import type { EngineContext } from './engine-context.js';
-import { EngineError, SubmissionError } from './errors.js';
-import type { AggregateProof, TaskCommand } from './task-command.js';
-import type { BatchRecord, TaskRecord } from './task-state.js';
-import { backoffMs, sleep } from './waiting.js';
-import type { ResponseVerdict, SignedBatchResponseWire } from './wire.js';
+import type { EngineContext } from '../engine-context.js';
+import { EngineError, SubmissionError } from '../errors.js';
+import type { ProcessedResponse, TaskConsensusCallbacks } from '../ports/callbacks.js';
+import type { ResponseVerdict, SignedBatchResponseWire } from '../ports/wire.js';
+import { batchOfResponses } from '../tasks/batch-digest.js';
+import type { AggregateProof, TaskCommand } from '../tasks/task-command.js';
+import type { BatchRecord, TaskRecord } from '../tasks/task-state.js';
+import { backoffMs, sleep } from '../waiting.js';
 
 /** What a term of the leader lends its batch work. */
 export interface BatchTermContext {

@@ -9,7 +9,7 @@
  * is queued as {@link TaskEvent}s for the engine's workers to drain.
  */
 import type { Entry, StateMachine } from '@avs/raft-core';
-import { DecodeError } from './errors.js';
+import { DecodeError } from '../errors.js';
 import {
   type AggregateProof,
   decodeTaskCommand,

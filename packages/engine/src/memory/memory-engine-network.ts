@@ -6,14 +6,14 @@
  * `isolate`, `cutBoth`, `heal` apply to both kinds of traffic.
  */
 import { type Clock, createMemoryNetwork, type MemoryNetwork } from '@avs/raft-core';
+import { PeerCallError } from '../errors.js';
 import {
   type EngineRpcHandler,
   type EngineTransport,
   fromRemoteError,
   type PeerAddress,
   toRemoteError,
-} from './engine-transport.js';
-import { PeerCallError } from './errors.js';
+} from '../ports/engine-transport.js';
 
 /** A set of in-memory engine endpoints. */
 export interface MemoryEngineNetwork {

@@ -7,17 +7,17 @@
  */
 
 import type { Transport } from '@avs/raft-core';
-import type { SignedTaskResponse } from './callbacks.js';
-import type { ClusterProbeAnswer } from './cluster-probe.js';
 import {
   EngineError,
   EngineNotLeaderError,
   type JoinRefusal,
   JoinRefusedError,
   PeerCallError,
-} from './errors.js';
-import type { SignedJoinRequest } from './join-request.js';
-import type { MemberInfo } from './task-command.js';
+} from '../errors.js';
+import type { ClusterProbeAnswer } from '../membership/cluster-probe.js';
+import type { SignedJoinRequest } from '../membership/join-request.js';
+import type { MemberInfo } from '../tasks/task-command.js';
+import type { SignedTaskResponse } from './callbacks.js';
 import type { JoinResult, SignedBatchResponseWire, SubmitResponsesResult } from './wire.js';
 
 /** Where another engine is. */

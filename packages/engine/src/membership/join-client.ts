@@ -5,14 +5,14 @@
  */
 
 import type { Clock } from '@avs/raft-core';
-import type { EngineChain } from './chain-port.js';
-import type { ResolvedEngineConfig } from './config.js';
-import type { EngineTransport } from './engine-transport.js';
-import { EngineNotLeaderError, EngineStateError, JoinRefusedError, PeerCallError } from './errors.js';
+import type { ResolvedEngineConfig } from '../config.js';
+import { EngineNotLeaderError, EngineStateError, JoinRefusedError, PeerCallError } from '../errors.js';
+import type { EngineChain } from '../ports/chain-port.js';
+import type { EngineTransport } from '../ports/engine-transport.js';
+import type { JoinResult } from '../ports/wire.js';
+import { backoffMs, sleep } from '../waiting.js';
 import { verifyJoinAnswer } from './join-answer.js';
 import { type JoinAuthenticator, randomNonce } from './join-request.js';
-import { backoffMs, sleep } from './waiting.js';
-import type { JoinResult } from './wire.js';
 
 /** What {@link joinCluster} needs from the engine. */
 export interface JoinClientDeps {

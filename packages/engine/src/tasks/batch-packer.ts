@@ -6,7 +6,7 @@
  * lone request waits at most the window, never longer.
  */
 import type { Clock } from '@avs/raft-core';
-import { EngineConfigError, EngineStateError } from './errors.js';
+import { EngineConfigError, EngineStateError } from '../errors.js';
 import { MAX_BATCH_TASKS, type TaskCommand, type TaskMeta } from './task-command.js';
 import type { ApplyOutcome } from './task-state.js';
 

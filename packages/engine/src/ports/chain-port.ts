@@ -4,7 +4,7 @@
  * {@link InMemoryChain} is the in-process fake for fast tests.
  */
 import type { OperatorStateProvider } from '@avs/bls';
-import type { AggregateProof, TaskMeta } from './task-command.js';
+import type { AggregateProof, TaskMeta } from '../tasks/task-command.js';
 
 /** One aggregated response ready for the on-chain check. */
 export interface TaskSubmission {

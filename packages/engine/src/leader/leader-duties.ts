@@ -20,26 +20,26 @@ import {
   type OperatorStateProvider,
 } from '@avs/bls/aggregation';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { BatchAggregation } from './batch-duties.js';
-import type { ProcessedResponse, TaskConsensusCallbacks } from './callbacks.js';
-import { CoalescedBarrier } from './coalesced-barrier.js';
-import type { EngineContext } from './engine-context.js';
+import type { EngineContext } from '../engine-context.js';
 import {
   EngineConfigError,
   EngineError,
   EngineNotLeaderError,
   ResponseRefusedError,
   SubmissionError,
-} from './errors.js';
-import type { AggregateProof, TaskCommand } from './task-command.js';
-import type { BatchRecord, RequestRecord, TaskRecord } from './task-state.js';
-import { backoffMs, sleep, WORK_ITEMS_PER_TURN, yieldToEventLoop } from './waiting.js';
+} from '../errors.js';
+import type { ProcessedResponse, TaskConsensusCallbacks } from '../ports/callbacks.js';
 import {
   type ResponseVerdict,
   type SubmitResponsesResult,
   signedBatchResponseWireSchema,
   signedTaskResponseWireSchema,
-} from './wire.js';
+} from '../ports/wire.js';
+import type { AggregateProof, TaskCommand } from '../tasks/task-command.js';
+import type { BatchRecord, RequestRecord, TaskRecord } from '../tasks/task-state.js';
+import { backoffMs, sleep, WORK_ITEMS_PER_TURN, yieldToEventLoop } from '../waiting.js';
+import { BatchAggregation } from './batch-duties.js';
+import { CoalescedBarrier } from './coalesced-barrier.js';
 
 /** Options of the leader's aggregation. */
 export interface AggregationOptions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ClusterExistsError, PeerCallError } from '../errors.js';
+import type { EngineTransport } from '../ports/engine-transport.js';
 import { BootstrapGuard, type ClusterProbeAnswer } from './cluster-probe.js';
-import type { EngineTransport } from './engine-transport.js';
-import { ClusterExistsError, PeerCallError } from './errors.js';
 
 const A = `0x${'a'.repeat(40)}`;
 const B = `0x${'b'.repeat(40)}`;

@@ -7,14 +7,14 @@
  * Members that are no longer registered on-chain are removed.
  */
 
+import type { EngineContext } from '../engine-context.js';
+import { EngineNotLeaderError, JoinRefusedError } from '../errors.js';
+import type { OperatorEndpoints, TaskConsensusCallbacks } from '../ports/callbacks.js';
+import type { JoinResult } from '../ports/wire.js';
+import type { MemberInfo } from '../tasks/task-command.js';
+import { sleep, withTimeout } from '../waiting.js';
 import { AdmissionChecks } from './admission-checks.js';
-import type { OperatorEndpoints, TaskConsensusCallbacks } from './callbacks.js';
-import type { EngineContext } from './engine-context.js';
-import { EngineNotLeaderError, JoinRefusedError } from './errors.js';
 import { type JoinAuthenticator, type SignedJoinRequest, signedJoinRequestSchema } from './join-request.js';
-import type { MemberInfo } from './task-command.js';
-import { sleep, withTimeout } from './waiting.js';
-import type { JoinResult } from './wire.js';
 
 function endpointsOf(value: OperatorEndpoints | string): OperatorEndpoints {
   return typeof value === 'string' ? { httpUrl: value, raftUrl: value } : value;

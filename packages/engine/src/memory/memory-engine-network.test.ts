@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineRpcHandler } from './engine-transport.js';
+import type { EngineRpcHandler } from '../ports/engine-transport.js';
 import { createMemoryEngineNetwork, memoryUrl } from './memory-engine-network.js';
 
 // An operator address in its EIP-55 checksummed form, as ethers and viem return it.

@@ -7,14 +7,14 @@
  * once every task of the request is final or expired.
  */
 import { type BlsKeyPair, g1ToJson } from '@avs/bls';
-import { batchOfResponses } from './batch-digest.js';
-import type { ProcessedResponse, SignedTaskResponse, TaskConsensusCallbacks } from './callbacks.js';
-import type { EngineContext } from './engine-context.js';
-import { CallbackError, EngineError, PeerCallError } from './errors.js';
-import type { TaskMeta } from './task-command.js';
-import type { BatchRecord, RequestRecord } from './task-state.js';
-import { backoffMs, WORK_ITEMS_PER_TURN, withTimeout, yieldToEventLoop } from './waiting.js';
-import type { SignedBatchResponseWire, SubmitResponsesResult } from './wire.js';
+import type { EngineContext } from '../engine-context.js';
+import { CallbackError, EngineError, PeerCallError } from '../errors.js';
+import type { ProcessedResponse, SignedTaskResponse, TaskConsensusCallbacks } from '../ports/callbacks.js';
+import type { SignedBatchResponseWire, SubmitResponsesResult } from '../ports/wire.js';
+import { batchOfResponses } from '../tasks/batch-digest.js';
+import type { TaskMeta } from '../tasks/task-command.js';
+import type { BatchRecord, RequestRecord } from '../tasks/task-state.js';
+import { backoffMs, WORK_ITEMS_PER_TURN, withTimeout, yieldToEventLoop } from '../waiting.js';
 
 /** Refusal codes that mean "not yet": the leader has not applied the request. Retried. */
 const RETRYABLE = new Set(['RESPONSE_UNKNOWN_REQUEST']);

@@ -5,7 +5,7 @@
  */
 import type { G1Json } from '@avs/bls';
 import type { z } from 'zod';
-import type { TaskMeta } from './task-command.js';
+import type { TaskMeta } from '../tasks/task-command.js';
 
 /** What an operator answers for one on-chain task: where it goes and what is signed. */
 export interface ProcessedResponse {

@@ -16,9 +16,9 @@
  * (at most one address read per registered operator).
  */
 import type { OperatorSetState } from '@avs/bls';
-import type { EngineChain } from './chain-port.js';
-import type { ResolvedEngineConfig } from './config.js';
-import { JoinRefusedError } from './errors.js';
+import type { ResolvedEngineConfig } from '../config.js';
+import { JoinRefusedError } from '../errors.js';
+import type { EngineChain } from '../ports/chain-port.js';
 import type { JoinAuthenticator, SignedJoinRequest } from './join-request.js';
 
 /** The clock and registry reads the checks need. */

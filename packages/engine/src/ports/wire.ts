@@ -3,7 +3,7 @@
  * with zod on arrival. Limits keep one request small.
  */
 import { z } from 'zod';
-import { type MemberInfo, memberInfoSchema } from './task-command.js';
+import { type MemberInfo, memberInfoSchema } from '../tasks/task-command.js';
 
 /** Most responses in one signed submission. */
 export const MAX_RESPONSES_PER_SUBMISSION = 256;

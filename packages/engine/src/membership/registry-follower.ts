@@ -7,10 +7,11 @@
  * ones). Failures are reported; the periodic membership check stays the
  * safety net.
  */
-import type { TaskConsensusCallbacks } from './callbacks.js';
-import type { RegistryEvent } from './chain-port.js';
-import type { EngineContext } from './engine-context.js';
-import { JoinRefusedError } from './errors.js';
+
+import type { EngineContext } from '../engine-context.js';
+import { JoinRefusedError } from '../errors.js';
+import type { TaskConsensusCallbacks } from '../ports/callbacks.js';
+import type { RegistryEvent } from '../ports/chain-port.js';
 import type { JoinService } from './join-service.js';
 
 const trimUrl = (u: string) => u.replace(/\/+$/, '');

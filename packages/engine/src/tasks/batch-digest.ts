@@ -5,10 +5,10 @@
  * metadata, so both reach the same digest for the same responses.
  */
 import { buildTaskBatch, type Hex32, merkleProof, type TaskBatch } from '@avs/bls/batch';
-import type { ProcessedResponse } from './callbacks.js';
-import { EngineError } from './errors.js';
+import { EngineError } from '../errors.js';
+import type { ProcessedResponse } from '../ports/callbacks.js';
+import { WORK_ITEMS_PER_TURN, yieldToEventLoop } from '../waiting.js';
 import type { BatchRecord, TaskStateMachine } from './task-state.js';
-import { WORK_ITEMS_PER_TURN, yieldToEventLoop } from './waiting.js';
 
 /**
  * Builds the batch of `responses` (leaf order) for `batch`.

@@ -17,10 +17,10 @@
  * node that has decided to found answers `founding`. Only one founds.
  */
 import { z } from 'zod';
-import type { TaskConsensusCallbacks } from './callbacks.js';
-import type { EngineChain } from './chain-port.js';
-import type { EngineTransport } from './engine-transport.js';
-import { ClusterExistsError } from './errors.js';
+import { ClusterExistsError } from '../errors.js';
+import type { TaskConsensusCallbacks } from '../ports/callbacks.js';
+import type { EngineChain } from '../ports/chain-port.js';
+import type { EngineTransport } from '../ports/engine-transport.js';
 
 /** What a node answers to a cluster probe: existence and ids, nothing more. */
 export const clusterProbeAnswerSchema = z.object({

@@ -20,7 +20,8 @@ import {
 import { buildTaskBatch } from '@avs/bls/batch';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import type { OperatorEndpoints } from './callbacks.js';
+import { SubmissionError } from '../errors.js';
+import type { OperatorEndpoints } from '../ports/callbacks.js';
 import type {
   BatchSubmission,
   EngineChain,
@@ -29,9 +30,8 @@ import type {
   SubmittedResponse,
   TaskSubmission,
   TaskSubmitter,
-} from './chain-port.js';
-import { SubmissionError } from './errors.js';
-import type { TaskMeta } from './task-command.js';
+} from '../ports/chain-port.js';
+import type { TaskMeta } from '../tasks/task-command.js';
 
 /** A registered operator of the in-memory registry. */
 export interface InMemoryChainOperator {

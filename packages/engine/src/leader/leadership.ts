@@ -3,8 +3,8 @@
  * original's local view let two nodes act as leader), and rotated fairly.
  */
 
-import type { ConsensusNode } from './consensus-node.js';
-import { ElectionError } from './errors.js';
+import type { ConsensusNode } from '../consensus/consensus-node.js';
+import { ElectionError } from '../errors.js';
 
 /** Answer of {@link TaskConsensusEngine.isLeader}. */
 export interface LeaderInfo {

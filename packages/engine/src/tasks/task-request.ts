@@ -5,7 +5,7 @@
  */
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { EngineError } from './errors.js';
+import { EngineError } from '../errors.js';
 import { type TaskMeta, taskMetaSchema } from './task-command.js';
 
 /** A task to create: {@link TaskMeta} whose expiry defaults to now + `taskTimeoutMs`. */

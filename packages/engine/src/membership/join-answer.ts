@@ -6,9 +6,9 @@
  * (bound to the request's nonce, see `JoinAnswer`); the joiner accepts it only
  * when the signer is a registered operator named in the answer's members.
  */
-import { JoinRefusedError } from './errors.js';
+import { JoinRefusedError } from '../errors.js';
+import type { JoinResult } from '../ports/wire.js';
 import type { JoinAnswer, JoinAuthenticator, JoinRequest } from './join-request.js';
-import type { JoinResult } from './wire.js';
 
 /** What {@link verifyJoinAnswer} needs. */
 export interface JoinAnswerCheckDeps {

@@ -37,32 +37,32 @@ import {
 import { Hono } from 'hono';
 import { z } from 'zod';
 import {
-  type ClusterProbeAnswer,
-  clusterProbeAnswerSchema,
-  clusterProbeRequestSchema,
-} from './cluster-probe.js';
-import {
-  type EngineRpcHandler,
-  type EngineTransport,
-  fromRemoteError,
-  type PeerAddress,
-  toRemoteError,
-} from './engine-transport.js';
-import {
   EngineError,
   EngineNotLeaderError,
   EngineStateError,
   JoinRefusedError,
   PeerCallError,
   ResponseRefusedError,
-} from './errors.js';
-import type { MemberInfo } from './task-command.js';
+} from '../errors.js';
+import {
+  type ClusterProbeAnswer,
+  clusterProbeAnswerSchema,
+  clusterProbeRequestSchema,
+} from '../membership/cluster-probe.js';
+import {
+  type EngineRpcHandler,
+  type EngineTransport,
+  fromRemoteError,
+  type PeerAddress,
+  toRemoteError,
+} from '../ports/engine-transport.js';
 import {
   type JoinResult,
   joinResultSchema,
   type SubmitResponsesResult,
   submitResponsesResultSchema,
-} from './wire.js';
+} from '../ports/wire.js';
+import type { MemberInfo } from '../tasks/task-command.js';
 
 /** Largest join request body, bytes. */
 export const MAX_JOIN_BODY_BYTES = 16 * 1024;

@@ -7,7 +7,7 @@
  * (`eip712JoinAuthenticator`), tests may provide their own.
  */
 import { z } from 'zod';
-import type { MemberInfo } from './task-command.js';
+import type { MemberInfo } from '../tasks/task-command.js';
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address');
 const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected 32 bytes of 0x hex');

@@ -6,7 +6,7 @@
  * entry as skipped): a newer writer never crashes an older reader.
  */
 import { z } from 'zod';
-import { DecodeError } from './errors.js';
+import { DecodeError } from '../errors.js';
 
 /** Envelope version written by this code. */
 export const COMMAND_VERSION = 1;
