@@ -113,11 +113,12 @@ export async function startOperator(
       ? { fetch: (input, init) => fetch(input, init), close: async () => {} }
       : createPooledFetch();
   const transportMetrics = new TransportMetrics();
+  const transportLog = componentLogger(log, 'transport');
   const transport = createHttpEngineTransport({
     scheme,
     fetch: pooled.fetch,
-    server: { metrics: transportMetrics, logger: componentLogger(log, 'transport') },
-    client: { metrics: transportMetrics, endpoints: config.cluster.endpoints },
+    server: { metrics: transportMetrics, logger: transportLog },
+    client: { metrics: transportMetrics, endpoints: config.cluster.endpoints, logger: transportLog },
     ...(config.cluster.dialUrls === undefined ? {} : { dialUrl: peerDialer(config.cluster.dialUrls) }),
   });
   let storage: Storage | undefined;

@@ -4,17 +4,22 @@
  * the packages are ESM-only, so node16 CommonJS is out of scope), and carries
  * what publishing needs.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/core';
 import { problemAffectsResolutionKind } from '@arethetypeswrong/core/problems';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pack, publishablePackages } from '../src/packed-packages.js';
+import { pack, publishablePackages, repoRoot } from '../src/packed-packages.js';
 
 const packages = publishablePackages();
+const rootManifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
 let dir: string;
 const tarballs = new Map<string, Uint8Array>();
 
@@ -28,13 +33,19 @@ afterAll(async () => {
 });
 
 describe.each(packages.map((p) => [p.name, p] as const))('%s as packed', (_, pkg) => {
-  it('has what publishing needs: engines, publishConfig, files, ./package.json, the npm publish guard', () => {
+  it('has what publishing needs: engines, publishConfig, files, repository, ./package.json, the npm publish guard', () => {
     const m = pkg.manifest as Record<string, Record<string, unknown>>;
     expect(m.engines?.node).toBe('>=20.19');
     expect(m.publishConfig?.access).toBe('public');
     expect(Array.isArray(m.files)).toBe(true);
     expect(m.exports?.['./package.json']).toBe('./package.json');
     expect(m.scripts?.prepublishOnly).toBe('node ../../tooling/scripts/publish-guard.mjs');
+    // One repository for all: the root's URL, and the package's own folder so npm links to it.
+    expect(m.repository).toEqual({
+      type: 'git',
+      url: (rootManifest.repository as Record<string, unknown>).url,
+      directory: relative(repoRoot, pkg.dir),
+    });
   });
 
   it('passes publint', async () => {

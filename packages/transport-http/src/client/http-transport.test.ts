@@ -105,6 +105,42 @@ describe('HttpTransport', () => {
     expect(transport.metrics.dropped.sendFailed).toBe(2);
   });
 
+  it('logs a peer going down once, however many sends fail, and logs it coming back', async () => {
+    const clock = new FakeClock();
+    const { server, handler: bobs } = bobServer(clock);
+    let up = false;
+    const switchable: FetchLike = async (input, init) => {
+      if (!up) throw new TypeError('connect ECONNREFUSED');
+      return inProcessFetch(server)(input, init);
+    };
+    const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+    const at = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+      lines.push({ level, message, ...(fields ? { fields } : {}) });
+    const logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    const { transport, handler } = await aliceTransport(switchable, clock, {
+      retry: { attempts: 1 },
+      logger,
+    });
+    for (let i = 1; i <= 3; i++) {
+      transport.send([heartbeat(alice.nodeId, bob.nodeId, 5)]);
+      await until(() => handler.unreachable.length === i);
+    }
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([
+      {
+        level: 'warn',
+        message: 'transport: peer unreachable, messages dropped until it answers',
+        fields: { peer: bob.nodeId, url: 'http://bob', snapshot: false },
+      },
+    ]);
+    up = true;
+    transport.send([heartbeat(alice.nodeId, bob.nodeId, 5)]);
+    await until(() => bobs.received.length === 1);
+    await until(() => lines.some((l) => l.level === 'info'));
+    expect(lines.filter((l) => l.level === 'info')).toEqual([
+      { level: 'info', message: 'transport: peer reachable again', fields: { peer: bob.nodeId } },
+    ]);
+  });
+
   it('reports messages to unknown peers as unreachable, never throws', async () => {
     const clock = new FakeClock();
     const { transport, handler } = await aliceTransport(

@@ -17,6 +17,7 @@
  * handler passed to {@link HttpTransport.start}.
  */
 import {
+  type Logger,
   type Message,
   MessageType,
   type NodeId,
@@ -95,6 +96,12 @@ export interface HttpTransportOptions {
    * (own fetch schemes such as `do://` keep working).
    */
   readonly endpoints?: EndpointPolicy;
+  /**
+   * Where the client side reports what an operator needs to see: a peer becoming unreachable
+   * (warn, once until it answers again) and reachable again (info), a peer that refused
+   * streaming (info), a snapshot sent (info), a Raft handler that threw (error). Default: silent.
+   */
+  readonly logger?: Logger;
 }
 
 interface Peer {
@@ -131,6 +138,8 @@ export class HttpTransport implements Transport {
   private readonly streaming: boolean;
   private handler: TransportHandler | undefined;
   private closed = false;
+  /** Peers whose last send failed; logged once on the way down and once on the way back up. */
+  private readonly unreachable = new Set<NodeId>();
   private readonly workers = new Set<Promise<void>>();
 
   constructor(private readonly options: HttpTransportOptions) {
@@ -216,6 +225,7 @@ export class HttpTransport implements Transport {
     this.metrics.dropped.sendFailed += peer.queue.clear() + peer.snapshots.length;
     peer.snapshots.length = 0;
     this.peers.delete(id);
+    this.unreachable.delete(id);
   }
 
   /**
@@ -294,6 +304,14 @@ export class HttpTransport implements Transport {
     const handler = this.handler;
     if (!handler || this.closed) return;
     this.metrics.unreachableReports++;
+    if (this.peers.has(peer) && !this.unreachable.has(peer)) {
+      this.unreachable.add(peer);
+      this.options.logger?.warn('transport: peer unreachable, messages dropped until it answers', {
+        peer,
+        url: this.peers.get(peer)?.conn.url,
+        snapshot: snapshotFailed,
+      });
+    }
     this.notify(() => {
       if (snapshotFailed) handler.reportSnapshot?.(peer, false);
       handler.reportUnreachable(peer);
@@ -309,10 +327,16 @@ export class HttpTransport implements Transport {
     queueMicrotask(() => {
       try {
         call();
-      } catch {
+      } catch (error) {
         this.metrics.handlerErrors++;
+        this.options.logger?.error('transport: the Raft handler threw', { error: String(error) });
       }
     });
+  }
+
+  /** A send to `peer` succeeded: log the recovery if it was down. */
+  private reached(peer: NodeId): void {
+    if (this.unreachable.delete(peer)) this.options.logger?.info('transport: peer reachable again', { peer });
   }
 
   private track(work: Promise<void>): void {
@@ -371,6 +395,7 @@ export class HttpTransport implements Transport {
           return 'done';
         });
         if (ok) {
+          this.reached(peer.conn.id);
           this.metrics.sent.batches++;
           this.metrics.sent.messages += batch.length;
           this.metrics.sent.bytes += frame.length;
@@ -410,11 +435,15 @@ export class HttpTransport implements Transport {
         if (peer.stream === stream) peer.stream = undefined;
         if (this.closed || peer.removed) return;
         if (outcome.kind === 'ended') {
+          this.reached(peer.conn.id);
           peer.streamFailures = 0;
           renewals = 0;
         } else if (outcome.kind === 'unsupported') {
           peer.streaming = false;
           this.metrics.outgoingStreams.fallbacks++;
+          this.options.logger?.info('transport: peer has no stream route, per-batch requests from now on', {
+            peer: peer.conn.id,
+          });
         } else if (outcome.kind === 'renew' && renewals++ === 0) {
           // The peer restarted or expired the session: a new handshake, then at once a new stream.
         } else {
@@ -444,8 +473,16 @@ export class HttpTransport implements Transport {
         const message = peer.snapshots.shift()!;
         const ok = await this.sendSnapshot(peer, message);
         if (ok) {
+          this.reached(peer.conn.id);
           this.metrics.sent.snapshots++;
           this.metrics.sent.messages++;
+          if (message.snapshotChunk?.done) {
+            this.options.logger?.info('transport: snapshot sent', {
+              peer: peer.conn.id,
+              index: message.snapshotChunk.metadata.index,
+              bytes: message.snapshotChunk.data.length,
+            });
+          }
           if (message.snapshotChunk?.done && this.handler) {
             const handler = this.handler;
             this.notify(() => handler.reportSnapshot?.(peer.conn.id, true));
