@@ -52,13 +52,18 @@ export class WritePipeline {
   pump(): void {
     while (!this.writing && !this.host.isStopped()) {
       if (this.unpersisted.length > 0) {
-        const batch = this.unpersisted;
+        const all = this.unpersisted;
         this.unpersisted = [];
-        const update = mergeReadyWrites(batch);
-        if (update === undefined) {
-          this.persistedBatch(batch);
-          continue;
-        }
+        const update = mergeReadyWrites(all);
+        // No write is in flight, so every earlier Ready is durable. A leading run of Readies that
+        // change only the commit index (`mustSync` false: no entries, snapshot, term or vote) is
+        // acknowledged now, before its save: what it commits is already in this node's durable log,
+        // and a commit index lost in a crash is learned again from the leader (etcd does the same).
+        let now = 0;
+        while (now < all.length && !all[now]!.mustSync) now++;
+        if (now > 0) this.persistedBatch(now === all.length ? all : all.slice(0, now));
+        if (update === undefined) continue;
+        const batch = now === 0 ? all : all.slice(now);
         this.writing = true;
         this.queue = this.host.storage.save(update).then(
           () => {
@@ -90,7 +95,7 @@ export class WritePipeline {
 
   /** `batch` is durable: send what had to wait for it (votes, append acknowledgements) and tell the core. */
   private persistedBatch(batch: readonly Ready[]): void {
-    if (this.host.isStopped()) return;
+    if (this.host.isStopped() || batch.length === 0) return;
     let out: readonly Message[] | undefined;
     for (const rd of batch) {
       const ms = rd.persistedMessages;

@@ -15,6 +15,7 @@ import { MemoryStorage } from '../../src/memory-storage.js';
 import { createSeededRandom } from '../../src/random.js';
 import { RawNode } from '../../src/raw-node.js';
 import { contextKey } from '../../src/read-only.js';
+import type { Ready } from '../../src/ready.js';
 import type { ConfState, Entry, Message, NodeId } from '../../src/types.js';
 import { EntryType, MessageType } from '../../src/types.js';
 import { randomConfChange } from './conf-gen.js';
@@ -76,6 +77,8 @@ export function runSimulation(opts: SimOptions): SimResult {
   const confAt = new Map<number, string>();
   let maxCommitted = { index: 0, term: 0 };
   const persistedCommit = new Map<NodeId, number>();
+  /** Commit-only Readies acknowledged before their save completed (see `collect`). */
+  const ackedBeforeSave = new WeakSet<Ready>();
   /** Configuration keys, cached per configuration object (the core replaces it on every change). */
   const confKeys = new WeakMap<object, string>();
   const keyOf = (o: object, cs: () => ConfState): string => {
@@ -227,6 +230,11 @@ export function runSimulation(opts: SimOptions): SimResult {
     const pc = n.storage.getHardState().commit;
     if (pc < (persistedCommit.get(n.id) ?? 0)) fail(`${n.id} persisted commit went back`);
     persistedCommit.set(n.id, pc);
+    if (!ackedBeforeSave.delete(rd)) acknowledgeWrite(n, rd);
+  };
+
+  /** `rd` counts as persisted: release what waited for it and schedule its apply. */
+  const acknowledgeWrite = (n: SimNode, rd: Ready) => {
     for (const m of rd.persistedMessages) send(m);
     n.raw!.persisted(rd);
     let at = now + rnd.intn(P.applyMax);
@@ -303,6 +311,13 @@ export function runSimulation(opts: SimOptions): SimResult {
       }
       for (const m of rd.messages) send(m);
       n.writes.push(rd);
+      // As RaftNode does: a commit-only Ready (mustSync false) whose earlier writes are all durable
+      // (or themselves commit-only) is acknowledged and applied before its own save completes;
+      // a crash still loses that save, commit index included.
+      if (!rd.mustSync && n.writes.every((w) => w === rd || ackedBeforeSave.has(w))) {
+        ackedBeforeSave.add(rd);
+        acknowledgeWrite(n, rd);
+      }
       if (!chance(P.persistDelay)) while (n.writes.length > 0) completeWrite(n);
       runApplies(n, false);
       checkLeader(n);
