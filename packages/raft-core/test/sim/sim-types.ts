@@ -12,6 +12,11 @@ export interface SimOptions {
   readonly chaosTicks?: number;
   /** Ticks allowed after healing for a leader and all pending proposals. */
   readonly healTicks?: number;
+  /**
+   * Acknowledge a commit-only Ready (mustSync false) and apply it before its save completes, once every
+   * earlier write is done, as RaftNode does. Off by default so the recorded seeds keep their interleavings.
+   */
+  readonly commitOnlyBeforeSave?: boolean;
 }
 
 export interface SimResult {
@@ -29,6 +34,8 @@ export interface SimResult {
   readonly superseded: number;
   /** Linearizable reads answered and checked. */
   readonly reads: number;
+  /** Commit-only Readies acknowledged before their save completed (`commitOnlyBeforeSave`). */
+  readonly ackedBeforeSave: number;
 }
 
 /** Thrown with the seed in the message when a check fails. */

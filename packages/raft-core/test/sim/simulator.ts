@@ -79,6 +79,7 @@ export function runSimulation(opts: SimOptions): SimResult {
   const persistedCommit = new Map<NodeId, number>();
   /** Commit-only Readies acknowledged before their save completed (see `collect`). */
   const ackedBeforeSave = new WeakSet<Ready>();
+  let ackedEarly = 0;
   /** Configuration keys, cached per configuration object (the core replaces it on every change). */
   const confKeys = new WeakMap<object, string>();
   const keyOf = (o: object, cs: () => ConfState): string => {
@@ -314,7 +315,12 @@ export function runSimulation(opts: SimOptions): SimResult {
       // As RaftNode does: a commit-only Ready (mustSync false) whose earlier writes are all durable
       // (or themselves commit-only) is acknowledged and applied before its own save completes;
       // a crash still loses that save, commit index included.
-      if (!rd.mustSync && n.writes.every((w) => w === rd || ackedBeforeSave.has(w))) {
+      if (
+        opts.commitOnlyBeforeSave &&
+        !rd.mustSync &&
+        n.writes.every((w) => w === rd || ackedBeforeSave.has(w))
+      ) {
+        ackedEarly++;
         ackedBeforeSave.add(rd);
         acknowledgeWrite(n, rd);
       }
@@ -566,5 +572,6 @@ export function runSimulation(opts: SimOptions): SimResult {
     confErrors,
     superseded,
     reads: readsChecked,
+    ackedBeforeSave: ackedEarly,
   };
 }
