@@ -51,41 +51,44 @@ export class WritePipeline {
    */
   pump(): void {
     while (!this.writing && !this.host.isStopped()) {
-      if (this.unpersisted.length > 0) {
-        const all = this.unpersisted;
-        this.unpersisted = [];
-        const update = mergeReadyWrites(all);
-        // No write is in flight, so every earlier Ready is durable. A leading run of Readies that
-        // change only the commit index (`mustSync` false: no entries, snapshot, term or vote) is
-        // acknowledged now, before its save: what it commits is already in this node's durable log,
-        // and a commit index lost in a crash is learned again from the leader (etcd does the same).
-        let now = 0;
-        while (now < all.length && !all[now]!.mustSync) now++;
-        if (now > 0) this.persistedBatch(now === all.length ? all : all.slice(0, now));
-        if (update === undefined) continue;
-        const batch = now === 0 ? all : all.slice(now);
-        this.writing = true;
-        this.queue = this.host.storage.save(update).then(
-          () => {
-            this.writing = false;
-            this.persistedBatch(batch);
-            this.host.process();
-          },
-          (err) => this.writeFailed(err),
-        );
+      // A queued snapshot write goes before the next Ready write. Taken only when no Ready waited,
+      // it starved under steady load (a Ready always piles up during a write): the log grew without
+      // bound, and a node closed under load had never snapshotted. It covers applied entries only,
+      // which are durable in the log, and so is the commit index that covers them (the save
+      // carrying it started when they were acknowledged), so it need not wait for later Readies.
+      const job = this.host.nextSnapshotWrite();
+      if (job) {
+        this.run(job(), undefined);
         return;
       }
-      const job = this.host.nextSnapshotWrite();
-      if (!job) return;
-      this.writing = true;
-      this.queue = job().then(
-        () => {
-          this.writing = false;
-          this.host.process();
-        },
-        (err) => this.writeFailed(err),
-      );
+      if (this.unpersisted.length === 0) return;
+      const all = this.unpersisted;
+      this.unpersisted = [];
+      const update = mergeReadyWrites(all);
+      // No write is in flight, so every earlier Ready is durable. A leading run of Readies that
+      // change only the commit index (`mustSync` false: no entries, snapshot, term or vote) is
+      // acknowledged now, before its save: what it commits is already in this node's durable log,
+      // and a commit index lost in a crash is learned again from the leader (etcd does the same).
+      let now = 0;
+      while (now < all.length && !all[now]!.mustSync) now++;
+      if (now > 0) this.persistedBatch(now === all.length ? all : all.slice(0, now));
+      if (update === undefined) continue;
+      this.run(this.host.storage.save(update), now === 0 ? all : all.slice(now));
+      return;
     }
+  }
+
+  /** Runs one storage write; when it is durable, acknowledges `batch` (if any) and processes again. */
+  private run(write: Promise<void>, batch: readonly Ready[] | undefined): void {
+    this.writing = true;
+    this.queue = write.then(
+      () => {
+        this.writing = false;
+        if (batch !== undefined) this.persistedBatch(batch);
+        this.host.process();
+      },
+      (err) => this.writeFailed(err),
+    );
   }
 
   private writeFailed(err: unknown): void {

@@ -1,0 +1,61 @@
+import { expect, it } from 'vitest';
+import { createMemoryNetwork } from '../src/memory-network.js';
+import { MemoryStorage } from '../src/memory-storage.js';
+import { RaftNode } from '../src/node/raft-node.js';
+import { ListStateMachine } from './support/list-state-machine.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+
+/**
+ * Regression: the node ran a queued snapshot write only when no Ready waited for a write. Under
+ * steady load a Ready always piles up while a write runs, so no snapshot was ever written and the
+ * log grew until the load stopped (storage-kv's raft-node scenario on LevelDB hit it with one
+ * proposal at a time once commit-only saves stopped holding up applies).
+ */
+it('writes snapshots and compacts while proposals keep arriving', async () => {
+  const total = 100;
+  let sent = 0;
+  let snapshotSeenUnderLoad = 0;
+  const answered: Promise<number>[] = [];
+  let node: RaftNode<number> | undefined;
+  let leading = false;
+  // A new request arrives during every storage write (clients do not wait for the fsync), and every
+  // write yields to the event loop first, as a disk backend does.
+  const storage: MemoryStorage = new MemoryStorage({
+    beforeWrite: () => {
+      if (leading && sent < total) {
+        sent++;
+        answered.push(node!.propose(enc(`cmd-${sent}`)));
+        snapshotSeenUnderLoad = Math.max(snapshotSeenUnderLoad, storage.snapshot().metadata.index);
+      }
+      return new Promise<void>((r) => setImmediate(r));
+    },
+  });
+  const sm = new ListStateMachine();
+  node = await RaftNode.start<number>({
+    id: 'a',
+    storage,
+    transport: createMemoryNetwork().transport('a'),
+    stateMachine: sm,
+    bootstrap: { voters: ['a'] },
+    config: { tickMs: 5, snapshotEntries: 8, snapshotTrailingEntries: 2 },
+  });
+  const started = node;
+  await new Promise<void>((resolve) => {
+    if (started.status().role === 'leader') return resolve();
+    const off = started.on('role-change', ({ role }) => {
+      if (role === 'leader') {
+        off();
+        resolve();
+      }
+    });
+  });
+  leading = true;
+  await node.propose(enc('first')); // elected and writing; from here on the writes drive the load
+  while (sent < total) await Promise.all(answered);
+  await Promise.all(answered);
+  await node.close();
+  expect(sm.items).toHaveLength(total + 1);
+  expect(snapshotSeenUnderLoad).toBeGreaterThan(0);
+  expect(storage.firstIndex()).toBeGreaterThan(1);
+});
