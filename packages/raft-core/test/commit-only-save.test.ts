@@ -86,7 +86,7 @@ async function cluster() {
 }
 
 describe('RaftNode apply vs commit-only saves', () => {
-  it('applies a committed entry while the save that carries only the new commit index is pending', async () => {
+  it('applies a committed entry before its new commit index is written, and writes that index with the next write', async () => {
     const { leader, until, closeAll } = await cluster();
     let settled: number | undefined;
     // Hold every commit-only save on the leader; entry writes go through.
@@ -100,9 +100,39 @@ describe('RaftNode apply vs commit-only saves', () => {
     await until(() => settled !== undefined);
     expect(settled).toBe(1);
     expect(leader.sm.items).toEqual(['x']);
-    // The commit-only save really was issued and is still pending.
-    expect(leader.storage.heldCommitOnly).toBeGreaterThan(0);
+    // Applied although the commit index that covers it is not durable: it waits for the next
+    // write instead of taking a save (an fsync) of its own.
+    const applied = leader.node.status().applied;
+    expect(leader.storage.getHardState().commit).toBeLessThan(applied);
+    expect(leader.storage.heldCommitOnly).toBe(0);
+    let second: number | undefined;
+    void leader.node.propose(enc('x2')).then(
+      (v) => {
+        second = v;
+      },
+      () => undefined,
+    );
+    await until(() => second !== undefined);
+    // The second entry's write carried the first one's commit index.
+    expect(leader.storage.getHardState().commit).toBeGreaterThanOrEqual(applied);
+    expect(leader.storage.heldCommitOnly).toBe(0);
     await closeAll();
+  });
+
+  it('a clean close writes the commit index that waited for a next write', async () => {
+    const { leader, until, closeAll } = await cluster();
+    let settled: number | undefined;
+    void leader.node.propose(enc('z')).then(
+      (v) => {
+        settled = v;
+      },
+      () => undefined,
+    );
+    await until(() => settled !== undefined);
+    const applied = leader.node.status().applied;
+    expect(leader.storage.getHardState().commit).toBeLessThan(applied);
+    await closeAll();
+    expect(leader.storage.getHardState().commit).toBe(applied);
   });
 
   it('does not apply an entry whose own write is pending, even once a quorum of followers committed it', async () => {

@@ -16,6 +16,7 @@ it('writes snapshots and compacts while proposals keep arriving', async () => {
   const total = 100;
   let sent = 0;
   let snapshotSeenUnderLoad = 0;
+  let snapshotPastCommit = 0;
   const answered: Promise<number>[] = [];
   let node: RaftNode<number> | undefined;
   let leading = false;
@@ -28,6 +29,10 @@ it('writes snapshots and compacts while proposals keep arriving', async () => {
         answered.push(node!.propose(enc(`cmd-${sent}`)));
         snapshotSeenUnderLoad = Math.max(snapshotSeenUnderLoad, storage.snapshot().metadata.index);
       }
+      // A restart refuses a stored snapshot past the stored commit index, so a deferred commit
+      // index must be written before the snapshot that needs it.
+      const snapIndex = storage.snapshot().metadata.index;
+      if (snapIndex > storage.getHardState().commit) snapshotPastCommit = snapIndex;
       return new Promise<void>((r) => setImmediate(r));
     },
   });
@@ -57,5 +62,43 @@ it('writes snapshots and compacts while proposals keep arriving', async () => {
   await node.close();
   expect(sm.items).toHaveLength(total + 1);
   expect(snapshotSeenUnderLoad).toBeGreaterThan(0);
+  expect(snapshotPastCommit).toBe(0);
   expect(storage.firstIndex()).toBeGreaterThan(1);
+});
+
+it('writes a deferred commit index before the snapshot that covers it (one proposal at a time)', async () => {
+  let snapshotPastCommit = 0;
+  let snapshots = 0;
+  const storage: MemoryStorage = new MemoryStorage({
+    beforeWrite: (kind) => {
+      // Seen before each write, so after the one before it: a restart here must accept the state.
+      const snapIndex = storage.snapshot().metadata.index;
+      if (snapIndex > storage.getHardState().commit) snapshotPastCommit = snapIndex;
+      if (kind === 'createSnapshot') snapshots++;
+      return new Promise<void>((r) => setImmediate(r));
+    },
+  });
+  const node = await RaftNode.start<number>({
+    id: 'a',
+    storage,
+    transport: createMemoryNetwork().transport('a'),
+    stateMachine: new ListStateMachine(),
+    bootstrap: { voters: ['a'] },
+    config: { tickMs: 5, snapshotEntries: 4, snapshotTrailingEntries: 1 },
+  });
+  await new Promise<void>((resolve) => {
+    if (node.status().role === 'leader') return resolve();
+    const off = node.on('role-change', ({ role }) => {
+      if (role === 'leader') {
+        off();
+        resolve();
+      }
+    });
+  });
+  for (let i = 0; i < 20; i++) await node.propose(enc(`one-${i}`));
+  await node.close();
+  const snapIndex = storage.snapshot().metadata.index;
+  if (snapIndex > storage.getHardState().commit) snapshotPastCommit = snapIndex;
+  expect(snapshots).toBeGreaterThan(0);
+  expect(snapshotPastCommit).toBe(0);
 });

@@ -403,6 +403,8 @@ export class RaftNode<R = unknown> {
     this.stop(undefined);
     await this.transport.close();
     await this.settle();
+    // A clean close writes the commit index that was waiting for the next write.
+    await this.writes.flushDeferred();
   }
 
   // ---- internals ----
