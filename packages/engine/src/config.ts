@@ -65,6 +65,22 @@ export const operatorRaftConfigSchema = z
     maxJoinBlockAge: z.number().int().nonnegative().default(50),
     /** ... and at most this many ahead (nodes see blocks at slightly different times). Default 5. */
     maxJoinBlockAhead: z.number().int().nonnegative().default(5),
+    /**
+     * At most this many operators vote (odd: an even count tolerates no more failures than the odd
+     * count below it). The others are learners: they receive the log, answer and sign, but do not
+     * vote. Voters are the caught-up operators with the most stake. Default 5.
+     */
+    maxVoters: z
+      .number()
+      .int()
+      .min(1)
+      .max(99)
+      .refine((n) => n % 2 === 1, 'must be odd (1, 3, 5, ...)')
+      .default(5),
+    /** The leader replaces a voter it has not heard from for this long with the next learner by stake, ms. Default 30 s. */
+    voterUnreachableMs: ms(30_000),
+    /** How often the leader reviews the voter set (free seats, unreachable or unqualified voters), ms. Default 1 s. */
+    autopilotIntervalMs: ms(1_000),
     /** How long the leader waits for a learner to catch up before promoting it anyway fails, ms. Default 30 s. */
     promoteTimeoutMs: ms(30_000),
     /** How often the leader reads the latest block for tasks that expire by block; 0 disables. Default 2 s. */

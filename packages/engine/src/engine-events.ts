@@ -25,6 +25,8 @@ export interface EngineEventMap {
   /** An operator became a learner or voter. */
   'member-joined': { readonly id: string; readonly role: 'learner' | 'voter' };
   'member-removed': { readonly id: string; readonly reason: string };
+  /** The leader's autopilot made a voter a learner (unreachable, unqualified, or over `maxVoters`). */
+  'member-demoted': { readonly id: string; readonly reason: string };
   /** Something failed in the background (a callback, a submission, a call); the engine carries on. */
   error: { readonly error: unknown; readonly context: string };
 }

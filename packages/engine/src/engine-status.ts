@@ -14,7 +14,10 @@ export interface EngineStatus {
   readonly term: number;
   readonly leaderId: string;
   readonly voters: readonly string[];
+  /** Learners receive the log, answer and sign, but do not vote. */
   readonly learners: readonly string[];
+  /** At most this many voters (`config.maxVoters`); the leader's autopilot fills free seats by stake. */
+  readonly maxVoters: number;
   readonly commit: number;
   readonly applied: number;
   readonly tasks: Readonly<Record<string, number>>;
@@ -39,6 +42,7 @@ export interface EngineStatusSources {
   readonly state: TaskStateMachine;
   readonly pendingResponses: number;
   readonly batching: boolean;
+  readonly maxVoters: number;
 }
 
 /** Assembles {@link EngineStatus} (what `TaskConsensusEngine.status()` returns). */
@@ -57,6 +61,7 @@ export function engineStatusOf(sources: EngineStatusSources): EngineStatus {
     leaderId: st?.leader ?? '',
     voters: st?.config.voters ?? [],
     learners: st?.config.learners ?? [],
+    maxVoters: sources.maxVoters,
     commit: st?.commit ?? 0,
     applied: st?.applied ?? 0,
     tasks,

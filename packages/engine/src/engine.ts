@@ -40,6 +40,7 @@ import { joinCluster } from './membership/join-client.js';
 import { JoinService } from './membership/join-service.js';
 import { PeerAllowance } from './membership/peer-allowance.js';
 import { RegistryFollower } from './membership/registry-follower.js';
+import type { VoterStep } from './membership/voter-plan.js';
 import { type ProcessedResponse, resolveResponseProcessor } from './ports/callbacks.js';
 import type { EngineRpcHandler } from './ports/engine-transport.js';
 import type { JoinResult, SubmitResponsesResult } from './ports/wire.js';
@@ -79,7 +80,6 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   #starting: Promise<void> | undefined;
   #closed = false;
   #unsubscribe: (() => void)[] = [];
-  #membershipTimer: unknown;
   #stopFollowing: (() => void) | undefined;
   #lastLeader = '';
   #lastTerm = -1;
@@ -218,7 +218,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     await this.#options.transport.serve(handler);
     const st = node.status();
     if (st.leader !== '') this.#onLeaderChange(st.leader, st.term);
-    this.#armMembershipCheck();
+    this.#joins.autopilot.start();
     this.#stopFollowing ??= new RegistryFollower(this.#core, this.#joins, this.#options.callbacks).start();
   }
 
@@ -252,6 +252,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         transport: this.#options.transport,
         isClosed: () => this.#closed,
         isVoter: () => this.#node?.status().config.voters.includes(this.id) ?? false,
+        seatsFull: () => (this.#node?.status().config.voters.length ?? 0) >= this.config.maxVoters,
         currentView: () => ({ leaderId: this.#node?.status().leader ?? '', members: this.#state.members() }),
         learnPeer: (id) => this.#peers.learnFromJoin(id),
       },
@@ -274,8 +275,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#membershipTimer !== undefined) this.#clock.clearTimeout(this.#membershipTimer);
     this.#stopFollowing?.();
+    this.#joins.autopilot.close();
     this.#packer?.close();
     this.#worker.close();
     this.#leader.close();
@@ -409,6 +410,14 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
   }
 
   /**
+   * Leader only: one voter-autopilot round now (also run every `autopilotIntervalMs`); resolves
+   * with the quorum-safe step taken (see the README, "Voters and learners"), or undefined.
+   */
+  reviewVoters(): Promise<VoterStep | undefined> {
+    return this.#requireNode() && this.#joins.autopilot.runOnce();
+  }
+
+  /**
    * Whether `peer` may talk to this node: a member of the applied Raft configuration (voter,
    * learner, or outgoing voter of a joint configuration). Before this node has applied a
    * configuration containing itself (a joiner catching up), also the members its join answer named.
@@ -432,6 +441,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       state: this.#state,
       pendingResponses: this.#worker.pendingCount,
       batching: this.#packer !== undefined,
+      maxVoters: this.config.maxVoters,
     });
   }
 
@@ -511,11 +521,8 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     // Requests still in the window were not proposed: their callers learn it and may resend.
     if (!isSelf) this.#packer?.drop(new EngineNotLeaderError(leader, 'leaderSendTaskRequestToFollowers'));
     this.#leader.onLeadershipChange(isSelf, term);
-    if (isSelf) {
-      // Learners a previous leader admitted but did not promote.
-      for (const learner of this.#node?.status().config.learners ?? [])
-        this.#joins.promoteInBackground(learner);
-    }
+    // Learners a previous leader admitted but did not promote: the autopilot's first round sees them.
+    if (isSelf) this.#joins.autopilot.nudge();
     this.#worker.onLeaderChange();
     if (isSelf) void this.#recordSelf(term);
     this.#events.emit('leader-change', { leaderId: leader, term, isSelf });
@@ -537,17 +544,6 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
         await sleep(this.#clock, backoffMs(attempt, retryBaseMs, retryMaxMs));
       }
     }
-  }
-
-  #armMembershipCheck(): void {
-    const every = this.config.membershipCheckIntervalMs;
-    if (every === 0 || this.#closed) return;
-    this.#membershipTimer = this.#clock.setTimeout(() => {
-      void this.#joins
-        .checkMembership()
-        .catch((error) => this.#reportError(error, 'membership check'))
-        .finally(() => this.#armMembershipCheck());
-    }, every);
   }
 
   #rpcHandler(): EngineRpcHandler {

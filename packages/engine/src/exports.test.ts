@@ -32,6 +32,7 @@ it('exports exactly the public API', () => {
     'createTaskConsensusEngine',
     'decodeTaskCommand',
     'encodeTaskCommand',
+    'forceNewCluster',
     'fromRemoteError',
     'g1JsonSchema',
     'joinRequestSchema',

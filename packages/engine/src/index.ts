@@ -34,6 +34,11 @@ export type { AggregationOptions } from './leader/leader-duties.js';
 export type { ElectionResult, LeaderInfo } from './leader/leadership.js';
 export { type ClusterProbeAnswer, clusterProbeAnswerSchema } from './membership/cluster-probe.js';
 export {
+  type ForceNewClusterOptions,
+  type ForceNewClusterResult,
+  forceNewCluster,
+} from './membership/force-new-cluster.js';
+export {
   type JoinAnswer,
   type JoinAuthenticator,
   type JoinRequest,
@@ -42,6 +47,7 @@ export {
   type SignedJoinRequest,
   signedJoinRequestSchema,
 } from './membership/join-request.js';
+export type { VoterCandidate, VoterStep } from './membership/voter-plan.js';
 export {
   type AcceptedResponse,
   InMemoryChain,

@@ -111,8 +111,10 @@ describe('stake to join and to stay', () => {
 
     // Stake withdrawn while a member: the membership check removes it.
     c.chain.setStake(rich.address, 0, 0n);
-    await c.clock.advance(5_000); // past the cached block
+    // The change lands in a block; the leader's cached latest block (which the voter autopilot keeps
+    // reading) expires after chainCacheMs.
     c.chain.mine();
+    await c.clock.advance(5_000);
     const removed = await c.drive(founder.engine.checkMembership(), 'membership check');
     expect(removed).toEqual([rich.address]);
     expect(founder.engine.status().voters).not.toContain(rich.address);

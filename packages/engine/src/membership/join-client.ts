@@ -28,6 +28,8 @@ export interface JoinClientDeps {
   readonly transport: EngineTransport;
   isClosed(): boolean;
   isVoter(): boolean;
+  /** Whether this node's applied configuration already has `maxVoters` voters (it stays a learner for now). */
+  seatsFull?(): boolean;
   /** This node's view of the cluster (its leader, the members it knows), for a member that need not join. */
   currentView(): Pick<JoinResult, 'leaderId' | 'members'>;
   /** Allows a member's Raft traffic before it appears in this node's configuration. */
@@ -80,10 +82,11 @@ export async function joinCluster(
         d.transport.setPeer(m);
       }
       if (result.role === 'voter') return result;
-      // The leader promotes this node once it has caught up; wait for that (bounded).
+      // The leader promotes this node once it has caught up and a seat is free; wait for that (bounded).
       const deadline = clock.now() + config.promoteTimeoutMs;
       while (!d.isClosed() && clock.now() < deadline) {
         if (d.isVoter()) return { ...result, role: 'voter' };
+        if (d.seatsFull?.()) return result;
         await sleep(clock, Math.min(config.retryBaseMs, 50));
       }
       return result;

@@ -8,13 +8,14 @@
  */
 
 import type { EngineContext } from '../engine-context.js';
-import { EngineNotLeaderError, JoinRefusedError } from '../errors.js';
+import { EngineError, EngineNotLeaderError, JoinRefusedError } from '../errors.js';
 import type { OperatorEndpoints, TaskConsensusCallbacks } from '../ports/callbacks.js';
 import type { JoinResult } from '../ports/wire.js';
 import type { MemberInfo } from '../tasks/task-command.js';
-import { sleep, withTimeout } from '../waiting.js';
+import { withTimeout } from '../waiting.js';
 import { AdmissionChecks } from './admission-checks.js';
 import { type JoinAuthenticator, type SignedJoinRequest, signedJoinRequestSchema } from './join-request.js';
+import { VoterAutopilot } from './voter-autopilot.js';
 
 function endpointsOf(value: OperatorEndpoints | string): OperatorEndpoints {
   return typeof value === 'string' ? { httpUrl: value, raftUrl: value } : value;
@@ -30,6 +31,11 @@ export class JoinService {
 
   /** Cached registry reads and the cheap and chain-bound join checks. */
   readonly admission: AdmissionChecks;
+  /**
+   * The voter autopilot: promotes learners (by stake, up to `maxVoters`), replaces failed voters,
+   * says whether removing a voter keeps a live quorum, and runs the periodic membership check.
+   */
+  readonly autopilot: VoterAutopilot;
 
   constructor(
     private readonly core: EngineContext,
@@ -45,6 +51,11 @@ export class JoinService {
       joinAuth,
       now: () => core.clock.now(),
       operatorAddressOf: callbacks.operatorAddressOf?.bind(callbacks),
+    });
+    this.autopilot = new VoterAutopilot(core, {
+      admission: this.admission,
+      serially: (change) => this.#oneAtATime(change),
+      checkMembership: () => this.checkMembership(),
     });
   }
 
@@ -251,38 +262,9 @@ export class JoinService {
     return run;
   }
 
-  /** Promotes a learner once caught up, without waiting for it. */
-  promoteInBackground(id: string): void {
-    void this.promoteWhenCaughtUp(id).catch((error) => this.core.reportError(error, `promoting ${id}`));
-  }
-
-  /**
-   * Promotes a learner once its log matches the leader's commit index (bounded by `promoteTimeoutMs`).
-   * @returns whether it became a voter
-   */
-  async promoteWhenCaughtUp(id: string): Promise<boolean> {
-    const { clock, config } = this.core;
-    const deadline = clock.now() + config.promoteTimeoutMs;
-    const step = Math.max(1, Math.min(config.retryBaseMs, 50));
-    while (!this.core.isClosed() && clock.now() < deadline) {
-      const node = this.core.node();
-      const st = node.status();
-      if (st.role !== 'leader') return false;
-      if (st.config.voters.includes(id)) return true;
-      if (!st.config.learners.includes(id)) return false;
-      const progress = st.progress[id];
-      if (progress && progress.match >= st.commit) {
-        try {
-          await this.#oneAtATime(() => node.promote(id));
-          this.core.emit('member-joined', { id, role: 'voter' });
-          return true;
-        } catch (error) {
-          this.core.reportError(error, `promoting ${id}`);
-        }
-      }
-      await sleep(clock, step);
-    }
-    return false;
+  /** A learner was added: the autopilot promotes it when a seat is free and it ranks first by stake. */
+  promoteInBackground(_id: string): void {
+    this.autopilot.nudge();
   }
 
   /**
@@ -309,8 +291,7 @@ export class JoinService {
         continue;
       }
       if (!registered) {
-        await this.remove(id, 'the operator is no longer registered');
-        removed.push(id);
+        if (await this.#removeIfSafe(id, 'the operator is no longer registered')) removed.push(id);
         continue;
       }
       // Stake to stay: below the minimum in a task quorum (e.g. withdrawn) means removed.
@@ -323,18 +304,35 @@ export class JoinService {
         this.core.reportError(error, `reading the stake of ${id}`);
         continue;
       }
-      if (verdict) {
-        await this.remove(id, verdict.message);
-        removed.push(id);
-      }
+      if (verdict && (await this.#removeIfSafe(id, verdict.message))) removed.push(id);
     }
     return removed;
+  }
+
+  /** Removes a member unless that would cost the voters their live quorum (then the autopilot replaces it first). */
+  async #removeIfSafe(id: string, reason: string): Promise<boolean> {
+    try {
+      await this.remove(id, reason);
+      return true;
+    } catch (error) {
+      if (!(error instanceof EngineError && error.code === 'QUORUM_UNSAFE')) throw error;
+      this.autopilot.nudge();
+      this.core.reportError(error, `removing ${id}`);
+      return false;
+    }
   }
 
   /** Leader only: removes a member from the configuration and its metadata. */
   async remove(id: string, reason: string): Promise<void> {
     const node = this.core.node();
     const conf = node.status().config;
+    if (conf.voters.includes(id) && !this.autopilot.canRemoveVoter(id)) {
+      // The autopilot replaces it first (promote a learner, then demote it); the next check removes it.
+      throw new EngineError(
+        'QUORUM_UNSAFE',
+        `removing voter ${id} now would leave fewer live voters than a quorum`,
+      );
+    }
     if (conf.voters.includes(id) || conf.learners.includes(id))
       await this.#oneAtATime(() => node.removeServer(id));
     await this.core.propose({ type: 'member.remove', id, reason });

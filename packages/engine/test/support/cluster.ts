@@ -161,7 +161,10 @@ export class Cluster {
         op.engine.joinExistingOperatorCluster(memoryUrl(first.address)),
         `join of ${op.index}`,
       );
-      if (result.role !== 'voter') throw new Error(`operator ${op.index} joined as ${result.role}`);
+      // Beyond maxVoters (default 5) an operator stays a learner.
+      if (result.role !== 'voter' && op.index < (this.options.config?.maxVoters ?? 5)) {
+        throw new Error(`operator ${op.index} joined as ${result.role}`);
+      }
     }
   }
 
