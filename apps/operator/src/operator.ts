@@ -3,14 +3,7 @@
  * HTTP server and the TaskConsensusEngine running an example AVS. Used by
  * `avs-operator start` and by every process of the devnet.
  */
-import {
-  createChainAdapter,
-  createProvider,
-  eip712JoinAuthenticator,
-  onChainTaskCheck,
-  registryEvents,
-  taskSpecOf,
-} from '@avs/chain';
+import { createProvider, registryEvents } from '@avs/chain';
 import {
   ClusterExistsError,
   createHttpEngineTransport,
@@ -21,6 +14,7 @@ import {
   type TaskRecord,
   TaskStateError,
 } from '@avs/engine';
+import { createChainAdapter, eip712JoinAuthenticator, onChainTaskCheck, taskSpecOf } from '@avs/engine-chain';
 import { RaftNode, type Storage } from '@avs/raft-core';
 import { operatorKeyScheme, TransportMetrics } from '@avs/transport-http';
 import { createPooledFetch, type PooledFetch, type Served, serveNode } from '@avs/transport-http/node';

@@ -4,9 +4,10 @@
  * the task as created on-chain and refuses every kind of mismatch (payload,
  * reference block, quorums, task count, a task that does not exist).
  */
-import { connectAvs, createProvider, onChainTaskCheck, type TaskManagerClient } from '@avs/chain';
+import { connectAvs, createProvider, type TaskManagerClient } from '@avs/chain';
 import { type LocalAvs, startLocalAvs } from '@avs/contracts/local-chain';
 import type { TaskMeta } from '@avs/engine';
+import { onChainTaskCheck } from '@avs/engine-chain';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payloadHash, payloadHashesOf, type TaskPayload, type TaskRequest } from '../src/avs/example-avs.js';

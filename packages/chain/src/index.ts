@@ -51,14 +51,6 @@ export {
 } from './eigenlayer-registry-reader.js';
 export { normalizeEndpoints, operatorEndpointsSchema } from './endpoints.js';
 export {
-  type ChainAdapter,
-  type ChainAdapterOptions,
-  chainResponseDigest,
-  createChainAdapter,
-  type SubmittingTaskManager,
-  taskSpecOf,
-} from './engine-adapter.js';
-export {
   ChainError,
   ContractRevertError,
   InvalidArgumentError,
@@ -69,23 +61,8 @@ export {
   TaskAlreadyRespondedError,
   TaskNotFoundError,
 } from './errors.js';
-export {
-  type Eip712JoinAuthenticator,
-  eip712JoinAuthenticator,
-  JOIN_ANSWER_TYPES,
-  JOIN_DOMAIN_NAME,
-  JOIN_DOMAIN_VERSION,
-  JOIN_REQUEST_TYPES,
-  joinAnswerDigest,
-  joinRequestDigest,
-  recoverJoinAnswerSigner,
-  recoverJoinSigner,
-  signJoinAnswer,
-  signJoinRequest,
-} from './join-request.js';
 export { watchLogs } from './log-watch.js';
 export { buildNonSignerStakesAndSignature } from './non-signer-stakes.js';
-export { type OnChainTaskCheckOptions, onChainTaskCheck, type TaskReader } from './on-chain-task-check.js';
 export {
   OperatorRegistryClient,
   PUBKEY_REGISTRATION_DOMAIN,
@@ -99,7 +76,13 @@ export type {
 } from './operator-registry-reader.js';
 export { type CreateProviderOptions, createProvider } from './provider.js';
 export { checkBlockNumber, quorumNumbersFromBytes, quorumNumbersToBytes } from './quorums.js';
-export { parseRegistryLog, type RegistryEventsOptions, registryEvents } from './registry-events.js';
+export {
+  parseRegistryLog,
+  type RegistryEventSource,
+  type RegistryEventsOptions,
+  type RegistryLogEvent,
+  registryEvents,
+} from './registry-events.js';
 export { parseSocket, type RegistryReaderOptions } from './retriever-reader.js';
 export { isTransientRpcError, type RetryOptions, withRetry } from './retry.js';
 export { decodeRevert } from './revert.js';

@@ -1,17 +1,27 @@
 /**
- * The engine's `RegistryEvents` port over a registry's logs: EigenLayer's
+ * Membership changes read from a registry's logs: EigenLayer's
  * RegistryCoordinator (`OperatorRegistered(address,bytes32)`,
  * `OperatorDeregistered(address,bytes32)`, `OperatorSocketUpdate(bytes32,string)`)
  * and this project's OperatorRegistry (the same with a `bytes quorumNumbers`
  * field, and `OperatorEndpointsUpdated`). Operator and id are indexed topics,
- * so no field of the data is trusted or needed; the engine re-reads the
- * registry before it acts.
+ * so no field of the data is trusted or needed: a consumer re-reads the
+ * registry before it acts (`@avs/engine-chain` hands these to the engine).
  */
-import type { RegistryEvent, RegistryEvents } from '@avs/engine';
 import { getAddress, id, isAddress, type Log, type Provider } from 'ethers';
 import { InvalidArgumentError } from './errors.js';
 import { watchLogs } from './log-watch.js';
 import type { RetryOptions } from './retry.js';
+
+/** One membership change of a registry, from a log's indexed topics (addresses and ids lowercase). */
+export type RegistryLogEvent =
+  | { readonly kind: 'registered' | 'deregistered'; readonly address: string; readonly operatorId: string }
+  | { readonly kind: 'endpoints-changed'; readonly operatorId: string };
+
+/** A registry's membership changes as they are mined. */
+export interface RegistryEventSource {
+  /** Calls `listener` for each change from the next block on. @returns a stop function */
+  watch(listener: (event: RegistryLogEvent) => void): () => void;
+}
 
 const REGISTERED = [
   id('OperatorRegistered(address,bytes32)'),
@@ -38,8 +48,8 @@ export interface RegistryEventsOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Decodes one registry log into a {@link RegistryEvent}, or undefined for another event. */
-export function parseRegistryLog(log: Log): RegistryEvent | undefined {
+/** Decodes one registry log into a {@link RegistryLogEvent}, or undefined for another event. */
+export function parseRegistryLog(log: Log): RegistryLogEvent | undefined {
   const [topic, a, b] = log.topics;
   if (topic === undefined || a === undefined) return undefined;
   if (REGISTERED.includes(topic) || DEREGISTERED.includes(topic)) {
@@ -60,7 +70,7 @@ export function parseRegistryLog(log: Log): RegistryEvent | undefined {
  * The registry's membership events from the next block on, polled with `eth_getLogs`.
  * @throws InvalidArgumentError for a malformed registry address
  */
-export function registryEvents(options: RegistryEventsOptions): RegistryEvents {
+export function registryEvents(options: RegistryEventsOptions): RegistryEventSource {
   if (!isAddress(options.registry)) {
     throw new InvalidArgumentError(`registry must be an address, got ${String(options.registry)}`);
   }

@@ -1,7 +1,7 @@
 /**
  * An AVS's task manager as a port: whatever contract an AVS deployed, the
- * engine adapter (`createChainAdapter`), the follower's check
- * (`onChainTaskCheck`) and the tooling need only these calls. Two
+ * engine's chain adapter and the follower's check (`createChainAdapter`,
+ * `onChainTaskCheck` of `@avs/engine-chain`) and the tooling need only these calls. Two
  * implementations ship: this project's TaskManager ({@link avsTaskManager})
  * and incredible-squaring's `IncredibleSquaringTaskManager`
  * (`IncredibleSquaringTaskManagerAdapter`). The README's "Writing a task

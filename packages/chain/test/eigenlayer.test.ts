@@ -11,7 +11,6 @@
 import { aggregatePublicKeysG2, aggregateSignatures, BlsKeyPair, g1ToSolidity, g2ToSolidity } from '@avs/bls';
 import { BlsAggregationService } from '@avs/bls/aggregation';
 import { type EigenLayerChain, startEigenLayerChain } from '@avs/contracts/local-chain';
-import type { RegistryEvent } from '@avs/engine';
 import { AbiCoder, Contract, Interface, type JsonRpcProvider, keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -28,6 +27,7 @@ import {
   m2StrategyManagerAbi,
   NON_SIGNER_STAKES_AND_SIGNATURE,
   quorumNumbersToBytes,
+  type RegistryLogEvent,
   registryEvents,
   type SquaringResponse,
   squaringResponseDigest,
@@ -250,7 +250,7 @@ describe('EigenLayer M2 + incredible-squaring', () => {
 
   it('a deregistered operator leaves the operator state; a new socket is read from its event', async () => {
     const leaving = operators[2]!;
-    const seen: RegistryEvent[] = [];
+    const seen: RegistryLogEvent[] = [];
     const stop = registryEvents({
       provider,
       registry: chain.eigenlayer.registryCoordinator,
@@ -266,7 +266,7 @@ describe('EigenLayer M2 + incredible-squaring', () => {
       raftUrl: 'http://127.0.0.1:9200',
       httpUrl: 'http://127.0.0.1:9201',
     });
-    // The engine's RegistryEvents port sees both, from EigenLayer's own events.
+    // The registry's event source sees both, from EigenLayer's own events.
     for (let i = 0; i < 200 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
     stop();
     expect(seen).toEqual([

@@ -95,6 +95,13 @@ describe('forbidden', () => {
     expect(forbidden('@avs/storage-file', '@avs/engine')).toMatch(/runs up a layer/);
     expect(forbidden('@avs/operator', '@avs/chaos')).toMatch(/runs up a layer/);
   });
+
+  it('keeps the chain client below the engine: only engine-chain binds the two', () => {
+    expect(forbidden('@avs/chain', '@avs/engine')).toMatch(/runs up a layer/);
+    expect(forbidden('@avs/engine', '@avs/chain')).toBeUndefined();
+    expect(forbidden('@avs/engine-chain', '@avs/chain')).toBeUndefined();
+    expect(forbidden('@avs/engine-chain', '@avs/engine')).toBeUndefined();
+  });
 });
 
 describe('this repository', () => {

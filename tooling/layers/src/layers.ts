@@ -24,11 +24,11 @@ export const LAYERS: readonly Layer[] = [
       '@avs/transport-http',
       '@avs/bls',
       '@avs/contracts',
+      '@avs/chain',
     ],
   },
-  { name: 'engine', packages: ['@avs/engine'] },
-  // The chain client implements the engine's chain port (the engine no longer knows ethers), so it sits above it.
-  { name: 'chain', packages: ['@avs/chain'] },
+  // engine-chain binds the engine's ports to the chain client, so neither of the two knows the other.
+  { name: 'engine', packages: ['@avs/engine', '@avs/engine-chain'] },
   { name: 'apps', packages: ['@avs/kv', '@avs/edge-kv', '@avs/operator'] },
   // Harnesses and repo-wide checks that load the packages they check.
   { name: 'harness', packages: ['@avs/bench', '@avs/chaos', '@avs/kv-cluster', '@avs/package-check'] },

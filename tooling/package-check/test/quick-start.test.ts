@@ -25,8 +25,8 @@ const tarballs = new Map<string, string>();
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'avs-quickstart-'));
   const needed = ['@avs/raft-core', '@avs/retry', '@avs/bls', '@avs/transport-http', '@avs/engine'];
-  // The engine's install lines: @avs/chain (and its @avs/contracts), the real network and storage.
-  needed.push('@avs/chain', '@avs/contracts', '@avs/storage-file');
+  // The engine's install lines: @avs/engine-chain with @avs/chain (and its @avs/contracts), the real network and storage.
+  needed.push('@avs/engine-chain', '@avs/chain', '@avs/contracts', '@avs/storage-file');
   for (const name of needed) {
     tarballs.set(name, await pack(packages.get(name)!, dir));
   }

@@ -12,12 +12,12 @@ import {
   EigenLayerRegistryReader,
   IncredibleSquaringTaskManagerAdapter,
   type OperatorRegistryReader,
-  type SubmittingTaskManager,
   squaringPayloadHash,
   squaringResponseDigest,
   squaringResponseSchema,
 } from '@avs/chain';
 import type { TaskMeta } from '@avs/engine';
+import type { SubmittingTaskManager } from '@avs/engine-chain';
 import { type JsonRpcProvider, Wallet } from 'ethers';
 import type { z } from 'zod';
 import type { OperatorConfig } from '../config.js';

@@ -1,6 +1,6 @@
 /**
  * One engine as its own process, for the multi-process test (the engine composed
- * with `@avs/chain` by hand, without the operator app; a second composition root on
+ * with `@avs/chain` and `@avs/engine-chain` by hand, without the operator app; a second composition root on
  * purpose: it is the one a library user writes, and this test keeps it working): an engine over
  * real HTTP with file storage against anvil. Argument: JSON {@link OperatorArgs}.
  * Prints one JSON status line every 100 ms; reads commands from stdin:
@@ -8,18 +8,15 @@
  */
 import { createInterface } from 'node:readline';
 import { BlsKeyPair } from '@avs/bls';
+import { connectAvs, createProvider, type TaskResponse, taskResponseSchema } from '@avs/chain';
+import { createHttpEngineTransport, createTaskConsensusEngine } from '@avs/engine';
 import {
   chainResponseDigest,
-  connectAvs,
   createChainAdapter,
-  createProvider,
   eip712JoinAuthenticator,
   onChainTaskCheck,
-  type TaskResponse,
-  taskResponseSchema,
   taskSpecOf,
-} from '@avs/chain';
-import { createHttpEngineTransport, createTaskConsensusEngine } from '@avs/engine';
+} from '@avs/engine-chain';
 import { FileStorage } from '@avs/storage-file';
 import { operatorKeyScheme } from '@avs/transport-http';
 import { serveNode } from '@avs/transport-http/node';

@@ -1,6 +1,6 @@
 /**
  * The engine's chain ports (`EngineChain`, the registry callbacks) implemented
- * over this package's clients: the TaskManager submits and finds responses,
+ * over `@avs/chain`'s clients: the TaskManager submits and finds responses,
  * the registry reader gives operator state, registration and endpoints. The
  * engine owns the ports and knows nothing of ethers; this adapter is where the
  * two meet. On-chain a response is `TaskResponse { referenceTaskIndex, result }`
@@ -8,21 +8,27 @@
  */
 import { g1FromJson, g2FromJson, type OperatorId } from '@avs/bls';
 import {
+  ContractRevertError,
+  type CreatedTask,
+  InvalidArgumentError,
+  type OperatorRegistryReader,
+  type RegistryEventSource,
+  TaskAlreadyRespondedError,
+  type TaskManagerPort,
+  type TaskResponse,
+  taskResponseDigest,
+} from '@avs/chain';
+import {
   type AggregateProof,
   type BatchSubmission,
   type EngineChain,
   type OperatorEndpoints,
   type ProcessedResponse,
-  type RegistryEvents,
   SubmissionError,
   type TaskSpec,
   type TaskSubmitter,
 } from '@avs/engine';
-import { ContractRevertError, InvalidArgumentError, TaskAlreadyRespondedError } from './errors.js';
-import type { OperatorRegistryReader } from './operator-registry-reader.js';
-import type { CreatedTask } from './task-manager-client.js';
-import type { TaskManagerPort } from './task-manager-port.js';
-import { type TaskResponse, taskResponseDigest } from './task-types.js';
+import { engineRegistryEvents } from './registry-events-port.js';
 
 /**
  * What the adapter needs of a task manager: a {@link TaskManagerPort}, or this project's
@@ -42,8 +48,11 @@ export interface ChainAdapterOptions<R = TaskResponse> {
   readonly toTaskResponse?: (response: unknown) => R;
   /** First block scanned for task and response events (default 0). */
   readonly fromBlock?: number;
-  /** The registry's events (`registryEvents(...)`), so membership follows them; default none (periodic check only). */
-  readonly registryEvents?: RegistryEvents;
+  /**
+   * The registry's events (`registryEvents(...)` of `@avs/chain`), so membership follows them; default none
+   * (periodic check only).
+   */
+  readonly registryEvents?: RegistryEventSource;
 }
 
 /** {@link EngineChain} plus the registry callbacks, backed by `@avs/chain`. */
@@ -190,7 +199,9 @@ export function createChainAdapter<R = TaskResponse>(options: ChainAdapterOption
     latestBlock: () => reader.getBlockNumber(),
     operatorState: reader,
     submitter,
-    ...(options.registryEvents === undefined ? {} : { registryEvents: options.registryEvents }),
+    ...(options.registryEvents === undefined
+      ? {}
+      : { registryEvents: engineRegistryEvents(options.registryEvents) }),
     isValidOperator: (address) => reader.isRegisteredOperator(address),
     async fetchOperatorUrl(address) {
       const op = await reader.getOperator(address);

@@ -8,6 +8,8 @@
  * ({@link eip712JoinAuthenticator}). The engine's join service also checks the
  * block's recency, the nonce and the on-chain registration.
  */
+
+import { InvalidArgumentError } from '@avs/chain';
 import { type JoinAnswer, type JoinRequest, joinRequestSchema, type SignedJoinRequest } from '@avs/engine';
 import {
   getBytes,
@@ -18,7 +20,6 @@ import {
   Wallet,
 } from 'ethers';
 import { z } from 'zod';
-import { InvalidArgumentError } from './errors.js';
 
 /** EIP-712 domain name of join requests. */
 export const JOIN_DOMAIN_NAME = 'AvsTaskConsensusEngine';

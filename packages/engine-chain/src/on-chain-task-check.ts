@@ -5,9 +5,8 @@
  * to hash its payloads) the request's payload hash. A leader then cannot get
  * signatures for a task nobody created, or for a payload nobody asked for.
  */
+import { type CreatedTask, TaskNotFoundError } from '@avs/chain';
 import type { TaskMeta } from '@avs/engine';
-import { TaskNotFoundError } from './errors.js';
-import type { CreatedTask } from './task-manager-client.js';
 
 /** What the check reads: any task manager that can return a created task. */
 export interface TaskReader {

@@ -1,8 +1,7 @@
+import { type CreatedTask, RpcUnavailableError, TaskNotFoundError } from '@avs/chain';
 import type { TaskMeta } from '@avs/engine';
 import { describe, expect, it } from 'vitest';
-import { RpcUnavailableError, TaskNotFoundError } from './errors.js';
 import { onChainTaskCheck, type TaskReader } from './on-chain-task-check.js';
-import type { CreatedTask } from './task-manager-client.js';
 
 const HASH = `0x${'ab'.repeat(32)}`;
 const created: CreatedTask = {

@@ -7,6 +7,13 @@
  * submits it, and every task still has exactly one on-chain answer.
  */
 import type { BlsKeyPair } from '@avs/bls';
+import {
+  type CreatedTask,
+  connectAvs,
+  type TaskManagerClient,
+  type TaskResponse,
+  taskResponseSchema,
+} from '@avs/chain';
 import { taskManagerAbi } from '@avs/contracts';
 import {
   createMemoryEngineNetwork,
@@ -18,19 +25,15 @@ import { MemoryStorage } from '@avs/raft-core';
 import { AbiCoder, Interface, type InterfaceAbi, keccak256, toUtf8Bytes } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+// @avs/chain's own test network (anvil, deployment, registered operators), shared rather than rebuilt.
+import { type AvsNetwork, startAvsNetwork } from '../../chain/test/support/avs-network.js';
 import {
   type ChainAdapter,
-  type CreatedTask,
   chainResponseDigest,
-  connectAvs,
   createChainAdapter,
   eip712JoinAuthenticator,
-  type TaskManagerClient,
-  type TaskResponse,
-  taskResponseSchema,
   taskSpecOf,
 } from '../src/index.js';
-import { type AvsNetwork, startAvsNetwork } from './support/avs-network.js';
 
 const request = z.object({ n: z.number().int().nonnegative() });
 type Request = z.infer<typeof request>;

@@ -1,7 +1,7 @@
+import { InvalidArgumentError } from '@avs/chain';
 import { type JoinAnswer, type JoinRequest, randomNonce } from '@avs/engine';
 import { Wallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from './errors.js';
 import {
   eip712JoinAuthenticator,
   joinAnswerDigest,
@@ -10,7 +10,7 @@ import {
   recoverJoinSigner,
   signJoinAnswer,
   signJoinRequest,
-} from './join-request.js';
+} from './eip712-join.js';
 
 const wallet = new Wallet(`0x${'01'.padStart(64, '0')}`);
 const request = (): JoinRequest => ({

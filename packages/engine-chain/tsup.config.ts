@@ -1,0 +1,3 @@
+import { library } from '@avs/tooling-config/tsup';
+
+export default library();

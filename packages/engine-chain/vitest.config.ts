@@ -1,0 +1,3 @@
+import { testConfig } from '@avs/tooling-config/vitest';
+
+export default testConfig();
