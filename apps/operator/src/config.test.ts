@@ -115,6 +115,7 @@ describe('operator config', () => {
       { engine: { defaultQuorumNumbers: [0, 1], defaultThresholdPercentages: [67] } },
       'engine.defaultThresholdPercentages: expected one threshold per entry of defaultQuorumNumbers',
     ],
+    ['even maxVoters', { engine: { maxVoters: 4 } }, 'engine.maxVoters: must be odd (1, 3, 5, ...)'],
     [
       'batch too large',
       { engine: { batching: { maxTasks: 300 } } },
@@ -179,5 +180,7 @@ describe('operator config', () => {
     // The schema knows the engine section's fields.
     expect(committed.properties.engine.properties.taskTimeoutMs.type).toBe('integer');
     expect(committed.properties.engine.properties.batching.properties.maxTasks.maximum).toBe(256);
+    expect(committed.properties.engine.properties.maxVoters.type).toBe('integer');
+    expect(committed.properties.engine.properties.voterUnreachableMs.type).toBe('integer');
   });
 });

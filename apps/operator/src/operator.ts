@@ -205,6 +205,9 @@ export async function startOperator(
     });
     engine.on('member-joined', ({ id, role }) => log.info({ member: id, role }, 'member joined'));
     engine.on('member-removed', ({ id, reason }) => log.warn({ member: id, reason }, 'member removed'));
+    engine.on('member-demoted', ({ id, reason }) =>
+      log.warn({ member: id, reason }, 'voter demoted to learner'),
+    );
     engine.on('error', ({ error, context }) =>
       log.warn({ err: error, context }, `background error: ${context}`),
     );

@@ -15,6 +15,7 @@ const COMMANDS = [
   ['start'],
   ['devnet'],
   ['status'],
+  ['recover'],
   ['keys'],
   ['keys', 'generate'],
   ['keys', 'import'],

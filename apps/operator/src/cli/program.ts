@@ -14,6 +14,7 @@ import {
 import { type CliIo, packageVersion, processIo } from './cli-io.js';
 import { devnetCommand } from './devnet-command.js';
 import { keysCommand } from './keys-command.js';
+import { recoverCommand } from './recover-command.js';
 import { configCommand, startCommand } from './start-command.js';
 import { statusCommand } from './status-command.js';
 
@@ -38,12 +39,14 @@ Examples:
   avs-operator start --config operator.json --log-level debug
   avs-operator devnet --operators 3
   avs-operator status --url http://127.0.0.1:9001
+  avs-operator recover --force-new-cluster --config operator.json
 
 Run 'avs-operator <command> --help' for a command's options.`,
     );
   program.addCommand(startCommand(io));
   program.addCommand(devnetCommand(io));
   program.addCommand(statusCommand(io));
+  program.addCommand(recoverCommand(io));
   program.addCommand(keysCommand(io));
   program.addCommand(configCommand(io));
   // Applies to subcommands added above: output through io, errors thrown instead of exiting.

@@ -9,7 +9,8 @@ import { startOperator } from '../operator.js';
 import { runStartupChecks } from '../startup-checks.js';
 import { type CliIo, packageVersion } from './cli-io.js';
 
-const configOption = () =>
+/** `--config`, shared by the commands that read the config file. */
+export const configOption = () =>
   new Option('-c, --config <file>', 'operator config file (JSON; schema: config.schema.json)')
     .env('AVS_OPERATOR_CONFIG')
     .makeOptionMandatory();

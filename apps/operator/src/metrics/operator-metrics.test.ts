@@ -24,6 +24,7 @@ const status = {
   members: [],
   blsBackend: 'noble',
   batching: false,
+  maxVoters: 5,
 } as const;
 
 function metrics(now = () => 0) {
