@@ -73,6 +73,28 @@ describe('checkLayers', () => {
     ]);
   });
 
+  it('keeps the engine apart from the chain client and ethers, in package.json and in any file', () => {
+    const root = workspace({
+      'packages/chain/package.json': { name: '@avs/chain', dependencies: { ethers: '^6' } },
+      'packages/chain/src/index.ts': `export { id } ${from('ethers')};\n`,
+      'packages/engine/package.json': {
+        name: '@avs/engine',
+        dependencies: { '@avs/raft-core': 'workspace:*' },
+        devDependencies: { '@avs/chain': 'workspace:*', ethers: '^6' },
+      },
+      'packages/engine/test/join.test.ts': `import { Wallet } ${from('ethers/wallet')};\nexport const w = Wallet;\n`,
+      'packages/engine/src/chain.ts': `export type { X } ${from('@avs/chain')};\n`,
+    });
+    const found = checkLayers(root).map((v) => `${v.where} ${v.to}`);
+    expect(found).toEqual([
+      'packages/engine/package.json (devDependencies) @avs/chain',
+      'packages/engine/package.json (devDependencies) ethers',
+      'packages/engine/src/chain.ts:1 @avs/chain',
+      'packages/engine/test/join.test.ts:1 ethers',
+    ]);
+    expect(checkLayers(root)[0]?.reason).toMatch(/^kept apart: @avs\/engine may not import @avs\/chain/);
+  });
+
   it('refuses a package the layer table does not place', () => {
     const root = workspace({ 'packages/new-thing/package.json': { name: '@avs/new-thing' } });
     const root2 = workspace({
@@ -98,7 +120,8 @@ describe('forbidden', () => {
 
   it('keeps the chain client below the engine: only engine-chain binds the two', () => {
     expect(forbidden('@avs/chain', '@avs/engine')).toMatch(/runs up a layer/);
-    expect(forbidden('@avs/engine', '@avs/chain')).toBeUndefined();
+    // The layer order alone would allow it (engine sits above chain); issue 18 keeps them apart.
+    expect(forbidden('@avs/engine', '@avs/chain')).toMatch(/^kept apart/);
     expect(forbidden('@avs/engine-chain', '@avs/chain')).toBeUndefined();
     expect(forbidden('@avs/engine-chain', '@avs/engine')).toBeUndefined();
   });

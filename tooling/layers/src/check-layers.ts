@@ -1,10 +1,11 @@
 /**
  * Finds imports that run up a layer: every `@avs/*` dependency in a workspace package.json and every
- * `@avs/*` or cross-package relative specifier in its source files, checked against {@link LAYERS}.
+ * `@avs/*` or cross-package relative specifier in its source files, checked against {@link LAYERS};
+ * and any dependency or import the {@link APART} rules refuse (npm packages included).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { BESIDE, LAYERS, type Layer } from './layers.js';
+import { APART, BESIDE, type KeptApart, LAYERS, type Layer } from './layers.js';
 
 /** One import the layering forbids. */
 export interface Violation {
@@ -75,9 +76,22 @@ function describe(index: number, layers: readonly Layer[]): string {
   return index === -1 ? 'beside' : (layers[index]?.name ?? '?');
 }
 
+/** Why an {@link APART} rule refuses `from` importing `to` (any package name), or undefined. */
+export function keptApart(from: string, to: string, apart: readonly KeptApart[] = APART): string | undefined {
+  const rule = apart.find((r) => r.from === from && r.never.includes(to));
+  return rule ? `kept apart: ${from} may not import ${to}: ${rule.why}` : undefined;
+}
+
 /** Why `from` may not import `to`, or undefined when it may. */
-export function forbidden(from: string, to: string, layers: readonly Layer[] = LAYERS): string | undefined {
+export function forbidden(
+  from: string,
+  to: string,
+  layers: readonly Layer[] = LAYERS,
+  apart: readonly KeptApart[] = APART,
+): string | undefined {
   if (from === to) return undefined;
+  const apartReason = keptApart(from, to, apart);
+  if (apartReason) return apartReason;
   const a = layerOf(from, layers);
   const b = layerOf(to, layers);
   if (a === undefined)
@@ -93,7 +107,11 @@ export function forbidden(from: string, to: string, layers: readonly Layer[] = L
 }
 
 /** Checks every workspace package under `root`; returns the violations found. */
-export function checkLayers(root: string, layers: readonly Layer[] = LAYERS): Violation[] {
+export function checkLayers(
+  root: string,
+  layers: readonly Layer[] = LAYERS,
+  apart: readonly KeptApart[] = APART,
+): Violation[] {
   const packages = workspacePackages(root);
   const byName = new Map(packages.map((p) => [p.name, p]));
   const violations: Violation[] = [];
@@ -104,8 +122,9 @@ export function checkLayers(root: string, layers: readonly Layer[] = LAYERS): Vi
     >;
     for (const field of DEP_FIELDS) {
       for (const dep of Object.keys(manifest[field] ?? {})) {
-        if (!dep.startsWith('@avs/') || !byName.has(dep)) continue;
-        const reason = forbidden(pkg.name, dep, layers);
+        const reason = byName.has(dep)
+          ? forbidden(pkg.name, dep, layers, apart)
+          : keptApart(pkg.name, dep, apart);
         if (reason) {
           const where = `${relative(root, join(pkg.dir, 'package.json'))} (${field})`;
           violations.push({ where, from: pkg.name, to: dep, reason });
@@ -116,14 +135,18 @@ export function checkLayers(root: string, layers: readonly Layer[] = LAYERS): Vi
       const lines = stripComments(readFileSync(file, 'utf8')).split('\n');
       lines.forEach((line, i) => {
         for (const m of line.matchAll(SPECIFIER)) {
-          const target = targetPackage(m[1] ?? '', file, byName, packages);
-          if (!target) continue;
-          const reason = forbidden(pkg.name, target, layers);
+          const specifier = m[1] ?? '';
+          const target = targetPackage(specifier, file, byName, packages);
+          const npm = target === undefined ? npmPackage(specifier) : undefined;
+          if (!target && !npm) continue;
+          const reason = target
+            ? forbidden(pkg.name, target, layers, apart)
+            : keptApart(pkg.name, npm ?? '', apart);
           if (reason) {
             violations.push({
               where: `${relative(root, file)}:${i + 1}`,
               from: pkg.name,
-              to: target,
+              to: target ?? npm ?? '',
               reason,
             });
           }
@@ -154,6 +177,13 @@ function targetPackage(
       best = p;
   }
   return best?.name;
+}
+
+/** The npm package a bare specifier names (`ethers`, `@scope/name/sub` → `@scope/name`), else undefined. */
+function npmPackage(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.includes(':')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
 /** Blanks block comments and whole-line `//` comments (TSDoc examples may name higher packages). */

@@ -39,3 +39,21 @@ export const LAYERS: readonly Layer[] = [
  * Build and test configuration, and this check.
  */
 export const BESIDE: readonly string[] = ['@avs/tooling-config', '@avs/layers'];
+
+/** A package that must never import some others, whatever their layers. */
+export interface KeptApart {
+  readonly from: string;
+  /** Package names (workspace or npm) `from` may not depend on or import, tests included. */
+  readonly never: readonly string[];
+  /** Shown with the violation. */
+  readonly why: string;
+}
+
+/** Rules beyond the layer order. */
+export const APART: readonly KeptApart[] = [
+  {
+    from: '@avs/engine',
+    never: ['@avs/chain', '@avs/engine-chain', 'ethers'],
+    why: 'the engine reaches the chain only through ports it owns (issue 18); @avs/engine-chain implements them',
+  },
+];

@@ -41,7 +41,7 @@ export const SECURITY_CASES: readonly SecurityCase[] = [
       'a follower refuses to sign a task request that does not match the on-chain task (validateTaskRequest)',
     tests: [
       'packages/engine/test/responses.test.ts (validateTaskRequest refuses: nothing signed, task stays open)',
-      'apps/operator/test/multi-process.test.ts + test/support/engine-process.ts (onChainTaskCheck of @avs/chain)',
+      'apps/operator/test/multi-process.test.ts + test/support/engine-process.ts (onChainTaskCheck of @avs/engine-chain)',
     ],
   },
   {
