@@ -32,7 +32,7 @@ export interface TaskConsensusEngineOptions<T, K> {
   readonly blsKey: BlsKeyPair;
   /**
    * Signs this operator's join requests and checks others' (`eip712JoinAuthenticator(ecdsaKey)` from
-   * `@avs/chain`); its address is the Raft node id.
+   * `@avs/engine-chain`); its address is the Raft node id.
    */
   readonly joinAuth: JoinAuthenticator;
   readonly callbacks: TaskConsensusCallbacks<T, K> & {
@@ -46,7 +46,7 @@ export interface TaskConsensusEngineOptions<T, K> {
   readonly storage: Storage;
   /** Raft traffic and engine calls: `createHttpEngineTransport` or `createMemoryEngineNetwork().endpoint(id)`. */
   readonly transport: EngineTransport;
-  /** Chain access: `@avs/chain` adapters, or `InMemoryChain` in tests. */
+  /** Chain access: `createChainAdapter` of `@avs/engine-chain`, or `InMemoryChain` in tests. */
   readonly chain: EngineChain;
   readonly aggregation?: AggregationOptions;
   /**

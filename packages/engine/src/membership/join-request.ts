@@ -3,7 +3,7 @@
  * operator asks a cluster to admit it with a request bound to the chain, the
  * registry contract, the cluster, the operator, a recent block, an expiry and
  * a nonce, signed with its operator key. How it is signed is not the engine's
- * business: `@avs/chain` provides the EIP-712 implementation
+ * business: `@avs/engine-chain` provides the EIP-712 implementation
  * (`eip712JoinAuthenticator`), tests may provide their own.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
- * What the engine needs from the chain, as interfaces: `@avs/chain` provides
- * the real implementations (TaskManagerClient, OperatorRegistryReader);
+ * What the engine needs from the chain, as interfaces: `@avs/engine-chain`
+ * implements them over `@avs/chain` (TaskManagerClient, OperatorRegistryReader);
  * {@link InMemoryChain} is the in-process fake for fast tests.
  */
 import type { OperatorStateProvider } from '@avs/bls';

@@ -1,8 +1,9 @@
 /**
- * Operator keys for the engine's tests without `@avs/chain`: a
+ * Operator keys for the engine's tests without `@avs/chain` or ethers (the
+ * layer check keeps both out of this package, tests included): a
  * {@link JoinAuthenticator} that signs join requests with secp256k1 over
  * keccak256 of their canonical JSON (the production one is EIP-712, in
- * `@avs/chain`; the engine only sees the port), and the squaring AVS's digest.
+ * `@avs/engine-chain`; the engine only sees the port), and the squaring AVS's digest.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { keccak_256 } from '@noble/hashes/sha3.js';
