@@ -28,6 +28,25 @@ export interface TransactionSenderOptions {
    * the past: a task created in the latest block can only be answered from the next one).
    */
   simulateAt?: 'latest' | 'pending';
+  /**
+   * Replace a transaction still unmined after this many ms: the same nonce and data, signed again
+   * with fees raised by `bumpPercent` (whichever of the versions is mined is the answer; only one
+   * can be). Default undefined: never (a local chain mines at once).
+   */
+  bumpAfterMs?: number;
+  /** Fee increase of each replacement, percent; default 25 (nodes refuse replacements under +10 %). */
+  bumpPercent?: number;
+  /** Replacements of one transaction at most; default 5. After that it waits for one to be mined. */
+  maxBumps?: number;
+  /** Told of each replacement (logs, metrics, tests). */
+  onReplaced?: (replaced: { what: string; nonce: number; hashes: readonly string[] }) => void;
+}
+
+/** A broadcast transaction: its nonce, and the hashes of every version sent (the first, then replacements). */
+interface Sent {
+  readonly nonce: number;
+  readonly from: string;
+  readonly hashes: string[];
 }
 
 /** What a transaction needs before it gets a nonce (found outside the one-at-a-time queue). */
@@ -58,6 +77,10 @@ export class TransactionSender {
   readonly #pollMs: number;
   readonly #feeTtlMs: number;
   readonly #blockTag: 'latest' | 'pending';
+  readonly #bumpAfterMs: number | undefined;
+  readonly #bumpPercent: bigint;
+  readonly #maxBumps: number;
+  readonly #onReplaced: TransactionSenderOptions['onReplaced'];
   #queue: Promise<unknown> = Promise.resolve();
   #nextNonce: number | undefined;
   #fees: { readonly at: number; readonly value: Promise<Prepared['fees']> } | undefined;
@@ -74,6 +97,11 @@ export class TransactionSender {
     this.#pollMs = options.receiptPollMs ?? 100;
     this.#feeTtlMs = options.feeDataTtlMs ?? 1_000;
     this.#blockTag = options.simulateAt ?? 'latest';
+    this.#bumpAfterMs = options.bumpAfterMs;
+    this.#bumpPercent = BigInt(options.bumpPercent ?? 25);
+    this.#maxBumps = options.maxBumps ?? 5;
+    this.#onReplaced = options.onReplaced;
+    if (this.#bumpPercent < 10n) throw new InvalidArgumentError('bumpPercent must be at least 10');
   }
 
   /**
@@ -83,19 +111,15 @@ export class TransactionSender {
    * means waiting forever.)
    */
   async #waitForReceipt(
-    sent: { hash: string; nonce: number; from: string },
+    sent: Sent,
     what: string,
-  ): Promise<TransactionReceipt | 'dropped'> {
-    const { hash } = sent;
-    const deadline = Date.now() + this.#timeoutMs;
+    deadline: number,
+    bumpAt = Number.POSITIVE_INFINITY,
+  ): Promise<TransactionReceipt | 'dropped' | 'stuck'> {
     // The dropped check costs a call: at most once a second, after the first poll.
     let nextDropCheck = Date.now() + 250;
     for (;;) {
-      const receipt = await withRetry(
-        `${what} (receipt)`,
-        () => this.#provider.getTransactionReceipt(hash),
-        this.#retry,
-      );
+      const receipt = await this.#receiptOfAny(sent.hashes, what);
       if (receipt) {
         if (this.#confirmations <= 1) return receipt;
         const latest = await withRetry('eth_blockNumber', () => this.#provider.getBlockNumber(), this.#retry);
@@ -105,8 +129,56 @@ export class TransactionSender {
         if (await this.#nonceUsedByAnother(sent)) return 'dropped';
       }
       if (Date.now() > deadline)
-        throw new ChainError(`${what}: no receipt for ${hash} within ${this.#timeoutMs} ms`);
+        throw new ChainError(
+          `${what}: no receipt for ${sent.hashes.join(' or ')} within ${this.#timeoutMs} ms`,
+        );
+      if (!receipt && Date.now() >= bumpAt) return 'stuck';
       await new Promise((resolve) => setTimeout(resolve, this.#pollMs));
+    }
+  }
+
+  /** The receipt of whichever version of a transaction was mined (at most one can be). */
+  async #receiptOfAny(hashes: readonly string[], what: string): Promise<TransactionReceipt | null> {
+    for (const hash of hashes) {
+      const receipt = await withRetry(
+        `${what} (receipt)`,
+        () => this.#provider.getTransactionReceipt(hash),
+        this.#retry,
+      );
+      if (receipt) return receipt;
+    }
+    return null;
+  }
+
+  /**
+   * Waits for the receipt of `sent`, replacing it with higher fees each time it stays unmined for
+   * `bumpAfterMs` (at most `maxBumps` times).
+   */
+  async #waitBumping(sent: Sent, prepared: Prepared, what: string): Promise<TransactionReceipt | 'dropped'> {
+    const deadline = Date.now() + this.#timeoutMs;
+    let fees = prepared.fees;
+    for (let bumps = 0; ; ) {
+      const bumpAt =
+        this.#bumpAfterMs === undefined || bumps >= this.#maxBumps
+          ? Number.POSITIVE_INFINITY
+          : Date.now() + this.#bumpAfterMs;
+      const receipt = await this.#waitForReceipt(sent, what, deadline, bumpAt);
+      if (receipt !== 'stuck') return receipt;
+      bumps++;
+      fees = bumpedFees(fees, this.#bumpPercent);
+      try {
+        const hash = await this.#broadcastAt(
+          { ...prepared, fees },
+          sent.nonce,
+          `${what} (replacement ${bumps})`,
+        );
+        if (!sent.hashes.includes(hash)) sent.hashes.push(hash);
+        this.#onReplaced?.({ what, nonce: sent.nonce, hashes: [...sent.hashes] });
+      } catch (error) {
+        // The nonce was used meanwhile (a version of ours was mined, or another sender's: the next
+        // wait tells which), or the node wants a larger bump (the next round bumps again).
+        if (!isNonceTaken(error)) throw error;
+      }
     }
   }
 
@@ -146,13 +218,13 @@ export class TransactionSender {
     );
     this.#queue = broadcast.catch(() => undefined);
     let sent = await broadcast;
-    let receipt = await this.#waitForReceipt(sent, what);
+    let receipt = await this.#waitBumping(sent, prepared, what);
     // Another sender of the account got its transaction of the same nonce mined first: ours was dropped
     // (never mined), so it is signed again with a fresh nonce (bounded).
     for (let attempt = 1; receipt === 'dropped'; attempt++) {
       if (attempt >= MAX_NONCE_ATTEMPTS) {
         throw new ChainError(
-          `${what}: transaction ${sent.hash} was replaced by another sender of ${sent.from}`,
+          `${what}: transaction ${sent.hashes.join(' / ')} was replaced by another sender of ${sent.from}`,
         );
       }
       this.#nextNonce = undefined;
@@ -162,9 +234,9 @@ export class TransactionSender {
       );
       this.#queue = again.catch(() => undefined);
       sent = await again;
-      receipt = await this.#waitForReceipt(sent, what);
+      receipt = await this.#waitBumping(sent, prepared, what);
     }
-    const hash = sent.hash;
+    const hash = receipt.hash;
     if (receipt.status !== 1) {
       throw new ContractRevertError(`${what}: transaction ${hash} reverted on-chain`, undefined, [], {
         cause: receipt,
@@ -224,14 +296,14 @@ export class TransactionSender {
    * by every operator of a cluster, and by incredible-squaring's task generator), the transaction was
    * not accepted: it is signed again with the account's fresh pending nonce (bounded).
    */
-  async #broadcast(p: Prepared, what: string): Promise<{ hash: string; nonce: number; from: string }> {
+  async #broadcast(p: Prepared, what: string): Promise<Sent> {
     let floor = p.pendingNonce;
     for (let attempt = 1; ; attempt++) {
       const nonce = Math.max(floor, this.#nextNonce ?? 0);
       try {
         const hash = await this.#broadcastAt(p, nonce, what);
         this.#nextNonce = nonce + 1;
-        return { hash, nonce, from: p.from };
+        return { hashes: [hash], nonce, from: p.from };
       } catch (error) {
         if (!isNonceTaken(error) || attempt >= MAX_NONCE_ATTEMPTS) throw error;
         this.#nextNonce = undefined;
@@ -245,7 +317,7 @@ export class TransactionSender {
   }
 
   /** Whether the account's mined nonce passed ours while our transaction is not mined (nor known): dropped. */
-  async #nonceUsedByAnother(sent: { hash: string; nonce: number; from: string }): Promise<boolean> {
+  async #nonceUsedByAnother(sent: Sent): Promise<boolean> {
     const mined = await withRetry(
       'eth_getTransactionCount',
       () => this.#provider.getTransactionCount(sent.from, 'latest'),
@@ -253,12 +325,7 @@ export class TransactionSender {
     );
     if (mined <= sent.nonce) return false;
     // Mined in the meantime (between the receipt poll and the count)? Then not dropped.
-    const receipt = await withRetry(
-      'receipt',
-      () => this.#provider.getTransactionReceipt(sent.hash),
-      this.#retry,
-    );
-    return receipt === null;
+    return (await this.#receiptOfAny(sent.hashes, 'receipt')) === null;
   }
 
   async #broadcastAt(p: Prepared, nonce: number, what: string): Promise<string> {
@@ -284,6 +351,15 @@ export class TransactionSender {
       this.#retry,
     );
   }
+}
+
+/** Fees raised by `percent` (rounded up), for a replacement of a stuck transaction. */
+function bumpedFees(fees: Prepared['fees'], percent: bigint): Prepared['fees'] {
+  const up = (v: unknown): bigint | null =>
+    v == null ? null : (BigInt(v as bigint) * (100n + percent) + 99n) / 100n;
+  return fees.gasPrice != null
+    ? { gasPrice: up(fees.gasPrice) }
+    : { maxFeePerGas: up(fees.maxFeePerGas), maxPriorityFeePerGas: up(fees.maxPriorityFeePerGas) };
 }
 
 /** Attempts at a fresh nonce when another sender of the account took ours. */
