@@ -139,6 +139,9 @@ export interface WatchOptions {
 }
 
 const iface = new Interface(taskManagerAbi as InterfaceAbi);
+// Looked up once: `iface.parseLog` finds the fragment and hashes its topic again for every log.
+const NEW_TASK_CREATED = iface.getEvent('NewTaskCreated')!;
+const TASK_RESPONDED = iface.getEvent('TaskResponded')!;
 
 /** Created tasks kept in memory (tasks never change; a node looks up recent ones). */
 const TASK_CACHE_SIZE = 16_384;
@@ -151,6 +154,7 @@ const TASK_CACHE_SIZE = 16_384;
  */
 export class TaskManagerClient {
   readonly address: string;
+  readonly #addressLower: string;
   readonly #provider: Provider;
   readonly #contract: Contract;
   readonly #reader: OperatorRegistryReader;
@@ -169,6 +173,7 @@ export class TaskManagerClient {
       throw new InvalidArgumentError(`taskManager must be an address, got ${String(options.taskManager)}`);
     }
     this.address = getAddress(options.taskManager);
+    this.#addressLower = this.address.toLowerCase();
     this.#provider = options.provider;
     this.#contract = new Contract(this.address, iface, options.provider);
     this.#reader = options.reader;
@@ -250,29 +255,34 @@ export class TaskManagerClient {
     }
   }
 
+  /** The log's arguments when it is `event`'s from this contract (compared without checksumming every address). */
+  #argsOf(log: Log, event: typeof NEW_TASK_CREATED): ReturnType<typeof iface.decodeEventLog> | undefined {
+    if (log.address.toLowerCase() !== this.#addressLower || log.topics[0] !== event.topicHash)
+      return undefined;
+    return iface.decodeEventLog(event, log.data, log.topics);
+  }
+
   #parseCreated(log: Log): CreatedTask | undefined {
-    if (getAddress(log.address) !== this.address) return undefined;
-    const parsed = iface.parseLog(log);
-    if (parsed?.name !== 'NewTaskCreated') return undefined;
+    const args = this.#argsOf(log, NEW_TASK_CREATED);
+    if (args === undefined) return undefined;
     return {
-      taskIndex: Number(parsed.args.taskIndex),
-      task: taskFromStruct(parsed.args.task),
+      taskIndex: Number(args.taskIndex),
+      task: taskFromStruct(args.task),
       blockNumber: log.blockNumber,
       transactionHash: log.transactionHash,
     };
   }
 
   #parseResponded(log: Log): RespondedTask | undefined {
-    if (getAddress(log.address) !== this.address) return undefined;
-    const parsed = iface.parseLog(log);
-    if (parsed?.name !== 'TaskResponded') return undefined;
+    const args = this.#argsOf(log, TASK_RESPONDED);
+    if (args === undefined) return undefined;
     return {
-      taskIndex: Number(parsed.args.taskIndex),
+      taskIndex: Number(args.taskIndex),
       response: {
-        referenceTaskIndex: Number(parsed.args.taskResponse.referenceTaskIndex),
-        result: parsed.args.taskResponse.result,
+        referenceTaskIndex: Number(args.taskResponse.referenceTaskIndex),
+        result: args.taskResponse.result,
       },
-      hashOfNonSigners: parsed.args.taskResponseMetadata.hashOfNonSigners,
+      hashOfNonSigners: args.taskResponseMetadata.hashOfNonSigners,
       blockNumber: log.blockNumber,
       transactionHash: log.transactionHash,
     };

@@ -1,5 +1,6 @@
 import { AbiCoder, keccak256 } from 'ethers';
 import { z } from 'zod';
+import { parsedAbiType } from './abi-digest.js';
 import { InvalidArgumentError } from './errors.js';
 import { quorumNumbersFromBytes, quorumNumbersToBytes } from './quorums.js';
 
@@ -75,7 +76,7 @@ export function taskResponseDigest(response: TaskResponse): `0x${string}` {
   if (!r.success) throw new InvalidArgumentError(`invalid task response: ${r.error.message}`);
   return keccak256(
     coder.encode(
-      ['tuple(uint32 referenceTaskIndex, bytes result)'],
+      [parsedAbiType('tuple(uint32 referenceTaskIndex, bytes result)')],
       [[r.data.referenceTaskIndex, r.data.result]],
     ),
   ) as `0x${string}`;
