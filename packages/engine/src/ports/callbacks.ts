@@ -6,6 +6,7 @@
 import type { G1Json } from '@avs/bls';
 import type { z } from 'zod';
 import type { TaskMeta } from '../tasks/task-command.js';
+import { memoizeProcessor } from './digest-memo.js';
 
 /** What an operator answers for one on-chain task: where it goes and what is signed. */
 export interface ProcessedResponse {
@@ -123,5 +124,9 @@ export function resolveResponseProcessor<K>(
     throw new TypeError('give either callbacks.onLeaderProcessTaskResponse or digest.digestOf');
   }
   const taskIndexOf = options.taskIndexOf ?? defaultTaskIndexOf;
-  return async (response) => ({ taskIndex: taskIndexOf(response), digest: digestOf(response) });
+  // The default is a pure function of the response: memoised (a custom callback may not be pure).
+  return memoizeProcessor(async (response) => ({
+    taskIndex: taskIndexOf(response),
+    digest: digestOf(response),
+  }));
 }
