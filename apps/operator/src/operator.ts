@@ -30,6 +30,7 @@ import { componentLogger, createOperatorLogger } from './logging.js';
 import { instrumentProvider, instrumentStorage, proposalCountingFactory } from './metrics/instrumentation.js';
 import { mountNodeApi } from './metrics/node-api.js';
 import { OperatorMetrics } from './metrics/operator-metrics.js';
+import { SubmittedGas } from './metrics/submitted-gas.js';
 import { mountOperatorRoutes, operatorOrToken, type RouteAnswer } from './operator-routes.js';
 import { peerDialer } from './peer-dial.js';
 import { openStorage } from './storage-factory.js';
@@ -184,19 +185,19 @@ export async function startOperator(
       metrics.leaderChanges.inc();
       log.info({ leaderId: leaderId || null, term, isSelf }, leaderId ? 'leader changed' : 'no leader');
     });
+    const submittedGas = new SubmittedGas(
+      async (txHash) => (await provider.getTransactionReceipt(txHash))?.gasUsed,
+      (gas) => metrics.gasUsed.inc(gas),
+      (error) => log.debug({ err: error }, 'receipt read failed'),
+    );
     engine.on('task-updated', ({ task }) => {
       recent.push(task);
       if (recent.length > 200) recent.shift();
       metrics.taskUpdated(task);
       log.debug({ taskIndex: task.taskIndex, status: task.status, reason: task.reason }, 'task updated');
       if (task.status === 'submitted' && task.submission && engine.status().role === 'leader') {
-        // Gas of what this operator submitted: one receipt read per submitted task, leader only.
-        provider.getTransactionReceipt(task.submission.txHash).then(
-          (receipt) => {
-            if (receipt) metrics.gasUsed.inc(Number(receipt.gasUsed));
-          },
-          (error: unknown) => log.debug({ err: error }, 'receipt read failed'),
-        );
+        // Gas of what this operator submitted: one receipt read per transaction (a batch's tasks share one), leader only.
+        submittedGas.submitted(task.submission.txHash);
       }
     });
     engine.on('request-refused', ({ requestId, reason }) => {
