@@ -36,4 +36,18 @@ describe('DevnetState', () => {
     expect(snap.totals.answered).toBe(1);
     expect(snap.aggregateLatency.samples).toBe(0);
   });
+
+  it('latencySince leaves out tasks created before the window (a warm-up)', () => {
+    const s = new DevnetState('http://127.0.0.1:1');
+    add(s, 1, 1_000);
+    add(s, 2, 5_000);
+    add(s, 3, 5_000);
+    s.markAggregated(1, 3_000); // warm-up: 2 s
+    s.markAggregated(2, 5_010);
+    s.markAggregated(3, 5_030);
+    const w = s.latencySince(5_000);
+    expect(w.aggregate).toEqual({ p50: 10, p99: 30, samples: 2 });
+    expect(w.verified.samples).toBe(0);
+    expect(s.latencySince(0).aggregate.samples).toBe(3);
+  });
 });

@@ -124,8 +124,8 @@ function resolveOptions(options: DevnetOptions) {
   const maxOutstanding = options.maxOutstandingTasks ?? 64;
   const thresholdPercentage = options.thresholdPercentage ?? 67;
   if (!Number.isInteger(n) || n < 1 || n > 32) throw new RangeError(`operators: expected 1 to 32, got ${n}`);
-  if (!(taskRate > 0 && taskRate <= 200))
-    throw new RangeError(`taskRate: expected (0, 200] tasks/s, got ${taskRate}`);
+  if (!(taskRate > 0 && taskRate <= 2_000))
+    throw new RangeError(`taskRate: expected (0, 2000] tasks/s, got ${taskRate}`);
   if (!(Number.isInteger(maxOutstanding) && maxOutstanding >= 1))
     throw new RangeError(`maxOutstandingTasks: expected an integer >= 1, got ${maxOutstanding}`);
   if (!Number.isInteger(thresholdPercentage) || thresholdPercentage < 1 || thresholdPercentage > 100)

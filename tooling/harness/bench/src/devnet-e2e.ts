@@ -13,7 +13,7 @@
  *   node --conditions=@avs/source --import tsx src/devnet-e2e.ts --operators 3 --rates 20,100 --seconds 30
  *   node --conditions=@avs/source --import tsx src/devnet-e2e.ts --cells 3x10,3x100,7x100,15x100
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,12 @@ export interface DevnetRow {
   readonly leaderChanges: number;
   /** The machine's 1-minute load average when the window started (other work on it slows every process). */
   readonly loadAverage1m?: number;
+  /** The 1-minute load average when the window ended. */
+  readonly loadAverageEnd1m?: number;
+  /** Tasks per batch at most (the operators' `engine.batching.maxTasks`); 0: batching off, one transaction per task. */
+  readonly batchMaxTasks?: number;
+  /** verified/s ÷ created/s over the window (1: the chain keeps up with creation). */
+  readonly verifiedPerCreated?: number | null;
   readonly note?: string;
   /** Set when the devnet could not be started or measured; the figures are then 0. */
   readonly error?: string;
@@ -107,6 +113,15 @@ function leaderOf(s: DevnetSnapshot): { name: string; pid: number } | undefined 
   return l ? { name: l.name, pid: l.pid! } : undefined;
 }
 
+/** Settings of one measured devnet besides its size and rate. */
+export interface DevnetRunSettings {
+  /** Tasks per batch; 0 turns batching off. Default the operator's (64 on avs-raft). */
+  readonly batchMaxTasks?: number;
+  readonly batchDelayMs?: number;
+  /** The driver's bound on tasks created but not yet aggregated; default 64. */
+  readonly maxOutstandingTasks?: number;
+}
+
 /** Runs one devnet for `warmupS + seconds` and measures the last `seconds`. */
 export async function measureDevnet(
   operators: number,
@@ -115,9 +130,28 @@ export async function measureDevnet(
   warmupS: number,
   log: (line: string) => void,
   fromBuild = false,
+  settings: DevnetRunSettings = {},
 ): Promise<DevnetRow> {
   const dataDir = mkdtempSync(join(tmpdir(), 'avs-devnet-bench-'));
-  const devnet = await startDevnet({ operators, taskRate, dataDir, fromBuild, onLine: () => {} });
+  const { batchMaxTasks, batchDelayMs, maxOutstandingTasks } = settings;
+  const batching =
+    batchMaxTasks === 0
+      ? (false as const)
+      : batchMaxTasks === undefined && batchDelayMs === undefined
+        ? undefined
+        : {
+            ...(batchMaxTasks === undefined ? {} : { maxTasks: batchMaxTasks }),
+            ...(batchDelayMs === undefined ? {} : { delayMs: batchDelayMs }),
+          };
+  const devnet = await startDevnet({
+    operators,
+    taskRate,
+    dataDir,
+    fromBuild,
+    onLine: () => {},
+    ...(batching === undefined ? {} : { batching }),
+    ...(maxOutstandingTasks === undefined ? {} : { maxOutstandingTasks }),
+  });
   try {
     await sleep(warmupS * 1000);
     const s0 = devnet.state.snapshot();
@@ -127,8 +161,12 @@ export async function measureDevnet(
     const allCpu0 = totalCpuMs(pids);
     const load0 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
     const t0 = performance.now();
+    const wall0 = Date.now();
     await sleep(seconds * 1000);
     const s1 = devnet.state.snapshot();
+    // Latencies of the tasks created in the window only (the snapshot's cover the warm-up too).
+    const inWindow = devnet.state.latencySince(wall0);
+    const load1 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
     const elapsed = (performance.now() - t0) / 1000;
     const leader1 = leaderOf(s1);
     const leaderCpu1 = leader1 ? processCpuMs(leader1.pid) : undefined;
@@ -144,11 +182,11 @@ export async function measureDevnet(
       verifiedPerSec: Number((verified / elapsed).toFixed(2)),
       createdPerSec: Number(((s1.totals.created - s0.totals.created) / elapsed).toFixed(2)),
       aggregatedPerSec: Number((aggregated / elapsed).toFixed(2)),
-      latencyP50Ms: Math.round(s1.latency.p50),
-      latencyP99Ms: Math.round(s1.latency.p99),
-      aggregateP50Ms: finite(s1.aggregateLatency.p50),
-      aggregateP99Ms: finite(s1.aggregateLatency.p99),
-      aggregateSamples: s1.aggregateLatency.samples,
+      latencyP50Ms: Math.round(inWindow.verified.p50),
+      latencyP99Ms: Math.round(inWindow.verified.p99),
+      aggregateP50Ms: finite(inWindow.aggregate.p50),
+      aggregateP99Ms: finite(inWindow.aggregate.p99),
+      aggregateSamples: inWindow.aggregate.samples,
       leaderCpuMsPerTask:
         sameLeader && leaderCpu0 !== undefined && leaderCpu1 !== undefined
           ? perTask(leaderCpu1 - leaderCpu0)
@@ -160,6 +198,12 @@ export async function measureDevnet(
       failed: s1.totals.failed - s0.totals.failed,
       leaderChanges: s1.leaders.filter((l) => l.atMs >= s0.nowMs).length,
       loadAverage1m: load0,
+      loadAverageEnd1m: load1,
+      batchMaxTasks: batchMaxTasks ?? 64,
+      verifiedPerCreated:
+        s1.totals.created > s0.totals.created
+          ? Number((verified / (s1.totals.created - s0.totals.created)).toFixed(3))
+          : null,
       ...(leader0 ? {} : { note: 'no leader at the start of the window' }),
     };
     log(
@@ -182,6 +226,13 @@ async function main(): Promise<void> {
       /** Explicit cells instead of the grid, e.g. `3x10,3x100,7x100`. */
       cells: { type: 'string' },
       out: { type: 'string' },
+      /** Tasks per batch (0: batching off, one transaction per task); default the operator's, 64. */
+      'batch-max-tasks': { type: 'string' },
+      'batch-delay-ms': { type: 'string' },
+      /** The driver's bound on tasks open at once; default 64. */
+      'max-outstanding': { type: 'string' },
+      /** Add the rows to the file's rows (same operators, rate and batch size replaced) instead of writing only this run's. */
+      merge: { type: 'boolean', default: false },
       /** Run the operator processes from source with tsx (slow to start: 15 of them need minutes) instead of the build. */
       'from-source': { type: 'boolean', default: false },
     },
@@ -197,13 +248,21 @@ async function main(): Promise<void> {
     ? values.cells.split(',').map((c) => c.split('x').map(Number) as [number, number])
     : list(values.operators).flatMap((n) => list(values.rates).map((r) => [n, r] as [number, number]));
   const machine = machineInfo();
+  const sameCell = (a: DevnetRow, b: DevnetRow) =>
+    a.operators === b.operators &&
+    a.taskRate === b.taskRate &&
+    (a.batchMaxTasks ?? 0) === (b.batchMaxTasks ?? 0);
+  const previous: DevnetRow[] =
+    values.merge && existsSync(out)
+      ? (JSON.parse(readFileSync(out, 'utf8')) as DevnetResult).rows.slice()
+      : [];
   const write = () => {
     const result: DevnetResult = {
       benchmark: 'devnet-e2e',
       date: new Date().toISOString(),
       machine,
       warmupSeconds: warmup,
-      rows,
+      rows: [...previous.filter((p) => !rows.some((r) => sameCell(p, r))), ...rows],
       goals: { tasksPerSecWith3: 100, p50BeforeChainMs: 100 },
       notes: [
         'One fresh devnet (anvil + operator processes from the built CLI, file storage, node) per row; every process on this machine.',
@@ -217,7 +276,19 @@ async function main(): Promise<void> {
   };
   for (const [n, rate] of cells) {
     try {
-      rows.push(await measureDevnet(n, rate, seconds, warmup, log, !values['from-source']));
+      rows.push(
+        await measureDevnet(n, rate, seconds, warmup, log, !values['from-source'], {
+          ...(values['batch-max-tasks'] === undefined
+            ? {}
+            : { batchMaxTasks: Number(values['batch-max-tasks']) }),
+          ...(values['batch-delay-ms'] === undefined
+            ? {}
+            : { batchDelayMs: Number(values['batch-delay-ms']) }),
+          ...(values['max-outstanding'] === undefined
+            ? {}
+            : { maxOutstandingTasks: Number(values['max-outstanding']) }),
+        }),
+      );
     } catch (error) {
       // A cell that cannot run is recorded as such, and the others still run.
       rows.push(failedRow(n, rate, error));
