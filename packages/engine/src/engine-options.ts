@@ -1,7 +1,4 @@
-/**
- * What {@link createTaskConsensusEngine} takes (`TaskConsensusEngineOptions`), and the engine's
- * default clock.
- */
+/** What {@link createTaskConsensusEngine} takes (`TaskConsensusEngineOptions`). */
 import type { BlsBackendName, BlsKeyPair } from '@avs/bls';
 import type { Clock, Logger, Storage } from '@avs/raft-core';
 import type { OperatorRaftConfig } from './config.js';
@@ -14,17 +11,6 @@ import type { EngineTransport } from './ports/engine-transport.js';
 import type { BatchingOptions } from './tasks/batch-packer.js';
 import type { TaskSpec } from './tasks/task-request.js';
 import type { TaskStateOptions } from './tasks/task-state.js';
-
-/**
- * The engine's default clock: wall-clock time, because task expiries and join
- * request expiries are compared across machines. (Raft itself runs on the
- * monotonic `systemClock` unless a clock is injected.)
- */
-export const wallClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 /** Everything {@link createTaskConsensusEngine} needs. */
 export interface TaskConsensusEngineOptions<T, K> {
@@ -56,7 +42,10 @@ export interface TaskConsensusEngineOptions<T, K> {
    */
   readonly batching?: BatchingOptions;
   readonly logger?: Logger;
-  /** Time source for Raft, retries and expiry; default the runtime's. */
+  /**
+   * Time source for Raft, retries and expiry. `now()` is epoch ms: expiries are compared across machines.
+   * Default raft-core's `wallClock`.
+   */
   readonly clock?: Clock;
   /** Creates the Raft node; default `RaftNode` from `@avs/raft-core`. */
   readonly nodeFactory?: ConsensusNodeFactory;

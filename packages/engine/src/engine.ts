@@ -12,13 +12,14 @@ import {
   type StateMachine,
   silentLogger,
   systemClock,
+  wallClock,
 } from '@avs/raft-core';
 import { parseEngineConfig, type ResolvedEngineConfig } from './config.js';
 import { raftNodeFactory } from './consensus/consensus-factory.js';
 import type { ConsensusNode, ConsensusSettings } from './consensus/consensus-node.js';
 import type { EngineContext } from './engine-context.js';
 import { type EngineEventMap, EventEmitter, type Unsubscribe } from './engine-events.js';
-import { type TaskConsensusEngineOptions, wallClock } from './engine-options.js';
+import type { TaskConsensusEngineOptions } from './engine-options.js';
 import { type EngineStatus, engineStatusOf } from './engine-status.js';
 import {
   EngineConfigError,

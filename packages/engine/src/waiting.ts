@@ -5,12 +5,7 @@
 import type { Clock } from '@avs/raft-core';
 import { backoffDelay } from '@avs/retry';
 
-/** Resolves after `ms` on `clock`. */
-export function sleep(clock: Clock, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    clock.setTimeout(resolve, ms);
-  });
-}
+export { sleep } from '@avs/raft-core';
 
 /**
  * Lets timers and I/O run (one macrotask turn) inside a long run of synchronous work such as

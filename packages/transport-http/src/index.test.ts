@@ -50,7 +50,6 @@ describe('public API', () => {
         "remoteAddressOf",
         "sharedSecretScheme",
         "sourceRateLimit",
-        "systemClock",
       ]
     `);
     expect(Object.keys(node).sort()).toEqual([

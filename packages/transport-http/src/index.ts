@@ -20,8 +20,6 @@ export { HttpTransport } from './client/http-transport.js';
 export type { FetchLike } from './client/peer-connection.js';
 export type { OverflowPolicy, QueueLimits } from './client/send-queue.js';
 export { DEFAULT_QUEUE_LIMITS } from './client/send-queue.js';
-export type { Clock } from './clock.js';
-export { systemClock } from './clock.js';
 export type { DecodeLimits, SnapshotPart } from './codec/frame-codec.js';
 export {
   DEFAULT_DECODE_LIMITS,

@@ -10,9 +10,9 @@ import { createOffer } from '../src/auth/handshake.js';
 import { encodeBatch } from '../src/codec/frame-codec.js';
 import { createRaftServer, FRAME_CONTENT_TYPE } from '../src/server/raft-server.js';
 import { messageArbitrary } from './support/arbitraries.js';
-import { FakeClock } from './support/fake-clock.js';
 import { openSession } from './support/in-process.js';
 import { operator, RecordingHandler } from './support/nodes.js';
+import { SteppingClock } from './support/stepping-clock.js';
 
 /** Cases per property: the CI budget, or AVS_FUZZ_CASES (the long reliability run sets 10 000). */
 const fuzzCases = (ci: number): number => Number(process.env.AVS_FUZZ_CASES) || ci;
@@ -29,7 +29,7 @@ const ROUTES = [
 ] as const;
 
 function setup() {
-  const clock = new FakeClock();
+  const clock = new SteppingClock();
   const server = createRaftServer({
     scheme: bob,
     clock,

@@ -5,13 +5,12 @@
  * the stream reopened after the server restarts, and per-batch requests when
  * streaming is off or the peer has no stream route.
  */
-import type { Message } from '@avs/raft-core';
+import { type Message, wallClock } from '@avs/raft-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveNode } from '../src/adapters/node.js';
 import { createPooledFetch } from '../src/adapters/node-fetch.js';
 import { HttpTransport, type HttpTransportOptions } from '../src/client/http-transport.js';
 import { PeerConnection } from '../src/client/peer-connection.js';
-import { systemClock } from '../src/clock.js';
 import { encodeBatch } from '../src/codec/frame-codec.js';
 import { StreamFrameSealer, type StreamIdentity } from '../src/codec/stream-frame.js';
 import { TransportMetrics } from '../src/metrics.js';
@@ -59,7 +58,7 @@ function connection(url: string, fetch = pooled.fetch): PeerConnection {
   return new PeerConnection(bob.nodeId, url, {
     scheme: alice,
     fetch,
-    clock: systemClock,
+    clock: wallClock,
     metrics: new TransportMetrics(),
     requestTimeoutMs: 10_000,
     sessionRenewMs: 60_000,

@@ -14,6 +14,7 @@
  * Errors are `{ code, message, ...details }` with a 4xx status. Runtime
  * neutral: serve `fetch` with the adapter of your runtime.
  */
+import { systemClock } from '@avs/raft-core';
 import {
   checkEndpoint,
   createRaftServer,
@@ -32,7 +33,6 @@ import {
   SourceRateLimiter,
   type SourceRateLimits,
   sourceRateLimit,
-  systemClock,
 } from '@avs/transport-http';
 import { Hono } from 'hono';
 import { z } from 'zod';

@@ -13,3 +13,20 @@ export interface Clock {
   /** Cancels a pending timer; unknown or fired handles are ignored. */
   clearTimeout(handle: TimerHandle): void;
 }
+
+/**
+ * Resolves after `ms` on `clock`, or at once when `signal` aborts (the timer is then cancelled).
+ * Never rejects.
+ */
+export function sleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = clock.setTimeout(done, ms);
+    function done(): void {
+      clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -11,9 +11,14 @@ interface Timer {
  * node driver. Timers due at the same instant fire in the order they were set.
  */
 export class ManualClock implements Clock {
-  private time = 0;
+  private time: number;
   private nextId = 1;
   private timers: Timer[] = [];
+
+  /** @param start the first `now()`; an epoch time for code that compares timestamps across machines. */
+  constructor(start = 0) {
+    this.time = start;
+  }
 
   now(): number {
     return this.time;

@@ -3,9 +3,9 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { heartbeat } from '../../test/support/arbitraries.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
 import { inProcessFetch } from '../../test/support/in-process.js';
 import { operator, RecordingHandler, until } from '../../test/support/nodes.js';
+import { SteppingClock } from '../../test/support/stepping-clock.js';
 import { PeerResponseError } from '../errors.js';
 import type { AuthEnv } from '../server/auth-middleware.js';
 import { parseJson } from '../server/parse-json.js';
@@ -22,14 +22,18 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((t) => t.close()));
 });
 
-function bobServer(clock: FakeClock, limits = {}): { server: RaftServer; handler: RecordingHandler } {
+function bobServer(clock: SteppingClock, limits = {}): { server: RaftServer; handler: RecordingHandler } {
   const server = createRaftServer({ scheme: bob, membership, clock, limits });
   const handler = new RecordingHandler();
   server.attach(handler);
   return { server, handler };
 }
 
-async function aliceTransport(fetch: FetchLike, clock: FakeClock, extra: Partial<HttpTransportOptions> = {}) {
+async function aliceTransport(
+  fetch: FetchLike,
+  clock: SteppingClock,
+  extra: Partial<HttpTransportOptions> = {},
+) {
   const transport = new HttpTransport({ scheme: alice, fetch, clock, random: () => 0.5, ...extra });
   open.push(transport);
   const handler = new RecordingHandler();
@@ -65,19 +69,19 @@ function snapMessage(size: number, done = true): Message {
 
 describe('HttpTransport', () => {
   it('delivers messages in order, batched into few requests', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { server, handler } = bobServer(clock);
     const { transport } = await aliceTransport(inProcessFetch(server), clock);
     const messages = Array.from({ length: 2000 }, (_, i) => heartbeat(alice.nodeId, bob.nodeId, 5, i));
     for (let i = 0; i < messages.length; i += 100) transport.send(messages.slice(i, i + 100));
-    await until(() => handler.received.length === 2000);
+    await clock.until(() => handler.received.length === 2000);
     expect(handler.received).toEqual(messages);
     expect(server.metrics.received.batches).toBeLessThan(100);
     expect(transport.metrics.handshakes.initiated).toBe(1);
   });
 
   it('retries with backoff and jitter, then delivers', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { server, handler } = bobServer(clock);
     let failures = 2;
     const flaky: FetchLike = async (input, init) => {
@@ -86,21 +90,21 @@ describe('HttpTransport', () => {
     };
     const { transport, handler: mine } = await aliceTransport(flaky, clock);
     transport.send([heartbeat(alice.nodeId, bob.nodeId, 5)]);
-    await until(() => handler.received.length === 1);
+    await clock.until(() => handler.received.length === 1);
     // random() = 0.5: 3/4 of 50 ms, then 3/4 of 100 ms.
-    expect(clock.sleeps).toEqual([37.5, 75]);
+    expect(clock.delays).toEqual([37.5, 75]);
     expect(transport.metrics.retries).toBe(2);
     expect(mine.unreachable).toEqual([]);
   });
 
   it('reports the peer unreachable and drops the batch when every attempt fails', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const down: FetchLike = async () => {
       throw new TypeError('connect ECONNREFUSED');
     };
     const { transport, handler } = await aliceTransport(down, clock, { retry: { attempts: 2 } });
     transport.send([heartbeat(alice.nodeId, bob.nodeId, 5), heartbeat(alice.nodeId, bob.nodeId, 5)]);
-    await until(() => handler.unreachable.length === 1);
+    await clock.until(() => handler.unreachable.length === 1);
     expect(handler.unreachable).toEqual([bob.nodeId]);
     expect(transport.metrics.dropped.sendFailed).toBe(2);
   });
@@ -142,7 +146,7 @@ describe('HttpTransport', () => {
   });
 
   it('reports messages to unknown peers as unreachable, never throws', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { transport, handler } = await aliceTransport(
       async () => new Response(null, { status: 204 }),
       clock,
@@ -150,13 +154,13 @@ describe('HttpTransport', () => {
     expect(() =>
       transport.send([heartbeat(alice.nodeId, 'nobody', 1), heartbeat(alice.nodeId, 'nobody', 2)]),
     ).not.toThrow();
-    await until(() => handler.unreachable.length === 1);
+    await clock.until(() => handler.unreachable.length === 1);
     expect(handler.unreachable).toEqual(['nobody']);
     expect(transport.metrics.dropped.unknownPeer).toBe(2);
   });
 
   it('bounds each peer queue (drop-oldest) while the peer is slow', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { server, handler } = bobServer(clock);
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {
@@ -175,26 +179,26 @@ describe('HttpTransport', () => {
     transport.send(Array.from({ length: 50 }, (_, i) => heartbeat(alice.nodeId, bob.nodeId, 5, i + 1)));
     expect(transport.metrics.dropped.queueFull).toBe(40);
     release();
-    await until(() => handler.received.length === 11);
+    await clock.until(() => handler.received.length === 11);
     expect(handler.received.map((m) => m.commit)).toEqual([0, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50]);
   });
 
   it('sends a snapshot chunk in parts, reassembled into one message, and reports success to Raft', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { server, handler } = bobServer(clock);
     const { transport, handler: mine } = await aliceTransport(inProcessFetch(server), clock, {
       snapshotPartBytes: 1000,
     });
     const snap = snapMessage(10_500);
     transport.send([snap]);
-    await until(() => mine.snapshots.length === 1);
+    await clock.until(() => mine.snapshots.length === 1);
     expect(handler.received).toEqual([snap]);
     expect(server.metrics.received.snapshotParts).toBe(11);
     expect(mine.snapshots).toEqual([{ peer: bob.nodeId, ok: true }]);
   });
 
   it('resumes a snapshot at the receiver offset after a lost response', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { server, handler } = bobServer(clock);
     let puts = 0;
     const lossy: FetchLike = async (input, init) => {
@@ -206,39 +210,39 @@ describe('HttpTransport', () => {
     const { transport, handler: mine } = await aliceTransport(lossy, clock, { snapshotPartBytes: 1000 });
     const snap = snapMessage(5000);
     transport.send([snap]);
-    await until(() => mine.snapshots.length === 1);
+    await clock.until(() => mine.snapshots.length === 1);
     expect(handler.received).toEqual([snap]);
     expect(server.metrics.rejected.SNAPSHOT_OFFSET).toBe(1);
     expect(mine.snapshots).toEqual([{ peer: bob.nodeId, ok: true }]);
   });
 
   it('reports a failed snapshot to Raft (reportSnapshot(peer, false))', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const down: FetchLike = async () => {
       throw new TypeError('connect ECONNREFUSED');
     };
     const { transport, handler } = await aliceTransport(down, clock, { retry: { attempts: 1 } });
     transport.send([snapMessage(100)]);
-    await until(() => handler.unreachable.length === 1);
+    await clock.until(() => handler.unreachable.length === 1);
     expect(handler.snapshots).toEqual([{ peer: bob.nodeId, ok: false }]);
     expect(handler.received).toEqual([]);
   });
 
   it('handshakes again when the peer forgot the session (restart)', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     let { server, handler } = bobServer(clock);
     const { transport } = await aliceTransport((i, init) => inProcessFetch(server)(i, init), clock);
     transport.send([heartbeat(alice.nodeId, bob.nodeId, 5, 1)]);
-    await until(() => handler.received.length === 1);
+    await clock.until(() => handler.received.length === 1);
     ({ server, handler } = bobServer(clock));
     transport.send([heartbeat(alice.nodeId, bob.nodeId, 5, 2)]);
-    await until(() => handler.received.length === 1);
+    await clock.until(() => handler.received.length === 1);
     expect(handler.received[0]?.commit).toBe(2);
     expect(transport.metrics.handshakes.initiated).toBe(2);
   });
 
   it('does not send to a peer that fails the handshake as someone else', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const mallory = operator(9);
     const impostor = createRaftServer({ scheme: mallory, membership: { isMember: () => true }, clock });
     impostor.attach(new RecordingHandler());
@@ -246,13 +250,13 @@ describe('HttpTransport', () => {
       retry: { attempts: 1 },
     });
     transport.send([heartbeat(alice.nodeId, bob.nodeId, 5)]);
-    await until(() => handler.unreachable.length === 1);
+    await clock.until(() => handler.unreachable.length === 1);
     expect(impostor.metrics.received.messages).toBe(0);
     expect(transport.metrics.handshakes.failed).toBe(1);
   });
 
   it('sends signed requests to routes the engine mounted, which learn the caller', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { server } = bobServer(clock);
     const engine = new Hono<AuthEnv>();
     engine.post('/responses', server.auth(), async (c) => {
@@ -280,7 +284,7 @@ describe('HttpTransport', () => {
 
 describe('HttpTransport lifecycle', () => {
   it('drops queued messages of a removed peer and reports nothing after close', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { server, handler } = bobServer(clock);
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {

@@ -17,16 +17,18 @@
  * handler passed to {@link HttpTransport.start}.
  */
 import {
+  type Clock,
   type Logger,
   type Message,
   MessageType,
   type NodeId,
+  sleep,
   type Transport,
   type TransportHandler,
+  wallClock,
 } from '@avs/raft-core';
 import { backoffDelay, type RetryPolicy } from '@avs/retry';
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
-import { type Clock, systemClock } from '../clock.js';
 import { encodeBatch, encodeSnapshotPart } from '../codec/frame-codec.js';
 import { PeerResponseError, TransportConfigError } from '../errors.js';
 import { TransportMetrics } from '../metrics.js';
@@ -149,7 +151,7 @@ export class HttpTransport implements Transport {
       );
     }
     this.metrics = options.metrics ?? options.server?.metrics ?? new TransportMetrics();
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.clock ?? wallClock;
     this.random = options.random ?? Math.random;
     this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...options.queue };
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -363,7 +365,7 @@ export class HttpTransport implements Transport {
     for (let n = 1; n <= this.retry.attempts; n++) {
       if (n > 1) {
         this.metrics.retries++;
-        await this.clock.sleep(backoffDelay(this.retry, n - 1, this.random), this.closer.signal);
+        await sleep(this.clock, backoffDelay(this.retry, n - 1, this.random), this.closer.signal);
       }
       if (this.closed || peer.removed) return false;
       try {
@@ -455,7 +457,8 @@ export class HttpTransport implements Transport {
           peer.streamFailures =
             this.clock.now() - started > this.retry.maxDelayMs ? 1 : peer.streamFailures + 1;
           this.metrics.retries++;
-          await this.clock.sleep(
+          await sleep(
+            this.clock,
             backoffDelay(this.retry, peer.streamFailures, this.random),
             this.closer.signal,
           );

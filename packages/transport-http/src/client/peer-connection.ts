@@ -3,11 +3,10 @@
  * signed requests to it. Opens a session with a handshake on first use and
  * again when the peer says the session is unknown or expired (e.g. it restarted).
  */
-import type { NodeId } from '@avs/raft-core';
+import type { Clock, NodeId } from '@avs/raft-core';
 import { completeHandshake, createOffer, handshakeMessageSchema } from '../auth/handshake.js';
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
 import { type HmacKey, importSessionKey, signRequest } from '../auth/request-signing.js';
-import type { Clock } from '../clock.js';
 import type { StreamIdentity } from '../codec/stream-frame.js';
 import { HandshakeError, PeerResponseError } from '../errors.js';
 import type { TransportMetrics } from '../metrics.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { heartbeat } from '../../test/support/arbitraries.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
+import { SteppingClock } from '../../test/support/stepping-clock.js';
 import { importSessionKey } from '../auth/request-signing.js';
 import type { StreamIdentity } from '../codec/stream-frame.js';
 import { TransportMetrics } from '../metrics.js';
@@ -13,7 +13,7 @@ import { SendQueue } from './send-queue.js';
  * with `queuedMessages` heartbeats queued.
  */
 async function run(queuedMessages: number, maxBatchBytes: number, frames: number) {
-  const clock = new FakeClock();
+  const clock = new SteppingClock();
   const queue = new SendQueue({ maxMessages: 1e6, maxBytes: 1e12, overflow: 'drop-oldest' });
   for (let i = 0; i < queuedMessages; i++) queue.push(heartbeat('a', 'b', 1, i));
   const identity: StreamIdentity = {
@@ -46,8 +46,8 @@ async function run(queuedMessages: number, maxBatchBytes: number, frames: number
     clock,
     metrics: new TransportMetrics(),
   });
-  const outcome = await stream.run();
-  return { outcome, sleeps: clock.sleeps, left: queue.length, chunks };
+  const outcome = await clock.settle(stream.run());
+  return { outcome, sleeps: clock.delays, left: queue.length, chunks };
 }
 
 describe('PeerStream frame gap', () => {

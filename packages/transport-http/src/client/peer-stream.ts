@@ -6,7 +6,7 @@
  * frame when idle and ends itself after a maximum age (the client then opens
  * a new one, which keeps each request well inside servers' request timeouts).
  */
-import type { Clock } from '../clock.js';
+import { type Clock, sleep } from '@avs/raft-core';
 import { encodeBatch } from '../codec/frame-codec.js';
 import { StreamFrameSealer } from '../codec/stream-frame.js';
 import type { TransportMetrics } from '../metrics.js';
@@ -107,7 +107,7 @@ export class PeerStream {
                     // not the bytes, set the pace: 1 MiB frames fell from ~4,000 to ~1,000 msg/s).
                     const since = clock.now() - lastFrameAt;
                     if (since < this.deps.frameGapMs && queue.queuedBytes < this.deps.maxBatchBytes) {
-                      await clock.sleep(this.deps.frameGapMs - since);
+                      await sleep(clock, this.deps.frameGapMs - since);
                       continue;
                     }
                     lastFrameAt = clock.now();

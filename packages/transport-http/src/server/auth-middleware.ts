@@ -6,11 +6,10 @@
  * the authenticated peer id set in the context (`c.get('peer')`).
  */
 
-import type { NodeId } from '@avs/raft-core';
+import type { Clock, NodeId } from '@avs/raft-core';
 import type { Context, MiddlewareHandler } from 'hono';
 import { AUTH_HEADERS, verifyRequest } from '../auth/request-signing.js';
 import type { ServerSession, SessionStore } from '../auth/session-store.js';
-import type { Clock } from '../clock.js';
 import { AuthError, HttpError } from '../errors.js';
 import { declaredBodyLimit } from './declared-body-limit.js';
 import type { Membership } from './server-options.js';

@@ -1,9 +1,9 @@
+import type { Clock } from '@avs/raft-core';
 import type { Context } from 'hono';
 import { answerOffer, handshakeMessageSchema, verifyHandshakeSignature } from '../auth/handshake.js';
 import { type HandshakeScheme, ZERO_NONCE } from '../auth/handshake-scheme.js';
 import { importSessionKey } from '../auth/request-signing.js';
 import type { NonceCache, SessionStore } from '../auth/session-store.js';
-import type { Clock } from '../clock.js';
 import { AuthError, HttpError } from '../errors.js';
 import type { TransportMetrics } from '../metrics.js';
 import { requireMember } from './auth-middleware.js';

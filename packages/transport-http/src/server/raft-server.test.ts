@@ -3,9 +3,9 @@ import { Hono } from 'hono';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { heartbeat } from '../../test/support/arbitraries.js';
-import { FakeClock } from '../../test/support/fake-clock.js';
 import { openSession } from '../../test/support/in-process.js';
 import { operator, RecordingHandler } from '../../test/support/nodes.js';
+import { SteppingClock } from '../../test/support/stepping-clock.js';
 import { createOffer } from '../auth/handshake.js';
 import { encodeBatch } from '../codec/frame-codec.js';
 import type { AuthEnv } from './auth-middleware.js';
@@ -17,14 +17,14 @@ const bob = operator(2);
 const carol = operator(3);
 const URL_BASE = 'http://bob';
 
-let clock: FakeClock;
+let clock: SteppingClock;
 let members: Set<string>;
 let admitted: Set<string>;
 let server: RaftServer;
 let handler: RecordingHandler;
 
 beforeEach(() => {
-  clock = new FakeClock();
+  clock = new SteppingClock();
   members = new Set([alice.nodeId, bob.nodeId]);
   admitted = new Set();
   server = createRaftServer({
@@ -141,7 +141,7 @@ describe('raft server: rejections are 4xx JSON, counted, and never reach Raft', 
 
   it('expired session', async () => {
     const s = await openSession(server, alice, clock.now());
-    clock.time += 61_000;
+    await clock.advance(61_000);
     const headers = await s.sign('POST', '/raft/v1/messages', frame, clock.now());
     await expectError(await post('/raft/v1/messages', frame, headers), 401, 'SESSION_EXPIRED');
   });

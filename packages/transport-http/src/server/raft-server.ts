@@ -14,10 +14,10 @@
  * {@link RaftServer.auth}, before the server starts serving.
  */
 import type { Message, TransportHandler } from '@avs/raft-core';
+import { type Clock, wallClock } from '@avs/raft-core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NonceCache, SessionStore } from '../auth/session-store.js';
-import { type Clock, systemClock } from '../clock.js';
 import { DEFAULT_DECODE_LIMITS, decodeBatch, decodeSnapshotPart } from '../codec/frame-codec.js';
 import { CodecError, HttpError } from '../errors.js';
 import { TransportMetrics } from '../metrics.js';
@@ -86,7 +86,7 @@ function decoded<T>(decode: () => T): T {
 export function createRaftServer(options: RaftServerOptions): RaftServer {
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const decodeLimits = { ...DEFAULT_DECODE_LIMITS, ...options.decodeLimits };
-  const clock: Clock = options.clock ?? systemClock;
+  const clock: Clock = options.clock ?? wallClock;
   const metrics = options.metrics ?? new TransportMetrics();
   const scheme = options.scheme;
   const sessions = new SessionStore(limits.maxSessions, limits.maxSessionsPerPeer, limits.replayWindow);

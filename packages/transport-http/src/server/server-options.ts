@@ -1,7 +1,6 @@
-import type { Logger, NodeId } from '@avs/raft-core';
+import type { Clock, Logger, NodeId } from '@avs/raft-core';
 import type { Context } from 'hono';
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
-import type { Clock } from '../clock.js';
 import type { DecodeLimits } from '../codec/frame-codec.js';
 import type { TransportMetrics } from '../metrics.js';
 import type { SourceRateLimits } from './source-rate-limit.js';

@@ -3,8 +3,9 @@
  * handshake): a token bucket per source address, so one noisy source is
  * answered `429` while every other source is served as before.
  */
+
+import type { Clock } from '@avs/raft-core';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { Clock } from '../clock.js';
 import { HttpError } from '../errors.js';
 
 /** Limits of one {@link SourceRateLimiter}. */
