@@ -110,7 +110,7 @@ describe('HttpTransport', () => {
   });
 
   it('logs a peer going down once, however many sends fail, and logs it coming back', async () => {
-    const clock = new FakeClock();
+    const clock = new SteppingClock();
     const { server, handler: bobs } = bobServer(clock);
     let up = false;
     const switchable: FetchLike = async (input, init) => {
@@ -127,7 +127,7 @@ describe('HttpTransport', () => {
     });
     for (let i = 1; i <= 3; i++) {
       transport.send([heartbeat(alice.nodeId, bob.nodeId, 5)]);
-      await until(() => handler.unreachable.length === i);
+      await clock.until(() => handler.unreachable.length === i);
     }
     expect(lines.filter((l) => l.level === 'warn')).toEqual([
       {
@@ -138,8 +138,8 @@ describe('HttpTransport', () => {
     ]);
     up = true;
     transport.send([heartbeat(alice.nodeId, bob.nodeId, 5)]);
-    await until(() => bobs.received.length === 1);
-    await until(() => lines.some((l) => l.level === 'info'));
+    await clock.until(() => bobs.received.length === 1);
+    await clock.until(() => lines.some((l) => l.level === 'info'));
     expect(lines.filter((l) => l.level === 'info')).toEqual([
       { level: 'info', message: 'transport: peer reachable again', fields: { peer: bob.nodeId } },
     ]);
