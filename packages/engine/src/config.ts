@@ -81,7 +81,7 @@ export const operatorRaftConfigSchema = z
     voterUnreachableMs: ms(30_000),
     /** How often the leader reviews the voter set (free seats, unreachable or unqualified voters), ms. Default 1 s. */
     autopilotIntervalMs: ms(1_000),
-    /** How long the leader waits for a learner to catch up before promoting it anyway fails, ms. Default 30 s. */
+    /** How long a joiner waits to be promoted to voter (while a seat is free) before it settles as a learner, ms. Default 30 s. */
     promoteTimeoutMs: ms(30_000),
     /** How often the leader reads the latest block for tasks that expire by block; 0 disables. Default 2 s. */
     blockPollMs: z.number().int().nonnegative().default(2_000),

@@ -206,6 +206,46 @@ describe('quorum loss (force-new-cluster)', () => {
     await c.waitFor(() => c.chain.response(after.taskIndexes[0]!) !== undefined, 'a task after recovery');
   });
 
+  it('keepLearners: live learners keep their storage, get the new configuration, and fill the voter seats', async () => {
+    const { forceNewCluster } = await import('../src/index.js');
+    cluster = new Cluster({ size: 5, thresholdPercentage: 60, config: { maxVoters: 3 } });
+    const c = cluster;
+    await c.start();
+    const first = c.operators[0]!;
+    await c.waitFor(() => first.engine.status().learners.length === 2, 'two learners');
+    const voters = c.operators.filter((o) => first.engine.status().voters.includes(o.address));
+    const learners = c.operators.filter((o) => !voters.includes(o));
+    const [survivor, ...lost] = voters as [Operator, Operator, Operator];
+    for (const op of lost) await c.kill(op);
+    await c.drive(survivor.engine.close(), 'stop the survivor');
+    await c.drive(
+      forceNewCluster({
+        storage: survivor.storage,
+        id: survivor.address,
+        keepLearners: learners.map((l) => l.address),
+      }),
+      'force-new-cluster',
+    );
+    await c.restart(survivor);
+    for (const op of lost) c.net.isolate(op.address);
+    await c.waitFor(
+      () =>
+        survivor.engine.status().voters.length === 3 &&
+        learners.every((l) => survivor.engine.status().voters.includes(l.address)),
+      'the kept learners to become voters',
+    );
+    // The learners took the new configuration from the snapshot (not their old log's).
+    await c.waitFor(
+      () =>
+        learners.every(
+          (l) => sorted(l.engine.status().voters).join() === sorted(survivor.engine.status().voters).join(),
+        ),
+      'every node to agree on the voters',
+    );
+    const after = await c.sendRequest(8);
+    await c.waitFor(() => c.chain.response(after.taskIndexes[0]!) !== undefined, 'a task after recovery');
+  });
+
   it('refuses storage that was never part of a cluster', async () => {
     const { forceNewCluster } = await import('../src/index.js');
     await expect(
