@@ -7,6 +7,7 @@ import { createProvider, registryEvents } from '@avs/chain';
 import {
   ClusterExistsError,
   createHttpEngineTransport,
+  createRaftNodeFactory,
   createTaskConsensusEngine,
   type EngineStatus,
   JoinRefusedError,
@@ -15,7 +16,7 @@ import {
   TaskStateError,
 } from '@avs/engine';
 import { createChainAdapter, eip712JoinAuthenticator, onChainTaskCheck, taskSpecOf } from '@avs/engine-chain';
-import { RaftNode, type Storage } from '@avs/raft-core';
+import type { Storage } from '@avs/raft-core';
 import { operatorKeyScheme, TransportMetrics } from '@avs/transport-http';
 import { createPooledFetch, type PooledFetch, type Served, serveNode } from '@avs/transport-http/node';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
@@ -27,7 +28,7 @@ import { apiTokenOf, batchingOf, type OperatorConfig } from './config.js';
 import { StartupCheckError } from './errors.js';
 import type { OperatorKeys } from './keys.js';
 import { componentLogger, createOperatorLogger } from './logging.js';
-import { instrumentProvider, instrumentStorage, proposalCountingFactory } from './metrics/instrumentation.js';
+import { countProposals, instrumentProvider, instrumentStorage } from './metrics/instrumentation.js';
 import { mountNodeApi } from './metrics/node-api.js';
 import { OperatorMetrics } from './metrics/operator-metrics.js';
 import { SubmittedGas } from './metrics/submitted-gas.js';
@@ -176,7 +177,10 @@ export async function startOperator(
       transport,
       chain,
       logger: componentLogger(log, 'engine'),
-      nodeFactory: proposalCountingFactory(RaftNode, componentLogger(log, 'raft'), metrics),
+      nodeFactory: createRaftNodeFactory({
+        logger: componentLogger(log, 'raft'),
+        wrap: (node) => countProposals(node, metrics),
+      }),
       ...(batching === undefined ? {} : { batching }),
     });
     engineRef = engine;

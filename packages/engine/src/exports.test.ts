@@ -29,6 +29,7 @@ it('exports exactly the public API', () => {
     'clusterProbeAnswerSchema',
     'createHttpEngineTransport',
     'createMemoryEngineNetwork',
+    'createRaftNodeFactory',
     'createTaskConsensusEngine',
     'decodeTaskCommand',
     'encodeTaskCommand',

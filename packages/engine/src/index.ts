@@ -4,7 +4,11 @@ export {
   parseEngineConfig,
   type ResolvedEngineConfig,
 } from './config.js';
-export { raftNodeFactory } from './consensus/consensus-factory.js';
+export {
+  createRaftNodeFactory,
+  type RaftNodeFactoryOptions,
+  raftNodeFactory,
+} from './consensus/consensus-factory.js';
 export type {
   ConsensusCallOptions,
   ConsensusConfChange,

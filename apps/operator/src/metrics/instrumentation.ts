@@ -1,10 +1,10 @@
 /**
  * Wrappers that feed {@link OperatorMetrics} from the pieces the operator
- * assembles: the Raft storage (durable-write timing), the Raft node (proposals,
- * with the operator's logger) and the ethers provider (JSON-RPC requests).
+ * assembles: the Raft storage (durable-write timing), the Raft node (proposals) and
+ * the ethers provider (JSON-RPC requests).
  */
-import type { ConsensusNode, ConsensusNodeFactory } from '@avs/engine';
-import type { Logger, RaftNode, Storage } from '@avs/raft-core';
+import type { ConsensusNode } from '@avs/engine';
+import type { Storage } from '@avs/raft-core';
 import type { JsonRpcProvider } from 'ethers';
 import type { OperatorMetrics } from './operator-metrics.js';
 
@@ -23,45 +23,28 @@ export function instrumentStorage(storage: Storage, metrics: OperatorMetrics): S
 }
 
 /**
- * A node factory like the engine's default (`RaftNode.start`) that gives Raft the operator's
- * logger and counts this node's proposals by outcome.
+ * The node with its proposals counted by outcome: the `wrap` hook of the engine's
+ * `createRaftNodeFactory`.
  */
-export function proposalCountingFactory(
-  raftNode: typeof RaftNode,
-  logger: Logger,
-  metrics: OperatorMetrics,
-): ConsensusNodeFactory {
-  return async <R>(o: Parameters<ConsensusNodeFactory>[0]) => {
-    const node = await raftNode.start<R>({
-      id: o.id,
-      storage: o.storage,
-      transport: o.transport,
-      stateMachine: o.stateMachine as never,
-      ...(o.clock ? { clock: o.clock } : {}),
-      config: o.settings,
-      ...(o.bootstrap ? { bootstrap: { voters: o.bootstrap.voters } } : {}),
-      logger,
-    });
-    const consensus: ConsensusNode<R> = node;
-    return new Proxy(consensus, {
-      get(target, prop) {
-        if (prop === 'propose') {
-          return async (data: Uint8Array, options?: Parameters<ConsensusNode<R>['propose']>[1]) => {
-            try {
-              const result = await target.propose(data, options);
-              metrics.proposals.inc({ outcome: 'ok' });
-              return result;
-            } catch (error) {
-              metrics.proposals.inc({ outcome: 'failed' });
-              throw error;
-            }
-          };
-        }
-        const value = Reflect.get(target, prop, target) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  };
+export function countProposals<R>(node: ConsensusNode<R>, metrics: OperatorMetrics): ConsensusNode<R> {
+  return new Proxy(node, {
+    get(target, prop) {
+      if (prop === 'propose') {
+        return async (data: Uint8Array, options?: Parameters<ConsensusNode<R>['propose']>[1]) => {
+          try {
+            const result = await target.propose(data, options);
+            metrics.proposals.inc({ outcome: 'ok' });
+            return result;
+          } catch (error) {
+            metrics.proposals.inc({ outcome: 'failed' });
+            throw error;
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 interface RpcDebugEvent {

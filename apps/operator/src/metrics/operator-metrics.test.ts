@@ -1,8 +1,9 @@
-import { MemoryStorage } from '@avs/raft-core';
+import { createRaftNodeFactory } from '@avs/engine';
+import { createMemoryNetwork, type Entry, ManualClock, MemoryStorage } from '@avs/raft-core';
 import { TransportMetrics } from '@avs/transport-http';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
-import { instrumentStorage } from './instrumentation.js';
+import { countProposals, instrumentStorage } from './instrumentation.js';
 import { OperatorMetrics } from './operator-metrics.js';
 
 const status = {
@@ -52,6 +53,38 @@ describe('OperatorMetrics', () => {
     expect(storage.lastIndex()).toBe(1);
     const text = await m.text();
     expect(text).toMatch(/^avs_raft_storage_save_duration_seconds_count\{avs_name="test-avs"\} 1$/m);
+  });
+
+  it("counts proposals by outcome through the engine factory's wrap hook", async () => {
+    const m = metrics();
+    const clock = new ManualClock();
+    const factory = createRaftNodeFactory({ wrap: (node) => countProposals(node, m) });
+    const node = await factory<number>({
+      id: 'a',
+      storage: new MemoryStorage(),
+      transport: createMemoryNetwork({ clock }).transport('a'),
+      stateMachine: {
+        apply: (entries: readonly Entry[]) => entries.map((e) => e.data.length),
+        snapshot: () => new Uint8Array(),
+        restore: () => {},
+      },
+      clock,
+      settings: { tickMs: 10 },
+      bootstrap: { voters: ['a'] },
+    });
+    try {
+      await clock.advance(1_000);
+      const ok = node.propose(new Uint8Array(2));
+      await clock.advance(100);
+      expect(await ok).toBe(2);
+      // Empty data is refused by the node: a failed proposal.
+      await expect(node.propose(new Uint8Array())).rejects.toThrow();
+      const text = await m.text();
+      expect(text).toMatch(/^avs_raft_proposals_total\{outcome="ok",avs_name="test-avs"\} 1$/m);
+      expect(text).toMatch(/^avs_raft_proposals_total\{outcome="failed",avs_name="test-avs"\} 1$/m);
+    } finally {
+      await node.close();
+    }
   });
 
   it('follows a task through its hops once each, ignoring repeated updates', async () => {
