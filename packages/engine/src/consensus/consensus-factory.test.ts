@@ -41,7 +41,7 @@ describe('createRaftNodeFactory', () => {
       bootstrap: { voters: ['a'] },
     });
     // A listener that throws is logged by the node: proof the logger reached it.
-    node.on('role-change', () => {
+    node.on('leader-change', () => {
       throw new Error('listener fails');
     });
     try {
