@@ -3,14 +3,14 @@ import { type RetryOptions, withRetry } from './retry.js';
 import type { WatchOptions } from './task-manager-client.js';
 
 /**
- * Polls `eth_getLogs` for one contract and topic filter from `options.fromBlock`
+ * Polls `eth_getLogs` for one contract (or a few) and topic filter from `options.fromBlock`
  * (default: the next block) in ranges of `maxBlockRange`, calling `onLog` for each
  * log in order. Errors of a poll go to `options.onError`; polling goes on.
  * @returns a stop function
  */
 export function watchLogs(
   provider: Provider,
-  filter: { address: string; topics: (string | string[] | null)[] },
+  filter: { address: string | string[]; topics: (string | string[] | null)[] },
   onLog: (log: Log) => void,
   options: WatchOptions = {},
   retry: RetryOptions = {},

@@ -31,6 +31,13 @@ describe('parseRegistryLog', () => {
     }
   });
 
+  it("reads a stake update (this project's registry, EigenLayer's StakeRegistry) from its indexed id only", () => {
+    expect(parseRegistryLog(log([id('OperatorStakeUpdate(bytes32,uint8,uint96)'), OPERATOR_ID]))).toEqual({
+      kind: 'stake-changed',
+      operatorId: OPERATOR_ID,
+    });
+  });
+
   it('ignores other events and truncated topics', () => {
     expect(parseRegistryLog(log([id('QuorumCreated(uint8)'), OPERATOR_ID]))).toBeUndefined();
     expect(

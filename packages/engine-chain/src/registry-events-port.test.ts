@@ -29,6 +29,7 @@ describe('engineRegistryEvents', () => {
     const events: RegistryLogEvent[] = [
       { kind: 'registered', address: OPERATOR, operatorId: OPERATOR_ID },
       { kind: 'endpoints-changed', operatorId: OPERATOR_ID },
+      { kind: 'stake-changed', operatorId: OPERATOR_ID },
       { kind: 'deregistered', address: OPERATOR, operatorId: OPERATOR_ID },
     ];
     events.forEach(emit);

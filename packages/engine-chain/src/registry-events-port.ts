@@ -15,7 +15,8 @@ export function engineRegistryEvent(event: RegistryLogEvent): RegistryEvent {
     case 'deregistered':
       return { kind: event.kind, address: event.address, operatorId: event.operatorId };
     case 'endpoints-changed':
-      return { kind: 'endpoints-changed', operatorId: event.operatorId };
+    case 'stake-changed':
+      return { kind: event.kind, operatorId: event.operatorId };
     default: {
       // A kind added to @avs/chain's RegistryLogEvent fails to compile here until it is mapped.
       const unmapped: never = event;

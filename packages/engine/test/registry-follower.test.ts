@@ -1,13 +1,15 @@
 /**
  * Membership follows the registry's events (item 5 of #18), with the periodic
- * membership check off: a deregistered operator is removed, a newly
- * registered one is invited with `autoInvite`, and a member's changed
- * endpoints reach every node's replicated metadata.
+ * membership check off: a deregistered operator is removed, so is a member
+ * whose stake falls below the minimum (a forged stake event removes nobody: the
+ * leader re-reads the registry), a newly registered one is invited with
+ * `autoInvite`, and a member's changed endpoints reach every node's replicated
+ * metadata.
  */
 import { BlsKeyPair } from '@avs/bls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryUrl } from '../src/index.js';
-import { Cluster } from './support/cluster.js';
+import { Cluster, type Operator } from './support/cluster.js';
 
 let cluster: Cluster | undefined;
 afterEach(async () => {
@@ -27,6 +29,45 @@ describe('membership follows registry events', () => {
       () => c.running().every((o) => o === leaving || !o.engine.status().voters.includes(leaving.address)),
       'the deregistered operator removed everywhere',
     );
+  });
+
+  it('removes a member whose stake falls below the minimum, on the stake event', async () => {
+    cluster = new Cluster({
+      size: 3,
+      thresholdPercentage: 50,
+      registryEvents: true,
+      config: { minimumStake: '50' },
+    });
+    const c = cluster;
+    await c.start();
+    await c.waitFor(() => c.leader()?.engine.status().voters.length === 3, 'three voters');
+    const poorer = c.operators.find((o) => o !== c.leader())!;
+    // Lowered but still enough: the event is handled and the member stays.
+    c.chain.setStake(poorer.address, 0, 50n);
+    // Withdrawn below the minimum: removed, with the periodic check off and the block not advanced.
+    c.chain.setStake(poorer.address, 0, 49n);
+    await c.waitFor(
+      () => c.running().every((o) => o === poorer || !o.engine.status().voters.includes(poorer.address)),
+      'the under-staked member removed everywhere',
+    );
+  });
+
+  it('a forged stake event removes no staked member', async () => {
+    cluster = new Cluster({
+      size: 3,
+      thresholdPercentage: 50,
+      registryEvents: true,
+      config: { minimumStake: '50' },
+    });
+    const c = cluster;
+    await c.start();
+    await c.waitFor(() => c.leader()?.engine.status().voters.length === 3, 'three voters');
+    const [staked, other] = c.operators.filter((o) => o !== c.leader()) as [Operator, Operator];
+    c.chain.emitRegistryEvent({ kind: 'stake-changed', operatorId: staked.bls.operatorId });
+    // A later change the leader does act on proves the forged event was handled before it.
+    c.chain.setStake(other.address, 0, 0n);
+    await c.waitFor(() => !c.leader()?.engine.status().voters.includes(other.address), 'the other removed');
+    expect(c.leader()!.engine.status().voters).toContain(staked.address);
   });
 
   it('invites a newly registered operator when autoInvite is set', async () => {

@@ -86,8 +86,14 @@ export class AdmissionChecks {
    * Whether `operatorId` is registered with at least `minimumStake` in every task quorum at the latest block.
    * An id missing from the cached set may have registered since: the caches are dropped and read again,
    * at most once per `chainCacheMs` (so junk ids still cost O(1) reads per second).
+   * `fresh` reads the latest block and the set again first (a stake event names a change the cached
+   * block may predate); only the leader's reaction to a member's stake event asks for it.
    */
-  async stakeVerdict(operatorId: string): Promise<StakeVerdict> {
+  async stakeVerdict(operatorId: string, options: { fresh?: boolean } = {}): Promise<StakeVerdict> {
+    if (options.fresh) {
+      this.#block = undefined;
+      this.#set = undefined;
+    }
     const verdict = await this.#stakeVerdictCached(operatorId);
     const now = this.d.now();
     if (verdict?.reason !== 'UNREGISTERED' || now - this.#refreshedAt < this.d.config.chainCacheMs)

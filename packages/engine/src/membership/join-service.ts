@@ -277,36 +277,46 @@ export class JoinService {
     if (st.role !== 'leader') return [];
     const removed: string[] = [];
     for (const id of [...st.config.voters, ...st.config.learners]) {
-      if (id === this.core.id) continue;
-      let registered = true;
-      try {
-        registered = await withTimeout(
-          this.core.clock,
-          this.core.config.requestTimeoutMs,
-          async () => this.callbacks.isValidOperator(id),
-          () => new Error('isValidOperator timed out'),
-        );
-      } catch (error) {
-        this.core.reportError(error, `checking ${id}`);
-        continue;
-      }
-      if (!registered) {
-        if (await this.#removeIfSafe(id, 'the operator is no longer registered')) removed.push(id);
-        continue;
-      }
-      // Stake to stay: below the minimum in a task quorum (e.g. withdrawn) means removed.
-      const operatorId = this.core.state.member(id)?.operatorId;
-      if (operatorId === undefined) continue;
-      let verdict: Awaited<ReturnType<AdmissionChecks['stakeVerdict']>>;
-      try {
-        verdict = await this.admission.stakeVerdict(operatorId);
-      } catch (error) {
-        this.core.reportError(error, `reading the stake of ${id}`);
-        continue;
-      }
-      if (verdict && (await this.#removeIfSafe(id, verdict.message))) removed.push(id);
+      if (await this.checkMember(id)) removed.push(id);
     }
     return removed;
+  }
+
+  /**
+   * Leader only: removes `id` when the registry no longer lists it or its stake in a task quorum is
+   * below `minimumStake`, as read from the chain now (never from what an event claimed).
+   * @param options.fresh skip the cached block and operator set (a stake event names a newer block)
+   * @returns whether it was removed (false when not the leader, not a member, the read failed, or the
+   *   removal would cost the voters their live quorum)
+   */
+  async checkMember(id: string, options: { fresh?: boolean } = {}): Promise<boolean> {
+    const st = this.core.node().status();
+    if (st.role !== 'leader' || id === this.core.id) return false;
+    if (!st.config.voters.includes(id) && !st.config.learners.includes(id)) return false;
+    let registered = true;
+    try {
+      registered = await withTimeout(
+        this.core.clock,
+        this.core.config.requestTimeoutMs,
+        async () => this.callbacks.isValidOperator(id),
+        () => new Error('isValidOperator timed out'),
+      );
+    } catch (error) {
+      this.core.reportError(error, `checking ${id}`);
+      return false;
+    }
+    if (!registered) return this.#removeIfSafe(id, 'the operator is no longer registered');
+    // Stake to stay: below the minimum in a task quorum (e.g. withdrawn) means removed.
+    const operatorId = this.core.state.member(id)?.operatorId;
+    if (operatorId === undefined) return false;
+    let verdict: Awaited<ReturnType<AdmissionChecks['stakeVerdict']>>;
+    try {
+      verdict = await this.admission.stakeVerdict(operatorId, options);
+    } catch (error) {
+      this.core.reportError(error, `reading the stake of ${id}`);
+      return false;
+    }
+    return verdict !== undefined && this.#removeIfSafe(id, verdict.message);
   }
 
   /** Removes a member unless that would cost the voters their live quorum (then the autopilot replaces it first). */

@@ -2,9 +2,10 @@
  * Membership follows the registry's events (leader only): a deregistered
  * operator is removed at once (through the registry re-check, so a stale or
  * forged event cannot remove a registered one), a newly registered operator is
- * invited when `autoInvite` is set, and a member whose endpoints changed gets
- * its URLs updated in the replicated metadata (every node then dials the new
- * ones). Failures are reported; the periodic membership check stays the
+ * invited when `autoInvite` is set, a member whose stake changed is checked
+ * again at once (removed when below `minimumStake`, again through a fresh
+ * registry read), and a member whose endpoints changed gets its URLs updated
+ * in the replicated metadata (every node then dials the new ones). Failures are reported; the periodic membership check stays the
  * safety net.
  */
 
@@ -44,6 +45,13 @@ export class RegistryFollower {
       return;
     }
     const members = this.core.state.members();
+    if (event.kind === 'stake-changed') {
+      // Stake to stay: re-read this member's registration and stake now; the event's claim is not used.
+      const id = event.operatorId.toLowerCase();
+      const member = members.find((m) => m.operatorId.toLowerCase() === id);
+      if (member) await this.joins.checkMember(member.id, { fresh: true });
+      return;
+    }
     if (event.kind === 'registered') {
       const id = event.address.toLowerCase();
       if (!this.core.config.autoInvite || id === this.core.id || members.some((m) => m.id === id)) return;

@@ -80,7 +80,7 @@ export class InMemoryChain implements EngineChain {
   readonly hooks: InMemoryChainHooks = {};
   readonly #registryListeners = new Set<(event: RegistryEvent) => void>();
   /**
-   * The registry's events (register, deregister, endpoint changes, delivered on the next microtask) when
+   * The registry's events (register, deregister, stake and endpoint changes, delivered on the next microtask) when
    * constructed with `registryEvents: true`; else undefined, as for a chain without them.
    */
   readonly registryEvents: RegistryEvents | undefined;
@@ -203,6 +203,12 @@ export class InMemoryChain implements EngineChain {
     const stakes = new Map(op.stakes);
     stakes.set(quorumNumber, stake);
     this.#operators.set(op.address, { ...op, stakes });
+    this.#emitRegistry({ kind: 'stake-changed', operatorId: op.operatorId });
+  }
+
+  /** Delivers `event` as if the registry had emitted it (a forged or stale event, for tests). */
+  emitRegistryEvent(event: RegistryEvent): void {
+    this.#emitRegistry(event);
   }
 
   /** The registered address of `operatorId` (the engine's `operatorAddressOf` callback). */

@@ -78,7 +78,12 @@ export interface TaskSubmitter {
 /** A change of the operator registry, as its events tell. */
 export type RegistryEvent =
   | { readonly kind: 'registered' | 'deregistered'; readonly address: string; readonly operatorId: string }
-  | { readonly kind: 'endpoints-changed'; readonly operatorId: string };
+  | { readonly kind: 'endpoints-changed'; readonly operatorId: string }
+  /**
+   * An operator's stake in some quorum changed (`OperatorStakeUpdate`). It carries no amount on
+   * purpose: the engine re-reads the registry, so a forged event cannot remove a staked operator.
+   */
+  | { readonly kind: 'stake-changed'; readonly operatorId: string };
 
 /**
  * The registry's changes as they happen, so membership follows the registry without waiting for the
