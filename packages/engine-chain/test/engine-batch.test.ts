@@ -34,6 +34,7 @@ import {
   eip712JoinAuthenticator,
   taskSpecOf,
 } from '../src/index.js';
+import { poll } from './support/poll.js';
 
 const request = z.object({ n: z.number().int().nonnegative() });
 type Request = z.infer<typeof request>;
@@ -50,14 +51,6 @@ interface Node {
 let net: AvsNetwork;
 const nodes: Node[] = [];
 const network = createMemoryEngineNetwork();
-
-async function poll(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 1_200; i++) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`condition not met after 1200 polls: ${what}`);
-}
 
 beforeAll(async () => {
   net = await startAvsNetwork({ count: 3, stake: 100n });

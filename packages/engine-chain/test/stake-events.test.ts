@@ -17,6 +17,7 @@ import { MemoryStorage } from '@avs/raft-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AvsNetwork, startAvsNetwork } from '../../chain/test/support/avs-network.js';
 import { chainResponseDigest, createChainAdapter, eip712JoinAuthenticator } from '../src/index.js';
+import { poll } from './support/poll.js';
 
 interface Node {
   readonly address: string;
@@ -27,14 +28,6 @@ const HOUR_MS = 3_600_000;
 let net: AvsNetwork;
 const nodes: Node[] = [];
 const network = createMemoryEngineNetwork();
-
-async function poll(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 1_200; i++) {
-    if (condition()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`condition not met after 1200 polls: ${what}`);
-}
 
 beforeAll(async () => {
   net = await startAvsNetwork({ count: 3, stake: 100n });

@@ -17,51 +17,47 @@ afterEach(async () => {
   cluster = undefined;
 });
 
+/** Three started voters following the registry's events, with `minimumStake` 50. */
+async function threeVoters(): Promise<Cluster> {
+  const c = new Cluster({
+    size: 3,
+    thresholdPercentage: 50,
+    registryEvents: true,
+    config: { minimumStake: '50' },
+  });
+  cluster = c;
+  await c.start();
+  await c.waitFor(() => c.leader()?.engine.status().voters.length === 3, 'three voters');
+  return c;
+}
+
+/** Waits until no running node other than `gone` counts it as a voter. */
+const removedEverywhere = (c: Cluster, gone: Operator, what: string) =>
+  c.waitFor(
+    () => c.running().every((o) => o === gone || !o.engine.status().voters.includes(gone.address)),
+    what,
+  );
+
 describe('membership follows registry events', () => {
   it('removes a deregistered operator without the periodic check', async () => {
-    cluster = new Cluster({ size: 3, thresholdPercentage: 50, registryEvents: true });
-    const c = cluster;
-    await c.start();
-    await c.waitFor(() => c.leader()?.engine.status().voters.length === 3, 'three voters');
+    const c = await threeVoters();
     const leaving = c.operators.find((o) => o !== c.leader())!;
     c.chain.deregisterOperator(leaving.address);
-    await c.waitFor(
-      () => c.running().every((o) => o === leaving || !o.engine.status().voters.includes(leaving.address)),
-      'the deregistered operator removed everywhere',
-    );
+    await removedEverywhere(c, leaving, 'the deregistered operator removed everywhere');
   });
 
   it('removes a member whose stake falls below the minimum, on the stake event', async () => {
-    cluster = new Cluster({
-      size: 3,
-      thresholdPercentage: 50,
-      registryEvents: true,
-      config: { minimumStake: '50' },
-    });
-    const c = cluster;
-    await c.start();
-    await c.waitFor(() => c.leader()?.engine.status().voters.length === 3, 'three voters');
+    const c = await threeVoters();
     const poorer = c.operators.find((o) => o !== c.leader())!;
     // Lowered but still enough: the event is handled and the member stays.
     c.chain.setStake(poorer.address, 0, 50n);
     // Withdrawn below the minimum: removed, with the periodic check off and the block not advanced.
     c.chain.setStake(poorer.address, 0, 49n);
-    await c.waitFor(
-      () => c.running().every((o) => o === poorer || !o.engine.status().voters.includes(poorer.address)),
-      'the under-staked member removed everywhere',
-    );
+    await removedEverywhere(c, poorer, 'the under-staked member removed everywhere');
   });
 
   it('a forged stake event removes no staked member', async () => {
-    cluster = new Cluster({
-      size: 3,
-      thresholdPercentage: 50,
-      registryEvents: true,
-      config: { minimumStake: '50' },
-    });
-    const c = cluster;
-    await c.start();
-    await c.waitFor(() => c.leader()?.engine.status().voters.length === 3, 'three voters');
+    const c = await threeVoters();
     const [staked, other] = c.operators.filter((o) => o !== c.leader()) as [Operator, Operator];
     c.chain.emitRegistryEvent({ kind: 'stake-changed', operatorId: staked.bls.operatorId });
     // A later change the leader does act on proves the forged event was handled before it.
