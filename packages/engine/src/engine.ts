@@ -91,7 +91,10 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       throw new EngineConfigError('joinAuth.address: expected the operator address (0x and 40 hex digits)');
     }
     this.id = options.joinAuth.address.toLowerCase();
-    this.#peers = new PeerAllowance(this.id, () => this.#node?.status().config);
+    this.#peers = new PeerAllowance(this.id, () => this.#node?.status().config, {
+      replicated: (id) => this.#state.member(id) !== undefined,
+      forget: (id) => this.#options.transport.removePeer(id),
+    });
     this.#guard = new BootstrapGuard(this.id, this.config.clusterId);
     this.operatorId = options.blsKey.operatorId.toLowerCase();
     if (this.config.operatorId.toLowerCase() !== this.operatorId) {
@@ -211,6 +214,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     this.#node = node;
     this.#unsubscribe.push(
       node.on('leader-change', ({ leader, term }) => this.#onLeaderChange(leader, term)),
+      node.on('conf-change', () => this.#peers.settle()),
       node.on('stopped', ({ error }) => {
         if (error !== undefined) this.#reportError(error, 'raft node stopped');
       }),
@@ -469,6 +473,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     queueMicrotask(() => {
       if (this.#closed) return;
       for (const m of this.#state.members()) if (m.id !== this.id) this.#options.transport.setPeer(m);
+      this.#peers.settle();
       this.#worker.resumeAll();
       this.#leader.resume();
     });

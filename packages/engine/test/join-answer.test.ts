@@ -3,7 +3,9 @@
  * it only when it is signed, bound to its own request, by a registered
  * operator among the members it names. A forged, altered or replayed answer
  * grants nothing: the join is refused (`JOIN_ANSWER_UNAUTHENTICATED`) and no
- * identity from it may talk to the joiner.
+ * identity from it may talk to the joiner. A genuine answer from a member that
+ * names an extra identity grants it nothing beyond the joiner's first applied
+ * configuration: from then on it is neither allowed nor dialled.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -30,15 +32,30 @@ type Attack = (
   timeoutMs: number,
 ) => Promise<JoinResult>;
 
-/** A cluster whose operator 1 joins through an attacker on its path. */
-function clusterWithAttacker(attack: Attack): Cluster {
+/**
+ * A cluster whose operator 1 joins through an attacker on its path; `dialled` follows the peers its
+ * transport is told to dial (`setPeer` adds, `removePeer` deletes).
+ */
+function clusterWithAttacker(attack: Attack, dialled = new Set<string>()): Cluster {
   const intercept = (op: Operator, base: EngineTransport): EngineTransport => {
     if (op.index !== 1) return base;
-    const client = {
-      ...base.client,
-      join: (url: string, body: SignedJoinRequest, timeoutMs: number) => attack(base, url, body, timeoutMs),
+    const over: Partial<EngineTransport> = {
+      client: {
+        ...base.client,
+        join: (url: string, body: SignedJoinRequest, timeoutMs: number) => attack(base, url, body, timeoutMs),
+      },
+      setPeer: (member) => {
+        dialled.add(member.id);
+        base.setPeer(member);
+      },
+      removePeer: (id) => {
+        dialled.delete(id);
+        base.removePeer(id);
+      },
     };
-    return new Proxy(base, { get: (t, k) => (k === 'client' ? client : Reflect.get(t, k)) });
+    return new Proxy(base, {
+      get: (t, k) => (k in over ? over[k as keyof EngineTransport] : Reflect.get(t, k)),
+    });
   };
   return new Cluster({ size: 3, started: 1, transportOf: intercept });
 }
@@ -134,5 +151,39 @@ describe('the join answer is authenticated', () => {
       await c.close();
       cluster = undefined;
     }
+  });
+
+  it("a member's genuinely signed answer naming an extra identity: once the joiner applies its configuration, that identity is neither allowed nor dialled", async () => {
+    const dialled = new Set<string>();
+    let c!: Cluster;
+    cluster = c = clusterWithAttacker(async (base, url, body, t) => {
+      // The member asked (here the founder, with its own operator key) adds an identity and signs.
+      const real = await base.client.join(url, body, t);
+      const founder = c.operators[0]!;
+      const members = [...real.members, plantedMember];
+      const answer = {
+        chainId: body.request.chainId,
+        contract: body.request.contract,
+        clusterId: body.request.clusterId,
+        joiner: body.request.operator.toLowerCase(),
+        requestNonce: body.request.nonce.toLowerCase(),
+        answeredBy: founder.address,
+        role: real.role,
+        leaderId: real.leaderId,
+        members,
+      };
+      const signature = await testJoinAuth(founder.ecdsaKey).signAnswer(answer);
+      return { ...real, members, proof: { answeredBy: founder.address, signature } };
+    }, dialled);
+    await c.start();
+    const [founder, joiner] = c.operators as [Operator, Operator];
+    await c.drive(joiner.engine.joinExistingOperatorCluster(memoryUrl(founder.address)), 'the join');
+    await c.waitFor(
+      () => joiner.engine.status().voters.includes(joiner.address),
+      'the joiner in its applied configuration',
+    );
+    expect(joiner.engine.isPeerAllowed(planted)).toBe(false);
+    expect([...dialled]).not.toContain(planted);
+    expect([...dialled]).toContain(founder.address);
   });
 });

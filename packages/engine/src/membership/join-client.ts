@@ -32,8 +32,11 @@ export interface JoinClientDeps {
   seatsFull?(): boolean;
   /** This node's view of the cluster (its leader, the members it knows), for a member that need not join. */
   currentView(): Pick<JoinResult, 'leaderId' | 'members'>;
-  /** Allows a member's Raft traffic before it appears in this node's configuration. */
-  learnPeer(id: string): void;
+  /**
+   * Allows a member's Raft traffic before it appears in this node's configuration.
+   * @returns whether to dial it (false when this node's applied configuration, already there, lacks it)
+   */
+  learnPeer(id: string): boolean;
 }
 
 /**
@@ -77,9 +80,7 @@ export async function joinCluster(
       // Nothing from the answer is used before it is verified: it came over an unauthenticated call.
       await verifyJoinAnswer(d, signed.request, result);
       for (const m of result.members) {
-        if (m.id === d.id) continue;
-        d.learnPeer(m.id);
-        d.transport.setPeer(m);
+        if (m.id !== d.id && d.learnPeer(m.id)) d.transport.setPeer(m);
       }
       if (result.role === 'voter') return result;
       // The leader promotes this node once it has caught up and a seat is free; wait for that (bounded).
