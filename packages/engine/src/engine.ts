@@ -473,7 +473,6 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     queueMicrotask(() => {
       if (this.#closed) return;
       for (const m of this.#state.members()) if (m.id !== this.id) this.#options.transport.setPeer(m);
-      this.#peers.settle();
       this.#worker.resumeAll();
       this.#leader.resume();
     });

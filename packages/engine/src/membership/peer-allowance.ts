@@ -37,17 +37,13 @@ export class PeerAllowance {
 
   /** A voter, learner or outgoing voter of the applied configuration, or (joiner only) a join-answer member. */
   isAllowed(peer: string): boolean {
-    if (this.inApplied(peer)) return true;
-    if (this.#joinPeers.size === 0) return false;
-    if (this.inApplied(this.self)) {
-      this.settle();
-      return false;
-    }
-    return this.#joinPeers.has(peer);
+    // A snapshot brings a configuration without a conf-change event: the next check settles it.
+    if (this.#joinPeers.size > 0) this.settle();
+    return this.inApplied(peer) || this.#joinPeers.has(peer);
   }
 
   /**
-   * Call when a configuration or snapshot is applied. Once this node is in its applied configuration,
+   * Call when a configuration is applied (`isAllowed` calls it too). Once this node is in its applied configuration,
    * drops the join answer's list and calls `forget` for each identity it named that is neither in that
    * configuration nor `replicated` (a member in the replicated metadata, e.g. a joiner in progress).
    */
