@@ -6,88 +6,25 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlsKeyPair } from '@avs/bls';
-import { FileStorage } from '@avs/storage-file';
-import { operatorKeyScheme } from '@avs/transport-http';
-import { type Served, serveNode } from '@avs/transport-http/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createHttpEngineTransport,
-  createTaskConsensusEngine,
-  InMemoryChain,
-  JoinRefusedError,
-  randomNonce,
-  type TaskConsensusEngine,
-} from '../src/index.js';
-import {
-  ecdsaKeyOf,
-  type SquareRequest,
-  type SquareResponse,
-  squareRequest,
-  squareResponse,
-} from './support/cluster.js';
+import { InMemoryChain, JoinRefusedError, randomNonce } from '../src/index.js';
+import { type HttpNode, startHttpNode, stopHttpNode } from './support/http-node.js';
 import { poll } from './support/poll.js';
-import { addressOfKey, randomKey, squareDigest, testJoinAuth } from './support/test-keys.js';
-
-interface Node {
-  address: string;
-  ecdsaKey: string;
-  url: string;
-  served: Served;
-  storage: FileStorage;
-  engine: TaskConsensusEngine<SquareRequest, SquareResponse>;
-}
+import { addressOfKey, randomKey, testJoinAuth } from './support/test-keys.js';
 
 const chain = new InMemoryChain();
-const clusterId = `0x${'ab'.repeat(32)}`;
-const nodes: Node[] = [];
+const nodes: HttpNode[] = [];
 let dir = '';
 
-async function startNode(i: number): Promise<Node> {
-  const ecdsaKey = ecdsaKeyOf(100 + i);
-  const address = addressOfKey(ecdsaKey);
-  const bls = BlsKeyPair.fromSecretKey(BigInt(5_000 + i));
-  const scheme = operatorKeyScheme({
-    privateKey: ecdsaKey,
-    domain: { chainId: chain.chainId, verifyingContract: chain.contractAddress, clusterId },
-  });
-  const transport = createHttpEngineTransport({ scheme, client: { requestTimeoutMs: 2_000 } });
-  const served = await serveNode(transport.fetch, { hostname: '127.0.0.1', port: 0 });
-  chain.registerOperator({ address, blsKey: bls, endpoints: { httpUrl: served.url, raftUrl: served.url } });
-  const storage = await FileStorage.open({ dir: join(dir, `node-${i}`) });
-  const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
-    blsKey: bls,
-    joinAuth: testJoinAuth(ecdsaKey),
-    callbacks: {
-      requestSchema: squareRequest,
-      responseSchema: squareResponse,
-      onTaskRequest: (r, tasks) =>
-        tasks.map((t) => ({
-          taskIndex: t.taskIndex,
-          number: r.numberToBeSquared,
-          numberSquared: String(r.numberToBeSquared ** 2),
-        })),
-      isValidOperator: (a) => chain.isValidOperator(a),
-      operatorAddressOf: (id) => chain.operatorAddressOf(id),
-      fetchOperatorUrl: (a) => chain.fetchOperatorUrl(a),
-    },
-    digest: { digestOf: squareDigest },
-    config: {
-      httpUrl: served.url,
-      raftUrl: served.url,
-      operatorId: bls.operatorId,
-      clusterId: 'http-test',
-      requestTimeoutMs: 2_000,
-      retryBaseMs: 50,
-      retryMaxMs: 500,
-      membershipCheckIntervalMs: 0,
-      raft: { tickMs: 20, electionTick: 10, proposalTimeoutMs: 3_000, readIndexTimeoutMs: 2_000 },
-    },
-    storage,
-    transport,
+async function startNode(i: number): Promise<HttpNode> {
+  const node = await startHttpNode({
     chain,
+    ecdsaIndex: 100 + i,
+    blsSecret: 5_000 + i,
+    domainClusterId: `0x${'ab'.repeat(32)}`,
+    clusterId: 'http-test',
+    storageDir: join(dir, `node-${i}`),
   });
-  const node = { address, ecdsaKey, url: served.url, served, storage, engine };
   nodes.push(node);
   return node;
 }
@@ -107,11 +44,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const n of nodes) {
-    await n.engine.close().catch(() => {});
-    await n.served.close();
-    await n.storage.close();
-  }
+  for (const n of nodes) await stopHttpNode(n);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -3,90 +3,34 @@
  * make one cluster; the unauthenticated `POST /engine/v1/cluster-probe` route answers existence
  * and ids only, validates its body and is rate-limited per source.
  */
-import { BlsKeyPair } from '@avs/bls';
-import { MemoryStorage } from '@avs/raft-core';
-import { operatorKeyScheme } from '@avs/transport-http';
-import { type Served, serveNode } from '@avs/transport-http/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ClusterExistsError,
-  createHttpEngineTransport,
-  createTaskConsensusEngine,
-  InMemoryChain,
-  type TaskConsensusEngine,
-} from '../src/index.js';
-import {
-  ecdsaKeyOf,
-  type SquareRequest,
-  type SquareResponse,
-  squareRequest,
-  squareResponse,
-} from './support/cluster.js';
+import { ClusterExistsError, InMemoryChain } from '../src/index.js';
+import { type HttpNode, startHttpNode, stopHttpNode } from './support/http-node.js';
 import { poll } from './support/poll.js';
-import { addressOfKey, squareDigest, testJoinAuth } from './support/test-keys.js';
 
 const chain = new InMemoryChain();
-const nodes: {
-  address: string;
-  url: string;
-  served: Served;
-  engine: TaskConsensusEngine<SquareRequest, SquareResponse>;
-}[] = [];
+const nodes: HttpNode[] = [];
 
-async function registerNode(i: number) {
-  const ecdsaKey = ecdsaKeyOf(200 + i);
-  const address = addressOfKey(ecdsaKey).toLowerCase();
-  const bls = BlsKeyPair.fromSecretKey(BigInt(7_000 + i));
-  const scheme = operatorKeyScheme({
-    privateKey: ecdsaKey,
-    domain: {
-      chainId: chain.chainId,
-      verifyingContract: chain.contractAddress,
-      clusterId: `0x${'cd'.repeat(32)}`,
-    },
-  });
-  const transport = createHttpEngineTransport({
-    scheme,
-    client: { requestTimeoutMs: 2_000, endpoints: { allowLoopback: true } },
-    probeRateLimit: { burst: 8, perSecond: 0 },
-  });
-  const served = await serveNode(transport.fetch, { hostname: '127.0.0.1', port: 0 });
-  chain.registerOperator({ address, blsKey: bls, endpoints: { httpUrl: served.url, raftUrl: served.url } });
-  const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
-    blsKey: bls,
-    joinAuth: testJoinAuth(ecdsaKey),
-    callbacks: {
-      requestSchema: squareRequest,
-      responseSchema: squareResponse,
-      onTaskRequest: () => [],
-      isValidOperator: (a) => chain.isValidOperator(a),
-      operatorAddressOf: (id) => chain.operatorAddressOf(id),
-      fetchOperatorUrl: (a) => chain.fetchOperatorUrl(a),
-    },
-    digest: { digestOf: squareDigest },
-    config: {
-      httpUrl: served.url,
-      raftUrl: served.url,
-      operatorId: bls.operatorId,
-      clusterId: 'probe-test',
-      requestTimeoutMs: 2_000,
-      membershipCheckIntervalMs: 0,
-      raft: { tickMs: 20, electionTick: 10 },
-    },
-    storage: new MemoryStorage(),
-    transport,
+async function registerNode(i: number): Promise<HttpNode> {
+  const node = await startHttpNode({
     chain,
+    ecdsaIndex: 200 + i,
+    blsSecret: 7_000 + i,
+    domainClusterId: `0x${'cd'.repeat(32)}`,
+    clusterId: 'probe-test',
+    transport: {
+      client: { requestTimeoutMs: 2_000, endpoints: { allowLoopback: true } },
+      probeRateLimit: { burst: 8, perSecond: 0 },
+    },
+    callbacks: { onTaskRequest: () => [] },
+    config: { raft: { tickMs: 20, electionTick: 10 } },
   });
-  const node = { address, url: served.url, served, engine };
   nodes.push(node);
   return node;
 }
 
 afterAll(async () => {
-  for (const n of nodes) {
-    await n.engine.close().catch(() => {});
-    await n.served.close();
-  }
+  for (const n of nodes) await stopHttpNode(n);
 });
 
 const probe = (url: string, body: string) =>

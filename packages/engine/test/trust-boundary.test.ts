@@ -8,37 +8,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlsKeyPair } from '@avs/bls';
-import { FileStorage } from '@avs/storage-file';
 import { HttpTransport, operatorKeyScheme } from '@avs/transport-http';
-import { type Served, serveNode } from '@avs/transport-http/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createHttpEngineTransport,
-  createTaskConsensusEngine,
-  type HttpEngineTransport,
-  InMemoryChain,
-  type TaskConsensusEngine,
-} from '../src/index.js';
-import {
-  ecdsaKeyOf,
-  type SquareRequest,
-  type SquareResponse,
-  squareRequest,
-  squareResponse,
-} from './support/cluster.js';
+import { createHttpEngineTransport, InMemoryChain } from '../src/index.js';
+import { ecdsaKeyOf } from './support/cluster.js';
+import { type HttpNode, startHttpNode, stopHttpNode } from './support/http-node.js';
 import { poll } from './support/poll.js';
-import { addressOfKey, squareDigest, testJoinAuth } from './support/test-keys.js';
 
-interface Node {
-  address: string;
-  ecdsaKey: string;
-  url: string;
-  served: Served;
-  storage: FileStorage;
-  transport: HttpEngineTransport;
-  engine: TaskConsensusEngine<SquareRequest, SquareResponse>;
-}
+type Node = HttpNode;
 
 const chain = new InMemoryChain();
 const clusterId = `0x${'cd'.repeat(32)}`;
@@ -47,49 +24,14 @@ const nodes: Node[] = [];
 let dir = '';
 
 async function startNode(i: number): Promise<Node> {
-  const ecdsaKey = ecdsaKeyOf(300 + i);
-  const address = addressOfKey(ecdsaKey);
-  const bls = BlsKeyPair.fromSecretKey(BigInt(7_000 + i));
-  const transport = createHttpEngineTransport({
-    scheme: operatorKeyScheme({ privateKey: ecdsaKey, domain }),
-    client: { requestTimeoutMs: 2_000 },
-  });
-  const served = await serveNode(transport.fetch, { hostname: '127.0.0.1', port: 0 });
-  chain.registerOperator({ address, blsKey: bls, endpoints: { httpUrl: served.url, raftUrl: served.url } });
-  const storage = await FileStorage.open({ dir: join(dir, `node-${i}`) });
-  const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
-    blsKey: bls,
-    joinAuth: testJoinAuth(ecdsaKey),
-    callbacks: {
-      requestSchema: squareRequest,
-      responseSchema: squareResponse,
-      onTaskRequest: (r, tasks) =>
-        tasks.map((t) => ({
-          taskIndex: t.taskIndex,
-          number: r.numberToBeSquared,
-          numberSquared: String(r.numberToBeSquared ** 2),
-        })),
-      isValidOperator: (a) => chain.isValidOperator(a),
-      operatorAddressOf: (id) => chain.operatorAddressOf(id),
-      fetchOperatorUrl: (a) => chain.fetchOperatorUrl(a),
-    },
-    digest: { digestOf: squareDigest },
-    config: {
-      httpUrl: served.url,
-      raftUrl: served.url,
-      operatorId: bls.operatorId,
-      clusterId: 'trust-test',
-      requestTimeoutMs: 2_000,
-      retryBaseMs: 50,
-      retryMaxMs: 500,
-      membershipCheckIntervalMs: 0,
-      raft: { tickMs: 20, electionTick: 10, proposalTimeoutMs: 3_000, readIndexTimeoutMs: 2_000 },
-    },
-    storage,
-    transport,
+  const node = await startHttpNode({
     chain,
+    ecdsaIndex: 300 + i,
+    blsSecret: 7_000 + i,
+    domainClusterId: clusterId,
+    clusterId: 'trust-test',
+    storageDir: join(dir, `node-${i}`),
   });
-  const node = { address, ecdsaKey, url: served.url, served, storage, transport, engine };
   nodes.push(node);
   return node;
 }
@@ -107,11 +49,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const n of nodes) {
-    await n.engine.close().catch(() => {});
-    await n.served.close();
-    await n.storage.close();
-  }
+  for (const n of nodes) await stopHttpNode(n);
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -6,41 +6,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BlsKeyPair } from '@avs/bls';
 import { FileStorage } from '@avs/storage-file';
-import { operatorKeyScheme } from '@avs/transport-http';
-import { type Served, serveNode } from '@avs/transport-http/node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  createHttpEngineTransport,
-  createTaskConsensusEngine,
-  forceNewCluster,
-  InMemoryChain,
-  type OperatorRaftConfig,
-  type TaskConsensusEngine,
-} from '../src/index.js';
-import {
-  ecdsaKeyOf,
-  type SquareRequest,
-  type SquareResponse,
-  squareRequest,
-  squareResponse,
-} from './support/cluster.js';
+import { forceNewCluster, InMemoryChain, type OperatorRaftConfig } from '../src/index.js';
+import { type HttpNode, startHttpNode, stopHttpNode } from './support/http-node.js';
 import { poll } from './support/poll.js';
-import { addressOfKey, squareDigest, testJoinAuth } from './support/test-keys.js';
 
-interface Node {
+interface Node extends HttpNode {
   readonly i: number;
-  readonly address: string;
-  readonly bls: BlsKeyPair;
-  port: number;
-  url: string;
-  served: Served;
-  storage: FileStorage;
-  engine: TaskConsensusEngine<SquareRequest, SquareResponse>;
 }
 
-const clusterId = `0x${'cd'.repeat(32)}`;
 let chain: InMemoryChain;
 let nodes: Node[] = [];
 let dir = '';
@@ -52,15 +27,9 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const n of nodes) await stop(n);
+  for (const n of nodes) await stopHttpNode(n);
   await rm(dir, { recursive: true, force: true });
 });
-
-async function stop(n: Node): Promise<void> {
-  await n.engine.close().catch(() => {});
-  await n.served.close().catch(() => {});
-  await n.storage.close().catch(() => {});
-}
 
 /** Serves node `i` (registering it on first start) over its storage directory `data` (wiped: a fresh one). */
 async function start(
@@ -69,63 +38,18 @@ async function start(
   data = `node-${i}`,
   port = 0,
 ): Promise<Node> {
-  const ecdsaKey = ecdsaKeyOf(200 + i);
-  const address = addressOfKey(ecdsaKey);
-  const bls = BlsKeyPair.fromSecretKey(BigInt(7_000 + i));
-  const scheme = operatorKeyScheme({
-    privateKey: ecdsaKey,
-    domain: { chainId: chain.chainId, verifyingContract: chain.contractAddress, clusterId },
-  });
-  const transport = createHttpEngineTransport({ scheme, client: { requestTimeoutMs: 2_000 } });
-  const served = await serveNode(transport.fetch, { hostname: '127.0.0.1', port });
-  if (!chain.isValidOperator(address)) {
-    chain.registerOperator({ address, blsKey: bls, endpoints: { httpUrl: served.url, raftUrl: served.url } });
-  }
-  const storage = await FileStorage.open({ dir: join(dir, data) });
-  const engine = createTaskConsensusEngine<SquareRequest, SquareResponse>({
-    blsKey: bls,
-    joinAuth: testJoinAuth(ecdsaKey),
-    callbacks: {
-      requestSchema: squareRequest,
-      responseSchema: squareResponse,
-      onTaskRequest: (r, tasks) =>
-        tasks.map((t) => ({
-          taskIndex: t.taskIndex,
-          number: r.numberToBeSquared,
-          numberSquared: String(r.numberToBeSquared ** 2),
-        })),
-      isValidOperator: (a) => chain.isValidOperator(a),
-      operatorAddressOf: (id) => chain.operatorAddressOf(id),
-      fetchOperatorUrl: (a) => chain.fetchOperatorUrl(a),
-    },
-    digest: { digestOf: squareDigest },
-    config: {
-      httpUrl: served.url,
-      raftUrl: served.url,
-      operatorId: bls.operatorId,
-      clusterId: 'voters-http',
-      requestTimeoutMs: 2_000,
-      retryBaseMs: 50,
-      retryMaxMs: 500,
-      promoteTimeoutMs: 10_000,
-      membershipCheckIntervalMs: 0,
-      autopilotIntervalMs: 100,
-      raft: { tickMs: 20, electionTick: 10, proposalTimeoutMs: 3_000, readIndexTimeoutMs: 2_000 },
-      ...config,
-    },
-    storage,
-    transport,
-    chain,
-  });
   const node: Node = {
     i,
-    address,
-    bls,
-    port: Number(new URL(served.url).port),
-    url: served.url,
-    served,
-    storage,
-    engine,
+    ...(await startHttpNode({
+      chain,
+      ecdsaIndex: 200 + i,
+      blsSecret: 7_000 + i,
+      domainClusterId: `0x${'cd'.repeat(32)}`,
+      clusterId: 'voters-http',
+      storageDir: join(dir, data),
+      port,
+      config: { promoteTimeoutMs: 10_000, autopilotIntervalMs: 100, ...config },
+    })),
   };
   nodes = [...nodes.filter((n) => n.i !== i), node];
   return node;
@@ -170,8 +94,8 @@ describe('voters and learners over HTTP', () => {
     }
     const before = await task(3, 60);
     const [survivor, ...lost] = nodes as [Node, Node, Node];
-    for (const n of lost) await stop(n);
-    await stop(survivor);
+    for (const n of lost) await stopHttpNode(n);
+    await stopHttpNode(survivor);
 
     const reopened = await FileStorage.open({ dir: join(dir, 'node-0') });
     const result = await forceNewCluster({ storage: reopened, id: survivor.address });

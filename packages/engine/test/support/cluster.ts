@@ -30,6 +30,23 @@ export const squareResponse = z.object({
 });
 export type SquareResponse = z.infer<typeof squareResponse>;
 
+/** The squaring AVS's callbacks: every operator answers each task with the square; the chain is the registry. */
+export function squareCallbacks(chain: InMemoryChain): TaskConsensusCallbacks<SquareRequest, SquareResponse> {
+  return {
+    requestSchema: squareRequest,
+    responseSchema: squareResponse,
+    onTaskRequest: (request, tasks) =>
+      tasks.map((t) => ({
+        taskIndex: t.taskIndex,
+        number: request.numberToBeSquared,
+        numberSquared: String(BigInt(request.numberToBeSquared) ** 2n),
+      })),
+    isValidOperator: (address) => chain.isValidOperator(address),
+    operatorAddressOf: (id) => chain.operatorAddressOf(id),
+    fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
+  };
+}
+
 export interface Operator {
   readonly index: number;
   readonly ecdsaKey: string;
@@ -97,20 +114,7 @@ export class Cluster {
       blsKey: this.options.signingKeyOf?.(op) ?? op.bls,
       ...(this.options.batching ? { batching: this.options.batching } : {}),
       joinAuth: testJoinAuth(op.ecdsaKey),
-      callbacks: {
-        requestSchema: squareRequest,
-        responseSchema: squareResponse,
-        onTaskRequest: (request, tasks) =>
-          tasks.map((t) => ({
-            taskIndex: t.taskIndex,
-            number: request.numberToBeSquared,
-            numberSquared: String(BigInt(request.numberToBeSquared) ** 2n),
-          })),
-        isValidOperator: (address) => chain.isValidOperator(address),
-        operatorAddressOf: (id) => chain.operatorAddressOf(id),
-        fetchOperatorUrl: (address) => chain.fetchOperatorUrl(address),
-        ...this.options.callbacks,
-      },
+      callbacks: { ...squareCallbacks(chain), ...this.options.callbacks },
       digest: { digestOf: squareDigest },
       config: {
         httpUrl: memoryUrl(op.address),
