@@ -18,6 +18,11 @@ export interface EngineStatus {
   readonly learners: readonly string[];
   /** At most this many voters (`config.maxVoters`); the leader's autopilot fills free seats by stake. */
   readonly maxVoters: number;
+  /**
+   * On the leader: milliseconds since it last heard from each voter and learner (what the autopilot
+   * compares with `voterUnreachableMs`); empty on other nodes.
+   */
+  readonly lastContactMs: Readonly<Record<string, number>>;
   readonly commit: number;
   readonly applied: number;
   readonly tasks: Readonly<Record<string, number>>;
@@ -43,6 +48,7 @@ export interface EngineStatusSources {
   readonly pendingResponses: number;
   readonly batching: boolean;
   readonly maxVoters: number;
+  readonly lastContactMs: Readonly<Record<string, number>>;
 }
 
 /** Assembles {@link EngineStatus} (what `TaskConsensusEngine.status()` returns). */
@@ -62,6 +68,7 @@ export function engineStatusOf(sources: EngineStatusSources): EngineStatus {
     voters: st?.config.voters ?? [],
     learners: st?.config.learners ?? [],
     maxVoters: sources.maxVoters,
+    lastContactMs: sources.lastContactMs,
     commit: st?.commit ?? 0,
     applied: st?.applied ?? 0,
     tasks,

@@ -447,6 +447,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       pendingResponses: this.#worker.pendingCount,
       batching: this.#packer !== undefined,
       maxVoters: this.config.maxVoters,
+      lastContactMs: this.#closed || !this.#node ? {} : this.#joins.autopilot.lastContactMs(),
     });
   }
 

@@ -93,6 +93,13 @@ describe('autopilot replacement', () => {
     });
     const lostAt = c.clock.now();
     await c.kill(lost);
+    // The leader's status shows how long it has not heard from the lost voter.
+    await c.waitFor(
+      () => (c.leader()?.engine.status().lastContactMs[lost.address] ?? 0) >= 1_000,
+      'the lost voter silent for a second',
+    );
+    const live = c.leader()!.engine.status();
+    expect(live.lastContactMs[live.id]).toBe(0);
     const replacement = c.operators[4]!;
     await c.waitFor(() => {
       const st = c.leader()?.engine.status();

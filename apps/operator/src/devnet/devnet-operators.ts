@@ -187,7 +187,10 @@ export async function waitUntil(
   }
 }
 
-/** Starts op-0 (it founds the cluster), then the others, and waits until all are voters. */
+/**
+ * Starts op-0 (it founds the cluster), then the others, and waits until all are members: the
+ * first `engine.maxVoters` (default 5) as voters, the rest as learners.
+ */
 export async function startCluster(processes: readonly OperatorProcess[]): Promise<void> {
   const first = processes[0]!;
   first.start();
@@ -201,8 +204,15 @@ export async function startCluster(processes: readonly OperatorProcess[]): Promi
   // more time for more operators (15 of them on a busy 2-core machine took over a minute).
   await waitUntil(
     processes,
-    'every operator is a voter',
-    async () => (await statusOf(first))?.voters.length === processes.length,
+    'every operator is a member, the voter seats taken',
+    async () => {
+      const s = await statusOf(first);
+      return (
+        s !== undefined &&
+        s.voters.length + s.learners.length === processes.length &&
+        s.voters.length === Math.min(processes.length, s.maxVoters)
+      );
+    },
     Math.max(60_000, processes.length * 10_000),
   );
 }

@@ -26,6 +26,7 @@ const status = {
   blsBackend: 'noble',
   batching: false,
   maxVoters: 5,
+  lastContactMs: {},
 } as const;
 
 function metrics(now = () => 0) {

@@ -25,14 +25,6 @@ export interface AutopilotDeps {
   checkMembership(): Promise<unknown>;
 }
 
-/** A voter or learner as the autopilot last saw it (exposed in the engine's status). */
-export interface VoterHealth {
-  readonly id: string;
-  readonly voter: boolean;
-  /** Milliseconds since the leader last heard from it. */
-  readonly lastContactMs: number;
-}
-
 export class VoterAutopilot {
   /** When the leader last saw each member active, by id (reset when this node gains leadership). */
   readonly #lastSeen = new Map<string, number>();
@@ -73,19 +65,16 @@ export class VoterAutopilot {
     return live >= quorumOf(st.config.voters.length - 1);
   }
 
-  /** The leader's view of every member's last contact; empty off the leader. */
-  health(): VoterHealth[] {
+  /** On the leader: milliseconds since it last heard from each member (0 for itself); empty elsewhere. */
+  lastContactMs(): Record<string, number> {
     const st = this.#leaderStatus();
-    if (!st) return [];
+    if (!st) return {};
     const now = this.core.clock.now();
-    return [
-      ...st.config.voters.map((id) => [id, true] as const),
-      ...st.config.learners.map((id) => [id, false] as const),
-    ].map(([id, voter]) => ({
-      id,
-      voter,
-      lastContactMs: id === this.core.id ? 0 : now - (this.#lastSeen.get(id) ?? now),
-    }));
+    const out: Record<string, number> = {};
+    for (const id of [...st.config.voters, ...st.config.learners]) {
+      out[id] = id === this.core.id ? 0 : now - (this.#lastSeen.get(id) ?? now);
+    }
+    return out;
   }
 
   /**
