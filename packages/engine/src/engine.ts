@@ -91,10 +91,6 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
       throw new EngineConfigError('joinAuth.address: expected the operator address (0x and 40 hex digits)');
     }
     this.id = options.joinAuth.address.toLowerCase();
-    this.#peers = new PeerAllowance(this.id, () => this.#node?.status().config, {
-      replicated: (id) => this.#state.member(id) !== undefined,
-      forget: (id) => this.#options.transport.removePeer(id),
-    });
     this.#guard = new BootstrapGuard(this.id, this.config.clusterId);
     this.operatorId = options.blsKey.operatorId.toLowerCase();
     if (this.config.operatorId.toLowerCase() !== this.operatorId) {
@@ -109,6 +105,7 @@ export class TaskConsensusEngine<T, K> implements StateMachine<ApplyOutcome> {
     this.#clock = options.clock ?? wallClock;
     this.#logger = options.logger ?? silentLogger;
     this.#state = new TaskStateMachine(options.taskState);
+    this.#peers = new PeerAllowance(this.id, () => this.#node, this.#state, options.transport);
     try {
       this.#process = resolveResponseProcessor(options.callbacks, options.digest ?? {});
     } catch (cause) {

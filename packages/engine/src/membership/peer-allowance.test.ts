@@ -5,14 +5,16 @@ import { PeerAllowance } from './peer-allowance.js';
 const conf = (voters: string[], learners: string[] = []): ConfState =>
   ({ voters, learners, votersOutgoing: [], learnersNext: [], autoLeave: false }) as unknown as ConfState;
 
-/** A joiner `j` whose applied configuration the test sets; `forgotten` collects `forget` calls. */
+/** A joiner `j` whose applied configuration the test sets; `forgotten` collects the peers no longer dialled. */
 function joiner(replicated: string[] = []) {
   let applied: ConfState | undefined;
   const forgotten: string[] = [];
-  const peers = new PeerAllowance('j', () => applied, {
-    replicated: (id) => replicated.includes(id),
-    forget: (id) => forgotten.push(id),
-  });
+  const peers = new PeerAllowance(
+    'j',
+    () => (applied === undefined ? undefined : { status: () => ({ config: applied! }) }),
+    { member: (id) => (replicated.includes(id) ? {} : undefined) },
+    { removePeer: (id) => forgotten.push(id) },
+  );
   return { peers, forgotten, apply: (c: ConfState) => (applied = c) };
 }
 

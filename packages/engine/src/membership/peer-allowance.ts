@@ -15,14 +15,20 @@ export class PeerAllowance {
 
   /**
    * @param self this node's id
-   * @param applied the applied configuration (Raft's `status().config`), undefined before start
-   * @param outside what `settle` asks of the node: whether an id is a replicated member, and to stop dialling one
+   * @param node the Raft node, whose `status().config` is the applied configuration (undefined before start)
+   * @param members the replicated member metadata (a member there but not yet configured is still dialled)
+   * @param dialler stops dialling an identity `settle` drops (and ends its sessions)
    */
   constructor(
     private readonly self: string,
-    private readonly applied: () => ConfState | undefined,
-    private readonly outside: { replicated(id: string): boolean; forget(id: string): void },
+    private readonly node: () => { status(): { readonly config: ConfState } } | undefined,
+    private readonly members: { member(id: string): unknown },
+    private readonly dialler: { removePeer(id: string): void },
   ) {}
+
+  #replicated(id: string): boolean {
+    return this.members.member(id) !== undefined;
+  }
 
   /**
    * A member named by the join answer, allowed until `settle`. Once this node is in its applied
@@ -30,7 +36,7 @@ export class PeerAllowance {
    * @returns whether `id` may be dialled: added, or a member of the configuration or replicated metadata
    */
   learnFromJoin(id: string): boolean {
-    if (this.inApplied(this.self)) return this.inApplied(id) || this.outside.replicated(id);
+    if (this.inApplied(this.self)) return this.inApplied(id) || this.#replicated(id);
     this.#joinPeers.add(id);
     return true;
   }
@@ -44,19 +50,19 @@ export class PeerAllowance {
 
   /**
    * Call when a configuration is applied (`isAllowed` calls it too). Once this node is in its applied configuration,
-   * drops the join answer's list and calls `forget` for each identity it named that is neither in that
-   * configuration nor `replicated` (a member in the replicated metadata, e.g. a joiner in progress).
+   * drops the join answer's list and stops dialling each identity it named that is neither in that
+   * configuration nor in the replicated members (there, e.g., a joiner in progress).
    */
   settle(): void {
     if (this.#joinPeers.size === 0 || !this.inApplied(this.self)) return;
     const named = this.#joinPeers;
     this.#joinPeers = new Set();
-    for (const id of named) if (!this.inApplied(id) && !this.outside.replicated(id)) this.outside.forget(id);
+    for (const id of named) if (!this.inApplied(id) && !this.#replicated(id)) this.dialler.removePeer(id);
   }
 
   /** Whether `id` is in the applied configuration. */
   inApplied(id: string): boolean {
-    const conf = this.applied();
+    const conf = this.node()?.status().config;
     if (!conf) return false;
     return conf.voters.includes(id) || conf.learners.includes(id) || conf.votersOutgoing.includes(id);
   }
