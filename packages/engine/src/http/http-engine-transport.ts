@@ -231,6 +231,36 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
     return decodeAnswer(to.id, res, schema);
   }
 
+  /** A POST without a session (join, cluster probe): to an operator that may not know us yet. */
+  async function unsignedPost<V>(
+    httpUrl: string,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    schema: z.ZodType<V>,
+  ): Promise<V> {
+    let res: Response;
+    try {
+      res = await fetchFn(`${dial(httpUrl).replace(/\/+$/, '')}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new PeerCallError(
+        httpUrl,
+        'UNREACHABLE',
+        error instanceof Error ? error.message : 'request failed',
+        {
+          cause: error,
+        },
+      );
+    }
+    if (!res.ok) throw fromRemoteError(httpUrl, await errorBody(res));
+    return decodeAnswer(httpUrl, res, schema);
+  }
+
   return {
     server,
     http,
@@ -244,54 +274,12 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
           body,
           submitResponsesResultSchema,
         ) as Promise<SubmitResponsesResult>,
-      async probeCluster(httpUrl, from, timeoutMs): Promise<ClusterProbeAnswer> {
-        const url = `${dial(httpUrl).replace(/\/+$/, '')}/engine/v1/cluster-probe`;
-        let res: Response;
-        try {
-          res = await fetchFn(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ from }),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-        } catch (error) {
-          throw new PeerCallError(
-            httpUrl,
-            'UNREACHABLE',
-            error instanceof Error ? error.message : 'request failed',
-            {
-              cause: error,
-            },
-          );
-        }
-        if (!res.ok) throw fromRemoteError(httpUrl, await errorBody(res));
-        return decodeAnswer(httpUrl, res, clusterProbeAnswerSchema);
-      },
+      probeCluster: (httpUrl, from, timeoutMs): Promise<ClusterProbeAnswer> =>
+        unsignedPost(httpUrl, '/engine/v1/cluster-probe', { from }, timeoutMs, clusterProbeAnswerSchema),
       forwardJoin: (to, body): Promise<JoinResult> =>
         signedCall(to, '/engine/v1/join/forward', body, joinResultSchema),
-      async join(httpUrl, body, timeoutMs): Promise<JoinResult> {
-        const url = `${dial(httpUrl).replace(/\/+$/, '')}/engine/v1/join`;
-        let res: Response;
-        try {
-          res = await fetchFn(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-        } catch (error) {
-          throw new PeerCallError(
-            httpUrl,
-            'UNREACHABLE',
-            error instanceof Error ? error.message : 'request failed',
-            {
-              cause: error,
-            },
-          );
-        }
-        if (!res.ok) throw fromRemoteError(httpUrl, await errorBody(res));
-        return decodeAnswer(httpUrl, res, joinResultSchema);
-      },
+      join: (httpUrl, body, timeoutMs): Promise<JoinResult> =>
+        unsignedPost(httpUrl, '/engine/v1/join', body, timeoutMs, joinResultSchema),
     },
     serve(h) {
       handler = h;

@@ -262,15 +262,7 @@ export class InMemoryChain implements EngineChain {
   createTask(
     options: { quorumNumbers?: number[]; thresholdPercentages?: number[] } = {},
   ): Omit<TaskMeta, 'expiresAtMs'> {
-    const meta = {
-      taskIndex: this.#nextTask++,
-      referenceBlock: this.#block - 1,
-      quorumNumbers: options.quorumNumbers ?? [0],
-      thresholdPercentages: options.thresholdPercentages ?? [67],
-    };
-    this.#tasks.set(meta.taskIndex, { meta });
-    this.mine();
-    return meta;
+    return this.createTasks([options])[0]!;
   }
 
   /** The on-chain task, if created. */

@@ -161,7 +161,10 @@ const batchAggregated = z.object({
   aggregatedAtMs: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
 });
 
-/** The batch's transaction: every aggregated task of the batch becomes `submitted`. */
+/**
+ * The batch's transaction: every aggregated task of the batch becomes `submitted`. The shape of
+ * `task.submitted` on purpose, keyed by batch: one log entry per transaction, not per task.
+ */
 const batchSubmitted = z.object({
   type: z.literal('batch.submitted'),
   batchId: uint,
