@@ -31,28 +31,26 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Serves node `i` (registering it on first start) over its storage directory `data` (wiped: a fresh one). */
+/** Serves node `i` (registered on first start) over the file storage in `data` (a new name: fresh storage). */
 async function start(
   i: number,
   config: Partial<OperatorRaftConfig>,
   data = `node-${i}`,
-  port = 0,
+  port?: number,
 ): Promise<Node> {
-  const node: Node = {
-    i,
-    ...(await startHttpNode({
-      chain,
-      ecdsaIndex: 200 + i,
-      blsSecret: 7_000 + i,
-      domainClusterId: `0x${'cd'.repeat(32)}`,
-      clusterId: 'voters-http',
-      storageDir: join(dir, data),
-      port,
-      config: { promoteTimeoutMs: 10_000, autopilotIntervalMs: 100, ...config },
-    })),
-  };
-  nodes = [...nodes.filter((n) => n.i !== i), node];
-  return node;
+  const node = await startHttpNode({
+    chain,
+    ecdsaIndex: 200 + i,
+    blsSecret: 7_000 + i,
+    domainClusterId: `0x${'cd'.repeat(32)}`,
+    clusterId: 'voters-http',
+    storageDir: join(dir, data),
+    ...(port === undefined ? {} : { port }),
+    config: { promoteTimeoutMs: 10_000, autopilotIntervalMs: 100, ...config },
+  });
+  const n = { ...node, i };
+  nodes = [...nodes.filter((o) => o.i !== i), n];
+  return n;
 }
 
 const leaderOf = () => nodes.find((n) => !n.engine.status().closed && n.engine.status().role === 'leader');
