@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { bootstrapStorage } from '@avs/raft-core';
 import { FileStorage } from '@avs/storage-file';
 import { describe, expect, it } from 'vitest';
+import { minimalConfig } from '../config-fixture.js';
 import { runCli } from './program.js';
 import { captureIo } from './test-io.js';
 
@@ -21,15 +22,8 @@ async function setUp(): Promise<{ dir: string; config: string }> {
   await writeFile(
     config,
     JSON.stringify({
-      rpcUrl: 'http://127.0.0.1:8545',
-      chainId: 31337,
-      contracts: {
-        operatorRegistry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-        operatorStateRetriever: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
-        taskManager: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
-      },
+      ...minimalConfig,
       keys: { ecdsaKeystore: 'ecdsa.json', blsKeystore: 'bls.json' },
-      server: { port: 9001 },
       storage: { kind: 'file', dir: 'data' },
     }),
   );
