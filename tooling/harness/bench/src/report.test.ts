@@ -101,6 +101,7 @@ describe('buildReport', () => {
     ]);
     for (const svg of Object.values(report.charts)) {
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+      expect(svg).toMatch(/^<svg [^>]*role="img">\n<title>[^<]+<\/title>/);
       expect(svg).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
     }
   });
