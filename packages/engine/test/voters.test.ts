@@ -153,6 +153,38 @@ describe('autopilot replacement', () => {
   });
 });
 
+describe('the leader loses its stake', () => {
+  it('its replacement is promoted, it hands leadership off, and the next leader demotes it', async () => {
+    cluster = new Cluster({
+      size: 4,
+      thresholdPercentage: 50,
+      config: { maxVoters: 3, autopilotIntervalMs: 100 },
+    });
+    const c = cluster;
+    await c.start();
+    const [founder, , , fourth] = c.operators as [Operator, Operator, Operator, Operator];
+    expect(c.leader()).toBe(founder);
+    await c.waitFor(() => founder.engine.status().learners.includes(fourth.address), 'a learner');
+    const seen = watchVoterCount(c);
+    c.chain.setStake(founder.address, 0, 0n);
+    c.chain.mine();
+    await c.waitFor(() => {
+      const leader = c.leader();
+      const st = leader?.engine.status();
+      return (
+        leader !== undefined &&
+        leader !== founder &&
+        st?.voters.length === 3 &&
+        st.voters.includes(fourth.address) &&
+        st.learners.includes(founder.address)
+      );
+    }, 'another leader, the learner promoted and the old leader demoted');
+    expect(seen.min).toBeGreaterThanOrEqual(3);
+    const { taskIndexes } = await c.sendRequest(9);
+    await c.waitFor(() => c.chain.response(taskIndexes[0]!) !== undefined, 'a task afterwards');
+  });
+});
+
 describe('periodic membership check', () => {
   it('the leader removes a deregistered member every membershipCheckIntervalMs, without being asked', async () => {
     cluster = new Cluster({ size: 3, thresholdPercentage: 50, config: { membershipCheckIntervalMs: 500 } });
