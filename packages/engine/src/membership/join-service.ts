@@ -3,8 +3,10 @@
  * forwards it to the leader; the leader checks it (cheap checks first, chain
  * calls last), records the member's metadata with the request's nonce in the
  * replicated state (so no leader accepts the request twice), adds the
- * operator as a learner, and promotes it to voter once it has caught up.
- * Members that are no longer registered on-chain are removed.
+ * operator as a learner; its voter autopilot promotes learners to the free
+ * voter seats (see voter-autopilot.ts). Members that are no longer registered
+ * on-chain, or below the minimum stake, are removed (a voter only while the
+ * others keep a live quorum).
  */
 
 import type { EngineContext } from '../engine-context.js';
@@ -208,7 +210,8 @@ export class JoinService {
         this.core.emit('member-joined', { id: member.id, role: 'learner' });
       }
       // Answer now: the joiner learns the members from the answer and only then accepts their Raft traffic.
-      this.promoteInBackground(member.id);
+      // The autopilot promotes it once caught up, if a seat is free and it ranks first by stake.
+      this.autopilot.nudge();
       return { role: 'learner', leaderId: this.core.id, members: this.core.state.members() };
     } finally {
       this.#inProgress.delete(nonce);
@@ -251,7 +254,7 @@ export class JoinService {
     await this.core.propose({ type: 'member.upsert', member });
     await this.#oneAtATime(() => node.addLearner(id, new TextEncoder().encode(JSON.stringify(member))));
     this.core.emit('member-joined', { id, role: 'learner' });
-    this.promoteInBackground(id);
+    this.autopilot.nudge();
     return { role: 'learner', leaderId: this.core.id, members: this.core.state.members() };
   }
 
@@ -260,11 +263,6 @@ export class JoinService {
     const run = this.#membershipChanges.then(change, change);
     this.#membershipChanges = run.catch(() => undefined);
     return run;
-  }
-
-  /** A learner was added: the autopilot promotes it when a seat is free and it ranks first by stake. */
-  promoteInBackground(_id: string): void {
-    this.autopilot.nudge();
   }
 
   /**
