@@ -44,7 +44,7 @@ export interface TaskConsensusEngineOptions<T, K> {
   readonly logger?: Logger;
   /**
    * Time source for Raft, retries and expiry. `now()` is epoch ms: expiries are compared across machines.
-   * Default raft-core's `wallClock`.
+   * Default `wallClock` (`@avs/transport-http`).
    */
   readonly clock?: Clock;
   /** Creates the Raft node; default `RaftNode` from `@avs/raft-core`. */

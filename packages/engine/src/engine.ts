@@ -12,8 +12,8 @@ import {
   type StateMachine,
   silentLogger,
   systemClock,
-  wallClock,
 } from '@avs/raft-core';
+import { wallClock } from '@avs/transport-http';
 import { parseEngineConfig, type ResolvedEngineConfig } from './config.js';
 import { raftNodeFactory } from './consensus/consensus-factory.js';
 import type { ConsensusNode, ConsensusSettings } from './consensus/consensus-node.js';

@@ -18,7 +18,7 @@ export type { RaftNodeEventMap, Unsubscribe } from './node/events.js';
 export { ManualClock } from './node/manual-clock.js';
 export { RAFT_NODE_DEFAULTS, type RaftNodeConfig } from './node/node-config.js';
 export { type CallOptions, RaftNode, type RaftNodeOptions, type RaftNodeStatus } from './node/raft-node.js';
-export { systemClock, wallClock } from './node/system-clock.js';
+export { systemClock } from './node/system-clock.js';
 export type { Role } from './raft.js';
 export { createSeededRandom, type Random } from './random.js';
 export { type ProposalPosition, RawNode } from './raw-node.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock, sleep, wallClock } from '../src/index.js';
+import { ManualClock, sleep } from '../src/index.js';
 
 describe('sleep on a Clock', () => {
   it('resolves when the clock reaches the delay, not before', async () => {
@@ -31,14 +31,5 @@ describe('sleep on a Clock', () => {
     const clock = new ManualClock();
     await sleep(clock, 1_000, AbortSignal.abort());
     expect(clock.pending).toBe(0);
-  });
-});
-
-describe('wallClock', () => {
-  it('reads epoch milliseconds (timestamps other machines compare)', () => {
-    const before = Date.now();
-    const now = wallClock.now();
-    expect(now).toBeGreaterThanOrEqual(before);
-    expect(now).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -92,6 +92,7 @@ describe('determinism and portability of src', () => {
         "hardStateEqual",
         "isEmptyHardState",
         "silentLogger",
+        "sleep",
         "systemClock",
       ]
     `);

@@ -50,6 +50,7 @@ describe('public API', () => {
         "remoteAddressOf",
         "sharedSecretScheme",
         "sourceRateLimit",
+        "wallClock",
       ]
     `);
     expect(Object.keys(node).sort()).toEqual([

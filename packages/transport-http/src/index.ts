@@ -58,3 +58,4 @@ export {
   SourceRateLimiter,
   sourceRateLimit,
 } from './server/source-rate-limit.js';
+export { wallClock } from './wall-clock.js';

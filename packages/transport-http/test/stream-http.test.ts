@@ -5,7 +5,7 @@
  * the stream reopened after the server restarts, and per-batch requests when
  * streaming is off or the peer has no stream route.
  */
-import { type Message, wallClock } from '@avs/raft-core';
+import type { Message } from '@avs/raft-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serveNode } from '../src/adapters/node.js';
 import { createPooledFetch } from '../src/adapters/node-fetch.js';
@@ -16,6 +16,7 @@ import { StreamFrameSealer, type StreamIdentity } from '../src/codec/stream-fram
 import { TransportMetrics } from '../src/metrics.js';
 import { createRaftServer, type RaftServer } from '../src/server/raft-server.js';
 import type { ServerLimits } from '../src/server/server-options.js';
+import { wallClock } from '../src/wall-clock.js';
 import { heartbeat } from './support/arbitraries.js';
 import { operator, RecordingHandler, until } from './support/nodes.js';
 

@@ -17,17 +17,3 @@ export const systemClock: Clock = {
     clearTimeout(handle as Parameters<typeof clearTimeout>[0]);
   },
 };
-
-/**
- * A {@link Clock} whose `now()` is Unix epoch milliseconds (`Date.now()`): for timestamps another
- * machine compares (task and join expiries, signed request timestamps). Unlike {@link systemClock}
- * it steps when the system time is set; use it only where time must agree across machines.
- */
-export const wallClock: Clock = {
-  now(): number {
-    // biome-ignore lint/style/noRestrictedGlobals: the injected default wall clock; raft-core itself never reads it.
-    return Date.now();
-  },
-  setTimeout: systemClock.setTimeout,
-  clearTimeout: systemClock.clearTimeout,
-};

@@ -25,7 +25,6 @@ import {
   sleep,
   type Transport,
   type TransportHandler,
-  wallClock,
 } from '@avs/raft-core';
 import { backoffDelay, type RetryPolicy } from '@avs/retry';
 import type { HandshakeScheme } from '../auth/handshake-scheme.js';
@@ -33,6 +32,7 @@ import { encodeBatch, encodeSnapshotPart } from '../codec/frame-codec.js';
 import { PeerResponseError, TransportConfigError } from '../errors.js';
 import { TransportMetrics } from '../metrics.js';
 import { FRAME_CONTENT_TYPE, type RaftServer } from '../server/raft-server.js';
+import { wallClock } from '../wall-clock.js';
 import { DEFAULT_RETRY } from './backoff.js';
 import { checkEndpoint, type EndpointPolicy } from './endpoint-policy.js';
 import { type FetchLike, PeerConnection } from './peer-connection.js';

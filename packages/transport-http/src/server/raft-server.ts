@@ -13,14 +13,14 @@
  * `@avs/engine` mounts its own routes on {@link RaftServer.app} behind
  * {@link RaftServer.auth}, before the server starts serving.
  */
-import type { Message, TransportHandler } from '@avs/raft-core';
-import { type Clock, wallClock } from '@avs/raft-core';
+import type { Clock, Message, TransportHandler } from '@avs/raft-core';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { NonceCache, SessionStore } from '../auth/session-store.js';
 import { DEFAULT_DECODE_LIMITS, decodeBatch, decodeSnapshotPart } from '../codec/frame-codec.js';
 import { CodecError, HttpError } from '../errors.js';
 import { TransportMetrics } from '../metrics.js';
+import { wallClock } from '../wall-clock.js';
 import { type AuthEnv, type AuthOptions, createAuthMiddleware } from './auth-middleware.js';
 import { errorResponse } from './error-response.js';
 import { handleHandshake } from './handshake-route.js';
