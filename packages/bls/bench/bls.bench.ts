@@ -182,6 +182,17 @@ function freshProvider(n: number, offset: number): InMemoryOperatorStateProvider
 }
 
 let nextTask = 1;
+/** Opens a task every operator of quorum 0 must sign (threshold 100%). */
+function startTask(service: BlsAggregationService, taskIndex: number): Promise<void> {
+  return service.initializeTask({
+    taskIndex,
+    referenceBlock: 1,
+    quorumNumbers: [0],
+    thresholdPercentages: [100],
+    expiry: { afterMs: 60_000 },
+  });
+}
+
 async function ours(
   n: number,
   badIndex?: number,
@@ -190,13 +201,7 @@ async function ours(
 ): Promise<void> {
   const service = new BlsAggregationService({ operatorState: provider, clock: new ManualClock() });
   const taskIndex = nextTask++;
-  await service.initializeTask({
-    taskIndex,
-    referenceBlock: 1,
-    quorumNumbers: [0],
-    thresholdPercentages: [100],
-    expiry: { afterMs: 60_000 },
-  });
+  await startTask(service, taskIndex);
   let invalid = 0;
   service.onInvalidSignature(() => invalid++);
   for (let i = 0; i < n; i++) {
@@ -224,13 +229,7 @@ async function oursConcurrent(tasks: number, n: number): Promise<void> {
   const service = new BlsAggregationService({ operatorState: providerFor(n), clock: new ManualClock() });
   const indices = Array.from({ length: tasks }, () => nextTask++);
   for (const taskIndex of indices) {
-    await service.initializeTask({
-      taskIndex,
-      referenceBlock: 1,
-      quorumNumbers: [0],
-      thresholdPercentages: [100],
-      expiry: { afterMs: 60_000 },
-    });
+    await startTask(service, taskIndex);
   }
   const sent: Promise<void>[] = [];
   for (const taskIndex of indices) {

@@ -6,6 +6,12 @@ import type { Raft } from './raft.js';
 import type { Message, Snapshot } from './types.js';
 import { MessageType, NONE } from './types.js';
 
+/** A message of the current term's leader: it is the leader, and the election timer starts over. */
+function heardFromLeader(r: Raft, m: Message): void {
+  r.electionElapsed = 0;
+  r.lead = m.from;
+}
+
 /** The follower's step function. Raft paper, sections 5.2-5.3. */
 export function stepFollower(r: Raft, m: Message): void {
   switch (m.type) {
@@ -21,18 +27,15 @@ export function stepFollower(r: Raft, m: Message): void {
       r.send({ ...m, to: r.lead, term: 0 });
       return;
     case MessageType.App:
-      r.electionElapsed = 0;
-      r.lead = m.from;
+      heardFromLeader(r, m);
       handleAppendEntries(r, m);
       return;
     case MessageType.Heartbeat:
-      r.electionElapsed = 0;
-      r.lead = m.from;
+      heardFromLeader(r, m);
       handleHeartbeat(r, m);
       return;
     case MessageType.Snap:
-      r.electionElapsed = 0;
-      r.lead = m.from;
+      heardFromLeader(r, m);
       handleSnapshotChunk(r, m);
       return;
     case MessageType.TransferLeader:
