@@ -81,6 +81,8 @@ describe('batches (in memory)', () => {
     expect(c.chain.response(lone!.taskIndex)!.response).toMatchObject({ number: 40, numberSquared: '1600' });
     expect([...signatures.values()]).toEqual([2, 2, 2]);
     expect(c.chain.invalidSubmissions).toBe(0);
+    // The leader aggregated both batches itself: it sent them without looking them up on-chain first.
+    expect(c.chain.responseLookups).toBe(0);
   });
 
   it('a batch with one bad signature is still answered, and the signer is reported', async () => {

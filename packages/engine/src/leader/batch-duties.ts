@@ -46,6 +46,8 @@ export class BatchAggregation<T, K> {
   /** Responses by batch and batch digest, to replicate the set that reaches the threshold. */
   readonly #collected = new Map<number, Map<string, Collected>>();
   readonly #submitting = new Set<number>();
+  /** The `aggregatedAtMs` of the aggregate this leader proposed, by batch (this term only). */
+  readonly #aggregatedHere = new Map<number, number>();
 
   constructor(
     private readonly ctx: BatchTermContext,
@@ -190,6 +192,7 @@ export class BatchAggregation<T, K> {
       await this.ctx.chainLimit(() => this.#submitNow(batchId));
     } finally {
       this.#submitting.delete(batchId);
+      this.#aggregatedHere.delete(batchId);
     }
   }
 
@@ -221,6 +224,8 @@ export class BatchAggregation<T, K> {
       );
       return;
     }
+    const aggregatedAtMs = Math.round(this.ctx.core.clock.now());
+    this.#aggregatedHere.set(r.taskIndex, aggregatedAtMs);
     void this.ctx.propose({
       type: 'batch.aggregated',
       batchId: r.taskIndex,
@@ -231,15 +236,18 @@ export class BatchAggregation<T, K> {
       signers: r.signerOperatorIds,
       signedStake: r.signedStakePerQuorum.map(String),
       proof: this.ctx.proofOf(r),
-      aggregatedAtMs: Math.round(this.ctx.core.clock.now()),
+      aggregatedAtMs,
     });
   }
 
   /**
    * Submits one aggregated batch, retrying until it lands, is refused for good, or the term
-   * ends. Before sending, the first task is looked up on-chain (the contract answers a batch
-   * whole, so one lookup tells whether a previous leader's transaction landed); after a refusal
-   * for an already answered task, every task is.
+   * ends. A batch this leader aggregated in this term is sent without looking on-chain first: no
+   * other leader had its aggregate (and the contract answers a task once anyway). A batch resumed
+   * from an earlier term is looked up first (the contract answers a batch whole, so its first
+   * task tells whether the earlier leader's transaction landed); after a refusal for an already
+   * answered task, every task is. (The lookup before every submission cost each batch a round
+   * trip to re-read what the leader knew, issue #19 item 4.)
    */
   async #submitNow(batchId: number): Promise<void> {
     const { core } = this.ctx;
@@ -254,13 +262,16 @@ export class BatchAggregation<T, K> {
       try {
         await this.ctx.confirmed();
         if (!this.ctx.isActive()) return;
-        const looked = checkAll ? tasks : tasks.slice(0, 1);
-        const landed = await Promise.all(looked.map((t) => submitter.findResponse(t.taskIndex)));
-        if (landed.some((l) => l !== undefined)) {
-          await this.#recordLanded(batch, looked, landed, checkAll);
-          if (checkAll || landed.length === tasks.length) return;
-          checkAll = true;
-          continue;
+        const ours = this.#aggregatedHere.get(batchId) === tasks[0]!.aggregate!.aggregatedAtMs;
+        if (checkAll || !ours) {
+          const looked = checkAll ? tasks : tasks.slice(0, 1);
+          const landed = await Promise.all(looked.map((t) => submitter.findResponse(t.taskIndex)));
+          if (landed.some((l) => l !== undefined)) {
+            await this.#recordLanded(batch, looked, landed, checkAll);
+            if (checkAll || landed.length === tasks.length) return;
+            checkAll = true;
+            continue;
+          }
         }
         if (!submitter.submitBatch) throw new SubmissionError('the chain port has no submitBatch', true);
         const aggregate = tasks[0]!.aggregate!;

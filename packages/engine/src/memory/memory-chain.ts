@@ -77,6 +77,8 @@ export class InMemoryChain implements EngineChain {
   invalidSubmissions = 0;
   /** Batches that landed (one transaction each). */
   batchSubmissions = 0;
+  /** `findResponse` calls (on-chain lookups of an answer). */
+  responseLookups = 0;
   readonly hooks: InMemoryChainHooks = {};
   readonly #registryListeners = new Set<(event: RegistryEvent) => void>();
   /**
@@ -121,6 +123,7 @@ export class InMemoryChain implements EngineChain {
         return landed;
       },
       findResponse: async (taskIndex) => {
+        this.responseLookups++;
         const r = this.#responses.get(taskIndex);
         return r === undefined ? undefined : { txHash: r.txHash, blockNumber: r.blockNumber ?? 0 };
       },
