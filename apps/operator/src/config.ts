@@ -57,7 +57,15 @@ export const batchingSchema = z
 const engineSectionSchema = operatorRaftConfigSchema
   .omit({ httpUrl: true, raftUrl: true, operatorId: true, clusterId: true, fileStorageDirectory: true })
   .partial()
-  .extend({ batching: batchingSchema.optional() })
+  .extend({
+    batching: batchingSchema.optional(),
+    /**
+     * Submissions (batches, or single responses where the contract has no batch call) talking to
+     * the chain at once; the rest wait their turn. Transactions of one signer are pipelined (nonces
+     * assigned locally), so on a chain with block times many need to be in flight. Default 32.
+     */
+    maxConcurrentSubmissions: z.number().int().min(1).max(1_024).optional(),
+  })
   .strict()
   .superRefine((engine, ctx) => {
     const quorums = engine.defaultQuorumNumbers;

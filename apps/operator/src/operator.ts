@@ -140,7 +140,7 @@ export async function startOperator(
       metrics,
     );
     // `batching` is an engine option of its own, not part of the engine's (strict) config.
-    const { batching: _batching, ...engineConfig } = config.engine;
+    const { batching: _batching, maxConcurrentSubmissions = 32, ...engineConfig } = config.engine;
     const batching = batchingOf(config);
     const engine = createTaskConsensusEngine<ModuleTaskRequest, unknown>({
       blsKey: keys.bls,
@@ -182,6 +182,7 @@ export async function startOperator(
         wrap: (node) => countProposals(node, metrics),
       }),
       ...(batching === undefined ? {} : { batching }),
+      aggregation: { maxConcurrentSubmissions },
     });
     engineRef = engine;
 

@@ -22,6 +22,7 @@ interface DevnetFlags {
   verbose?: boolean;
   batchMaxTasks?: number;
   batchDelayMs?: number;
+  maxVoters?: number;
 }
 
 /** `avs-operator devnet`. */
@@ -109,6 +110,11 @@ export function devnetCommand(io: CliIo): Command {
         .argParser(nonNegativeNumber)
         .env('AVS_DEVNET_BATCH_DELAY_MS'),
     )
+    .addOption(
+      new Option('--max-voters <n>', 'voters at most (odd); the other operators are learners (default 5)')
+        .argParser(positiveInteger)
+        .env('AVS_DEVNET_MAX_VOTERS'),
+    )
     .addOption(new Option('--verbose', "print every operator's log lines").env('AVS_DEVNET_VERBOSE'))
     .addHelpText(
       'after',
@@ -148,6 +154,7 @@ async function runDevnet(o: DevnetFlags, io: CliIo): Promise<void> {
     ...(o.chaosEvery > 0 ? { chaosEveryMs: o.chaosEvery * 1000 } : {}),
     restartDelayMs: o.restartDelay * 1000,
     ...batchingFlags(o),
+    ...(o.maxVoters === undefined ? {} : { maxVoters: o.maxVoters }),
     onLine: (line) => {
       if (o.verbose || !line.startsWith('[op-')) say(line);
     },

@@ -143,8 +143,16 @@ async function startAvsRaftDevnetChain(n: number): Promise<DevnetChain> {
   };
 }
 
+/**
+ * incredible-squaring's TaskManager takes a response within a fixed number of blocks of the task.
+ * An automining anvil makes a block per transaction, so at a few tasks a second (a creation and a
+ * response each) that window passed in about a second and answers failed as "too late": blocks
+ * come every second instead, as on a chain, and transactions wait for the next one (pipelined).
+ */
+const EIGENLAYER_BLOCK_SECONDS = 1;
+
 async function startEigenLayerDevnetChain(): Promise<DevnetChain> {
-  const el = await startEigenLayerChain();
+  const el = await startEigenLayerChain({ blockTime: EIGENLAYER_BLOCK_SECONDS });
   const d = el.eigenlayer;
   const provider = createProvider(el.rpcUrl, { chainId: d.chainId });
   const chain: LocalAvs = {

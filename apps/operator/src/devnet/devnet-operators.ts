@@ -39,6 +39,8 @@ export interface DevnetProcessSettings {
   readonly membershipCheckIntervalMs?: number;
   /** `engine.batching` of every operator: `false` turns it off; default the operator's. */
   readonly batching?: false | { readonly maxTasks?: number; readonly delayMs?: number };
+  /** `engine.maxVoters` of every operator; default the engine's. */
+  readonly maxVoters?: number;
 }
 
 /** The keystores' password in the devnet (the processes get it through the environment). */
@@ -109,6 +111,7 @@ export async function createOperatorProcesses(
         ...(settings.membershipCheckIntervalMs === undefined
           ? {}
           : { membershipCheckIntervalMs: settings.membershipCheckIntervalMs }),
+        ...(settings.maxVoters === undefined ? {} : { maxVoters: settings.maxVoters }),
         ...(settings.batching === undefined
           ? {}
           : {
@@ -187,9 +190,12 @@ export async function waitUntil(
   }
 }
 
+/** Operators started at once: a hundred Node processes starting together starve each other of CPU. */
+const START_WAVE = 10;
+
 /**
- * Starts op-0 (it founds the cluster), then the others, and waits until all are members: the
- * first `engine.maxVoters` (default 5) as voters, the rest as learners.
+ * Starts op-0 (it founds the cluster), then the others in waves of {@link START_WAVE}, and waits
+ * until all are members: voters up to the engine's `maxVoters`, learners beyond.
  */
 export async function startCluster(processes: readonly OperatorProcess[]): Promise<void> {
   const first = processes[0]!;
@@ -199,9 +205,23 @@ export async function startCluster(processes: readonly OperatorProcess[]): Promi
     'op-0 leads the new cluster',
     async () => (await statusOf(first))?.role === 'leader',
   );
-  for (const p of processes.slice(1)) p.start();
+  const members = async () => {
+    const s = await statusOf(first);
+    return s === undefined ? 0 : s.voters.length + s.learners.length;
+  };
   // Joins are applied one at a time, each learner catching up before its promotion: allow
   // more time for more operators (15 of them on a busy 2-core machine took over a minute).
+  for (let i = 1; i < processes.length; i += START_WAVE) {
+    const wave = processes.slice(i, i + START_WAVE);
+    for (const p of wave) p.start();
+    const want = i + wave.length;
+    await waitUntil(
+      processes,
+      `${want} operators are members`,
+      async () => (await members()) >= want,
+      Math.max(60_000, wave.length * 10_000),
+    );
+  }
   await waitUntil(
     processes,
     'every operator is a member, the voter seats taken',

@@ -87,6 +87,8 @@ export interface DevnetOptions {
    * `avs-raft`; off on `eigenlayer`, whose TaskManager has no batch call).
    */
   readonly batching?: false | { readonly maxTasks?: number; readonly delayMs?: number };
+  /** The operators' `engine.maxVoters` (the others are learners); default the engine's, 5. */
+  readonly maxVoters?: number;
 }
 
 /** An operator's name and where it serves, for {@link DevnetOptions.routePeers}. */
@@ -123,7 +125,8 @@ function resolveOptions(options: DevnetOptions) {
   const taskRate = options.taskRate ?? 2;
   const maxOutstanding = options.maxOutstandingTasks ?? 64;
   const thresholdPercentage = options.thresholdPercentage ?? 67;
-  if (!Number.isInteger(n) || n < 1 || n > 32) throw new RangeError(`operators: expected 1 to 32, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 128)
+    throw new RangeError(`operators: expected 1 to 128, got ${n}`);
   if (!(taskRate > 0 && taskRate <= 2_000))
     throw new RangeError(`taskRate: expected (0, 2000] tasks/s, got ${taskRate}`);
   if (!(Number.isInteger(maxOutstanding) && maxOutstanding >= 1))
@@ -226,6 +229,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
           ? {}
           : { membershipCheckIntervalMs: options.membershipCheckIntervalMs }),
         ...(options.batching === undefined ? {} : { batching: options.batching }),
+        ...(options.maxVoters === undefined ? {} : { maxVoters: options.maxVoters }),
       })),
     );
     o.print(`starting ${o.n} operator processes (${o.runtime}, ${o.storage} storage)`);

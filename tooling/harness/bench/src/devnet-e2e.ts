@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type DevnetSnapshot, startDevnet } from '@avs/operator';
 import { machineInfo } from './machine.js';
-import { processCpuMs, totalCpuMs } from './process-cpu.js';
+import { processCpuMs, processRssMiB, totalCpuMs } from './process-cpu.js';
 
 /** One measured devnet run. */
 export interface DevnetRow {
@@ -54,6 +54,12 @@ export interface DevnetRow {
    * whose count the on-chain pipeline limits). 2 cores / this = the operators' CPU ceiling.
    */
   readonly operatorsCpuMsPerAggregated?: number | null;
+  /** All operator processes' CPU over the window, in cores (CPU seconds per second). */
+  readonly operatorsCpuCores?: number;
+  /** All operator processes' resident memory at the window's end, MiB. */
+  readonly operatorsRssMiB?: number;
+  /** The largest operator process's resident memory, MiB. */
+  readonly operatorRssMiBMax?: number;
   readonly expired: number;
   readonly failed: number;
   readonly leaderChanges: number;
@@ -63,6 +69,10 @@ export interface DevnetRow {
   readonly loadAverageEnd1m?: number;
   /** Tasks per batch at most (the operators' `engine.batching.maxTasks`); 0: batching off, one transaction per task. */
   readonly batchMaxTasks?: number;
+  /** `eigenlayer`: incredible-squaring's TaskManager (single responses, pipelined); absent: ours. */
+  readonly chain?: 'eigenlayer';
+  /** The operators' `engine.maxVoters` when set (the rest are learners). */
+  readonly maxVoters?: number;
   /** verified/s ÷ created/s over the window (1: the chain keeps up with creation). */
   readonly verifiedPerCreated?: number | null;
   readonly note?: string;
@@ -120,6 +130,10 @@ export interface DevnetRunSettings {
   readonly batchDelayMs?: number;
   /** The driver's bound on tasks created but not yet aggregated; default 64. */
   readonly maxOutstandingTasks?: number;
+  /** The contracts: ours (default) or EigenLayer's incredible-squaring (no batch call: pipelined single responses). */
+  readonly chain?: 'avs-raft' | 'eigenlayer';
+  /** The operators' `engine.maxVoters`; default the engine's (5). */
+  readonly maxVoters?: number;
 }
 
 /** Runs one devnet for `warmupS + seconds` and measures the last `seconds`. */
@@ -133,7 +147,7 @@ export async function measureDevnet(
   settings: DevnetRunSettings = {},
 ): Promise<DevnetRow> {
   const dataDir = mkdtempSync(join(tmpdir(), 'avs-devnet-bench-'));
-  const { batchMaxTasks, batchDelayMs, maxOutstandingTasks } = settings;
+  const { batchMaxTasks, batchDelayMs, maxOutstandingTasks, chain = 'avs-raft', maxVoters } = settings;
   const batching =
     batchMaxTasks === 0
       ? (false as const)
@@ -151,6 +165,8 @@ export async function measureDevnet(
     onLine: () => {},
     ...(batching === undefined ? {} : { batching }),
     ...(maxOutstandingTasks === undefined ? {} : { maxOutstandingTasks }),
+    ...(maxVoters === undefined ? {} : { maxVoters }),
+    chain,
   });
   try {
     await sleep(warmupS * 1000);
@@ -171,6 +187,10 @@ export async function measureDevnet(
     const leader1 = leaderOf(s1);
     const leaderCpu1 = leader1 ? processCpuMs(leader1.pid) : undefined;
     const allCpu1 = totalCpuMs(pids);
+    const rss = pids.flatMap((pid) => {
+      const mib = processRssMiB(pid);
+      return mib === undefined ? [] : [mib];
+    });
     const verified = s1.totals.verified - s0.totals.verified;
     const aggregated = s1.totals.answered - s0.totals.answered;
     const sameLeader = leader0 !== undefined && leader1?.pid === leader0.pid;
@@ -194,12 +214,17 @@ export async function measureDevnet(
       operatorsCpuMsPerTask: perTask(allCpu1 - allCpu0),
       operatorsCpuMsPerAggregated:
         aggregated > 0 ? Number(((allCpu1 - allCpu0) / aggregated).toFixed(2)) : null,
+      operatorsCpuCores: Number(((allCpu1 - allCpu0) / 1000 / elapsed).toFixed(2)),
+      operatorsRssMiB: Math.round(rss.reduce((a, b) => a + b, 0)),
+      operatorRssMiBMax: Math.round(Math.max(0, ...rss)),
       expired: s1.totals.expired - s0.totals.expired,
       failed: s1.totals.failed - s0.totals.failed,
       leaderChanges: s1.leaders.filter((l) => l.atMs >= s0.nowMs).length,
       loadAverage1m: load0,
       loadAverageEnd1m: load1,
-      batchMaxTasks: batchMaxTasks ?? 64,
+      batchMaxTasks: batchMaxTasks ?? (chain === 'eigenlayer' ? 0 : 64),
+      ...(chain === 'eigenlayer' ? { chain } : {}),
+      ...(maxVoters === undefined ? {} : { maxVoters }),
       verifiedPerCreated:
         s1.totals.created > s0.totals.created
           ? Number((verified / (s1.totals.created - s0.totals.created)).toFixed(3))
@@ -233,6 +258,8 @@ async function main(): Promise<void> {
       'max-outstanding': { type: 'string' },
       /** Add the rows to the file's rows (same operators, rate and batch size replaced) instead of writing only this run's. */
       merge: { type: 'boolean', default: false },
+      chain: { type: 'string', default: 'avs-raft' },
+      'max-voters': { type: 'string' },
       /** Run the operator processes from source with tsx (slow to start: 15 of them need minutes) instead of the build. */
       'from-source': { type: 'boolean', default: false },
     },
@@ -251,7 +278,8 @@ async function main(): Promise<void> {
   const sameCell = (a: DevnetRow, b: DevnetRow) =>
     a.operators === b.operators &&
     a.taskRate === b.taskRate &&
-    (a.batchMaxTasks ?? 0) === (b.batchMaxTasks ?? 0);
+    (a.batchMaxTasks ?? 0) === (b.batchMaxTasks ?? 0) &&
+    a.chain === b.chain;
   const previous: DevnetRow[] =
     values.merge && existsSync(out)
       ? (JSON.parse(readFileSync(out, 'utf8')) as DevnetResult).rows.slice()
@@ -284,6 +312,8 @@ async function main(): Promise<void> {
           ...(values['batch-delay-ms'] === undefined
             ? {}
             : { batchDelayMs: Number(values['batch-delay-ms']) }),
+          chain: values.chain === 'eigenlayer' ? 'eigenlayer' : 'avs-raft',
+          ...(values['max-voters'] === undefined ? {} : { maxVoters: Number(values['max-voters']) }),
           ...(values['max-outstanding'] === undefined
             ? {}
             : { maxOutstandingTasks: Number(values['max-outstanding']) }),

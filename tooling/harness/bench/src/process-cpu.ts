@@ -29,3 +29,13 @@ export function processCpuMs(pid: number): number | undefined {
 export function totalCpuMs(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
 }
+
+/** Resident memory of `pid` in MiB (VmRSS of /proc/<pid>/status), or undefined when unreadable. */
+export function processRssMiB(pid: number): number | undefined {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) / 1024;
+  } catch {
+    return undefined;
+  }
+}
