@@ -23,6 +23,15 @@ export function faultyFs(): { fs: FileOps; arm(fault: Fault): void; fired(): num
       trip('write');
       return file.write(data, offset, length, position);
     },
+    // Small writes take this path on the real file system: fail it the same way.
+    ...(file.writeSync
+      ? {
+          writeSync: (data: Uint8Array, offset: number, length: number, position: number) => {
+            trip('write');
+            return file.writeSync!(data, offset, length, position);
+          },
+        }
+      : {}),
     read: (buffer, offset, length, position) => file.read(buffer, offset, length, position),
     datasync: async () => {
       trip('datasync');
