@@ -18,7 +18,13 @@ import {
 import { createChainAdapter, eip712JoinAuthenticator, onChainTaskCheck, taskSpecOf } from '@avs/engine-chain';
 import type { Storage } from '@avs/raft-core';
 import { operatorKeyScheme, TransportMetrics } from '@avs/transport-http';
-import { createPooledFetch, type PooledFetch, type Served, serveNode } from '@avs/transport-http/node';
+import {
+  createDnsResolver,
+  createPooledFetch,
+  type PooledFetch,
+  type Served,
+  serveNode,
+} from '@avs/transport-http/node';
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -114,7 +120,12 @@ export async function startOperator(
     scheme,
     fetch: pooled.fetch,
     server: { metrics: transportMetrics, logger: transportLog },
-    client: { metrics: transportMetrics, endpoints: config.cluster.endpoints, logger: transportLog },
+    client: {
+      metrics: transportMetrics,
+      // Registered names are resolved at each dial (cached 30 s): a name cannot point into this network.
+      endpoints: { ...config.cluster.endpoints, resolve: createDnsResolver() },
+      logger: transportLog,
+    },
     ...(config.cluster.dialUrls === undefined ? {} : { dialUrl: peerDialer(config.cluster.dialUrls) }),
   });
   let storage: Storage | undefined;

@@ -22,6 +22,7 @@ import {
   drainedBodyLimit,
   EndpointError,
   type FetchLike,
+  guardFetch,
   type HandshakeScheme,
   HttpError,
   HttpTransport,
@@ -153,7 +154,11 @@ export function createHttpEngineTransport(options: HttpEngineTransportOptions): 
     scheme: options.scheme,
     membership: { isMember: (peer) => handler?.isPeerAllowed(peer) ?? false },
   });
-  const fetchFn: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
+  // Join, forward and probe calls dial registered URLs too: the policy's resolver checks them as well.
+  const fetchFn: FetchLike = guardFetch(
+    options.fetch ?? ((input, init) => fetch(input, init)),
+    options.client?.endpoints,
+  );
   const http = new HttpTransport({ ...options.client, scheme: options.scheme, server, fetch: fetchFn });
   const peerUrls = new Map<string, string>();
   const dial = options.dialUrl ?? ((url: string) => url);

@@ -1,3 +1,5 @@
+export type { DnsResolverOptions } from './dns-resolver.js';
+export { createDnsResolver } from './dns-resolver.js';
 export { serveNode } from './node.js';
 export type { PooledFetch, PooledFetchOptions } from './node-fetch.js';
 export { createPooledFetch } from './node-fetch.js';

@@ -17,12 +17,25 @@ export interface EndpointPolicy {
    * reserved addresses; default false (allow it on a private network of your own).
    */
   readonly allowPrivate?: boolean;
+  /**
+   * Resolves a DNS name to its addresses, so a name pointing at a refused address class is refused
+   * too, before each dial (`createDnsResolver()` of `@avs/transport-http/node`). Without it (workerd
+   * and other runtimes without `node:dns`) only literal addresses and `localhost` are classified.
+   */
+  readonly resolve?: HostResolver;
 }
 
-function addressClass(host: string): 'public' | 'loopback' | 'private' {
-  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+/** A host name's addresses (IPv4 or IPv6 literals); rejects when the name does not resolve. */
+export type HostResolver = (hostname: string) => Promise<readonly string[]>;
+
+type AddressClass = 'public' | 'loopback' | 'private' | 'name';
+
+function addressClass(host: string): AddressClass {
+  let bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  // `localhost.` is `localhost` (a fully qualified name ends with the root's empty label).
+  bare = bare.replace(/\.+$/, '').toLowerCase();
   if (bare === 'localhost' || bare.endsWith('.localhost')) return 'loopback';
-  if (!ipaddr.isValid(bare)) return 'public'; // a DNS name (see README: resolution is not checked)
+  if (!ipaddr.isValid(bare)) return 'name'; // classified by its resolved addresses, when a resolver is given
   let addr = ipaddr.parse(bare);
   if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) {
     addr = (addr as ipaddr.IPv6).toIPv4Address();
@@ -54,14 +67,41 @@ export function checkEndpoint(url: string, policy: EndpointPolicy = {}): string 
   if (parsed.search !== '' || parsed.hash !== '' || url.includes('?') || url.includes('#')) {
     throw new EndpointError('endpoint must not have a query or fragment');
   }
-  const cls = addressClass(parsed.hostname);
+  refuseClass(addressClass(parsed.hostname), parsed.host, policy);
+  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+}
+
+function refuseClass(cls: AddressClass, what: string, policy: EndpointPolicy): void {
   if (cls === 'loopback' && !policy.allowLoopback) {
-    throw new EndpointError(`endpoint ${parsed.host} is a loopback address, not allowed here`);
+    throw new EndpointError(`endpoint ${what} is a loopback address, not allowed here`);
   }
   if (cls === 'private' && !policy.allowPrivate) {
     throw new EndpointError(
-      `endpoint ${parsed.host} is a private, link-local or reserved address, not allowed here`,
+      `endpoint ${what} is a private, link-local or reserved address, not allowed here`,
     );
   }
-  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+}
+
+/**
+ * {@link checkEndpoint}, then, for a DNS name and a policy with `resolve`, the same address classes
+ * for every address the name resolves to (all must be allowed: the dial may use any of them).
+ * @throws EndpointError (`INVALID_ENDPOINT`), also when the name does not resolve
+ */
+export async function checkResolvedEndpoint(url: string, policy: EndpointPolicy = {}): Promise<void> {
+  checkEndpoint(url, policy);
+  const host = new URL(url).hostname;
+  if (!policy.resolve || addressClass(host) !== 'name') return;
+  let addresses: readonly string[];
+  try {
+    addresses = await policy.resolve(host);
+  } catch {
+    throw new EndpointError(`endpoint ${host} does not resolve`);
+  }
+  if (addresses.length === 0) throw new EndpointError(`endpoint ${host} does not resolve`);
+  for (const address of addresses) {
+    // An address that is not an IP literal is classified as a name would be: refused, it proves nothing.
+    const cls = addressClass(address);
+    if (cls === 'name') throw new EndpointError(`endpoint ${host} resolved to ${address}, not an address`);
+    refuseClass(cls, `${host} (${address})`, policy);
+  }
 }

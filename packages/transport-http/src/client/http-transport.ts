@@ -35,6 +35,7 @@ import { FRAME_CONTENT_TYPE, type RaftServer } from '../server/raft-server.js';
 import { wallClock } from '../wall-clock.js';
 import { DEFAULT_RETRY } from './backoff.js';
 import { checkEndpoint, type EndpointPolicy } from './endpoint-policy.js';
+import { guardFetch } from './guarded-fetch.js';
 import { type FetchLike, PeerConnection } from './peer-connection.js';
 import { PeerStream } from './peer-stream.js';
 import { DEFAULT_QUEUE_LIMITS, type QueueLimits, SendQueue } from './send-queue.js';
@@ -92,7 +93,8 @@ export interface HttpTransportOptions {
    */
   readonly streamFrameGapMs?: number;
   /**
-   * Which URLs `addPeer` may dial (see `checkEndpoint`): http/https, no userinfo, query or fragment,
+   * Which URLs `addPeer` may dial (see `checkEndpoint`; with `resolve`, every dial also checks the
+   * addresses the name resolves to): http/https, no userinfo, query or fragment,
    * and only the address classes the policy allows. Give one (`{}` = public addresses only) whenever
    * URLs come from strangers, e.g. the on-chain registry. Default: none, URLs are used as given
    * (own fetch schemes such as `do://` keep working).
@@ -158,7 +160,7 @@ export class HttpTransport implements Transport {
     this.maxBatchBytes = options.maxBatchBytes ?? 1024 * 1024;
     this.partBytes = options.snapshotPartBytes ?? 1024 * 1024;
     this.maxQueuedSnapshots = options.maxQueuedSnapshots ?? 8;
-    this.fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
+    this.fetchFn = guardFetch(options.fetch ?? ((input, init) => fetch(input, init)), options.endpoints);
     const mode = options.stream ?? 'auto';
     this.streaming = mode === 'on' || (mode === 'auto' && this.fetchFn.streamsRequestBodies === true);
     if (this.retry.attempts < 1) throw new TransportConfigError('retry.attempts must be at least 1');
