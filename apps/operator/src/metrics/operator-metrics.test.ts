@@ -26,7 +26,7 @@ const status = {
   blsBackend: 'noble',
   batching: false,
   maxVoters: 5,
-  lastContactMs: {},
+  lastContactMs: { '0xc': 1_500 },
 } as const;
 
 function metrics(now = () => 0) {
@@ -45,6 +45,12 @@ describe('OperatorMetrics', () => {
     expect(value('avs_raft_applied_index')).toBe('9');
     expect(value('avs_raft_apply_lag')).toBe('3');
     expect(value('eigen_performance_score')).toBe('100');
+    expect(families.find((f) => f.name === 'avs_raft_member_last_contact_seconds')?.metrics[0]).toMatchObject(
+      {
+        labels: { member: '0xc' },
+        value: '1.5',
+      },
+    );
   });
 
   it('times every storage save through the wrapper, and the wrapped storage still works', async () => {

@@ -99,6 +99,17 @@ export class OperatorMetrics {
       },
     });
     new Gauge({
+      name: 'avs_raft_member_last_contact_seconds',
+      help: 'On the leader: seconds since it last heard from each member (alert well before engine.voterUnreachableMs)',
+      labelNames: ['member'],
+      registers: r,
+      collect() {
+        // Members come and go: only the current ones are reported.
+        this.reset();
+        for (const [member, ms] of Object.entries(status().lastContactMs)) this.set({ member }, ms / 1_000);
+      },
+    });
+    new Gauge({
       name: 'avs_raft_tasks_open',
       help: 'Tasks in the replicated state, by status',
       labelNames: ['status'],
