@@ -76,6 +76,21 @@ export const TRUST_BOUNDARY_ATTACKS: readonly TrustBoundaryAttack[] = [
     test: 'packages/transport-http/test/trust-boundary.test.ts › "open streams end with membership and session"',
   },
   {
+    attack: 'a path attacker or a malicious join URL plants identities in the join answer',
+    tried:
+      "the joiner's join call answered with: an answer forged by an unregistered key listing itself; the genuine answer unsigned or with a planted member; a genuine signed answer to another request (the same joiner's, another joiner's)",
+    outcome:
+      'JOIN_ANSWER_UNAUTHENTICATED on the joiner; the planted identity is not allowed (main: accepted until the first applied configuration)',
+    test: 'packages/engine/test/join-answer.test.ts`; EIP-712 signature: `packages/engine-chain/src/eip712-join.test.ts › "join answers"',
+  },
+  {
+    attack: 'a malicious member used as join URL names an extra identity in an answer it signs itself',
+    tried: "the founder's genuine answer with a planted member, re-signed with the founder's key",
+    outcome:
+      "the join succeeds; from the joiner's first applied configuration the planted identity is neither allowed nor dialled (main: kept in the joiner's dial list)",
+    test: 'packages/engine/test/join-answer.test.ts › "a member\'s genuinely signed answer naming an extra identity"`; `packages/engine/src/membership/peer-allowance.test.ts',
+  },
+  {
     attack: "a registered operator joins under another operator's BLS operatorId",
     tried:
       "a signed join claiming the victim's id, through a follower and at the leader; the leader's direct join",
@@ -88,6 +103,15 @@ export const TRUST_BOUNDARY_ATTACKS: readonly TrustBoundaryAttack[] = [
     tried: 'stakes 0 and 49 against a minimum of 50; stake set to 0 while a voter',
     outcome: 'JOIN_INSUFFICIENT_STAKE at join; removed by the membership check',
     test: 'packages/engine/test/admission.test.ts › "refuses zero stake and stake below the minimum"',
+  },
+  {
+    attack:
+      'a member withdraws its stake and stays until the next periodic check; a forged stake event removes a staked member',
+    tried:
+      "on anvil, the owner lowers one member's stake to the minimum and another's to 10 (minimum 50) with a one-hour periodic check; in memory, a stake event for a member whose stake is unchanged",
+    outcome:
+      'the under-staked member is removed on the `OperatorStakeUpdate` event (main: kept for up to the periodic interval); the other stays; the forged event removes nobody (the leader re-reads the registry)',
+    test: 'packages/engine-chain/test/stake-events.test.ts`; `packages/engine/test/registry-follower.test.ts › "on the stake event", "a forged stake event"',
   },
   {
     attack: 'junk joins make the leader verify and read the chain',
@@ -123,5 +147,21 @@ export const TRUST_BOUNDARY_ATTACKS: readonly TrustBoundaryAttack[] = [
     outcome:
       'INVALID_ENDPOINT before dialling (loopback and private only where the configuration allows them)',
     test: 'packages/transport-http/src/client/endpoint-policy.test.ts; packages/engine/test/trust-boundary.test.ts › "endpoints are validated before dialling"',
+  },
+  {
+    attack: "a registered DNS name resolves into the operator's network",
+    tried:
+      '`peer.test`, an alias of `localhost` resolved by the system resolver to 127.0.0.1, with loopback not allowed: through `guardFetch`, and as an `HttpTransport` peer sent a heartbeat; a name resolving to a public and a private address; a name that does not resolve',
+    outcome:
+      'INVALID_ENDPOINT at the dial, the underlying fetch never called (main: dialled), the peer reported unreachable; refused; refused',
+    test: 'packages/transport-http/src/client/guarded-fetch.test.ts',
+  },
+  {
+    attack: 'two operators configured to bootstrap found two clusters',
+    tried:
+      "two (and three) engines call `initializeRaftRpcServer(true)` in the same turn, in memory and over HTTP on 127.0.0.1; a bootstrap while a cluster runs; the probe route with a bad body, 4 KiB body, and past its per-source bucket of 8; a second `avs-operator start` process with `cluster.bootstrap` while op-0's cluster runs",
+    outcome:
+      "one cluster: the lowest address founds, the others get CLUSTER_EXISTS naming it and join; an existing cluster is refused by name (leader address, cluster id); 400, 413, 429; the process exits 2 with the one-line CLUSTER_EXISTS message, op-0's cluster unchanged",
+    test: 'packages/engine/test/one-cluster.test.ts`, `packages/engine/test/one-cluster-http.test.ts`, `packages/engine/src/membership/cluster-probe.test.ts`; `apps/operator/test/one-cluster-process.test.ts',
   },
 ];
