@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { createMemoryNetwork } from '../src/memory-network.js';
 import { MemoryStorage } from '../src/memory-storage.js';
-import { RaftNode } from '../src/node/raft-node.js';
+import type { RaftNode } from '../src/node/raft-node.js';
 import { ListStateMachine } from './support/list-state-machine.js';
+import { startSingleVoter } from './support/single-voter.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -37,24 +37,7 @@ it('writes snapshots and compacts while proposals keep arriving', async () => {
     },
   });
   const sm = new ListStateMachine();
-  node = await RaftNode.start<number>({
-    id: 'a',
-    storage,
-    transport: createMemoryNetwork().transport('a'),
-    stateMachine: sm,
-    bootstrap: { voters: ['a'] },
-    config: { tickMs: 5, snapshotEntries: 8, snapshotTrailingEntries: 2 },
-  });
-  const started = node;
-  await new Promise<void>((resolve) => {
-    if (started.status().role === 'leader') return resolve();
-    const off = started.on('role-change', ({ role }) => {
-      if (role === 'leader') {
-        off();
-        resolve();
-      }
-    });
-  });
+  node = await startSingleVoter(storage, { tickMs: 5, snapshotEntries: 8, snapshotTrailingEntries: 2 }, sm);
   leading = true;
   await node.propose(enc('first')); // elected and writing; from here on the writes drive the load
   while (sent < total) await Promise.all(answered);
@@ -78,23 +61,7 @@ it('writes a deferred commit index before the snapshot that covers it (one propo
       return new Promise<void>((r) => setImmediate(r));
     },
   });
-  const node = await RaftNode.start<number>({
-    id: 'a',
-    storage,
-    transport: createMemoryNetwork().transport('a'),
-    stateMachine: new ListStateMachine(),
-    bootstrap: { voters: ['a'] },
-    config: { tickMs: 5, snapshotEntries: 4, snapshotTrailingEntries: 1 },
-  });
-  await new Promise<void>((resolve) => {
-    if (node.status().role === 'leader') return resolve();
-    const off = node.on('role-change', ({ role }) => {
-      if (role === 'leader') {
-        off();
-        resolve();
-      }
-    });
-  });
+  const node = await startSingleVoter(storage, { tickMs: 5, snapshotEntries: 4, snapshotTrailingEntries: 1 });
   for (let i = 0; i < 20; i++) await node.propose(enc(`one-${i}`));
   await node.close();
   const snapIndex = storage.snapshot().metadata.index;
