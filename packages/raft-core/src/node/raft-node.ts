@@ -405,9 +405,11 @@ export class RaftNode<R = unknown> {
     await this.settle();
     // A clean close writes the commit index that was waiting for the next write. Losing it is
     // harmless (a restart learns it again), so a failure here does not fail the close.
-    await this.writes.flushDeferred().catch((error) =>
-      this.logger.warn('raft node: writing the commit index at close failed', { error: String(error) }),
-    );
+    await this.writes
+      .flushDeferred()
+      .catch((error) =>
+        this.logger.warn('raft node: writing the commit index at close failed', { error: String(error) }),
+      );
   }
 
   // ---- internals ----
