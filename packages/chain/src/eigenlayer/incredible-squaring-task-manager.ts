@@ -259,6 +259,9 @@ export class IncredibleSquaringTaskManagerAdapter implements TaskManagerPort<big
 
   /**
    * `respondToTask(task, response, nonSignerStakesAndSignature)` with the aggregator key.
+   * Shaped like `TaskManagerClient.submitResponse` on purpose (both implement `TaskManagerPort`; the
+   * sending, simulation and once-only logic is shared in `respondOnce`): the checks differ, since
+   * incredible-squaring's task struct is rebuilt from the task as created on-chain, not taken as given.
    * @throws InvalidArgumentError (mismatched task, response or aggregate), TaskAlreadyRespondedError,
    *   SubmissionInProgressError, ContractRevertError, RpcUnavailableError
    */
