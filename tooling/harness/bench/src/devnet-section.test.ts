@@ -41,7 +41,7 @@ function result(rows: DevnetRow[]): DevnetResult {
     },
     warmupSeconds: 10,
     rows,
-    goals: { tasksPerSecWith3: 100, p50BeforeChainMs: 100 },
+    goals: {},
     notes: ['a note'],
   };
 }
@@ -53,40 +53,63 @@ describe('devnetSection', () => {
     );
   });
 
-  it('renders every row and judges both goals on the 3-operator rows', () => {
+  it('renders every row and judges the goals on their rows, each with its load', () => {
     const md = devnetSection(
       result([
-        row({}),
-        row({ taskRate: 10, aggregateP50Ms: 60, aggregateP99Ms: 95 }),
+        row({ measuredSeconds: 60, verifiedPerSec: 310, aggregatedPerSec: 312, batchMaxTasks: 64 }),
+        row({
+          taskRate: 10,
+          aggregateP50Ms: 40,
+          aggregateP99Ms: 95,
+          batchMaxTasks: 64,
+          verifiedPerCreated: 0.97,
+        }),
         row({ operators: 7, verifiedPerSec: 150, leaderCpuMsPerTask: null, aggregateP50Ms: 10 }),
+        row({
+          operators: 100,
+          taskRate: 10,
+          verifiedPerSec: 20,
+          aggregateP50Ms: 700,
+          maxVoters: 5,
+          operatorsRssMiB: 9000,
+          operatorsCpuCores: 1.5,
+          loadAverageEnd1m: 9,
+        }),
       ]),
+      16_527,
     );
     expect(md).toContain(
-      '| 3 | 100 | 5 | 4.80 | 4.50 | 250 | 900 | 1,800 | 4,000 | 121 | 300 | 60 | 0 | 0 | 0 | 3.50 |',
+      '| 7 | avs-raft, single responses | 100 | 5 | 4.80 | 150 | n/a | 10 | 900 | 1,800 | 4,000 | n/a | 300 | 60 | n/a | n/a | 0 | 0 | 0 | 30 | 3.50→n/a |',
     );
     expect(md).toContain(
-      '| 7 | 100 | 5 | 4.80 | 150 | 10 | 900 | 1,800 | 4,000 | n/a | 300 | 60 | 0 | 0 | 0 | 3.50 |',
+      'verified on-chain/s sustained 60 s (goal ≥ 300): **met**: 310/s (312 aggregated/s, 5 created/s; load 3.50)',
     );
-    // 150/s with 7 operators does not count for the 3-operator goal.
     expect(md).toContain(
-      '100 tasks/s with 3 operators: **NOT met** (best 4.50 verified on-chain/s; best 4.80 aggregated/s)',
+      '3 operators, p50 request → aggregate at 10 tasks/s (goal ≤ 50 ms): **met**: 40 ms (p99 95; avs-raft, batch 64; load 3.50)',
     );
-    expect(md).toContain('**NOT met** at 100 requests/s asked (5 tasks/s created): p50 250 ms, p99 900 ms');
-    expect(md).toContain('**met** at 10 requests/s asked (5 tasks/s created): p50 60 ms, p99 95 ms');
+    expect(md).toContain(
+      '100 operators, verified/s (goal ≥ 50): **NOT met**: 20/s at 5 created/s (avs-raft, single responses, 5 voters; 9,000 MiB RSS, 1.50 cores; load 3.50→9)',
+    );
+    expect(md).toContain(
+      '100 operators, p50 request → aggregate at 10 tasks/s (goal ≤ 500 ms): **NOT met**: 700 ms',
+    );
+    expect(md).toContain('below saturation (goal ≥ 0.95): **met**: 0.970 (3 operators');
+    expect(md).toContain('batch of 64 (goal ≤ 20,000): **met**: 16,527');
     expect(md).toContain('- a note');
   });
 
-  it('reports the throughput goal met when 3 operators reach 100 verified tasks/s', () => {
-    const md = devnetSection(result([row({ verifiedPerSec: 120, aggregateP50Ms: 80 })]));
-    expect(md).toContain('100 tasks/s with 3 operators: **met** (best 120 verified on-chain/s');
-    expect(md).toContain('**met** at 100 requests/s asked');
+  it('judges the sustained goal only on 60-second rows, and says what was not measured', () => {
+    const md = devnetSection(result([row({ verifiedPerSec: 400 })]));
+    expect(md).toContain('sustained 60 s (goal ≥ 300): not measured in this run');
+    expect(md).toContain('100 operators, verified/s (goal ≥ 50): not measured in this run');
+    expect(md).toContain('batch of 64 (goal ≤ 20,000): not in bench-results/chain.json');
   });
 
   it('says the latency goal was not measured when no row has aggregate times, and renders a failed row', () => {
     const md = devnetSection(
       result([row({ aggregateP50Ms: null, aggregateP99Ms: null }), row({ operators: 15, error: 'a | b' })]),
     );
-    expect(md).toContain('before the on-chain transaction: not measured in this run');
-    expect(md).toContain('| 15 | 100 | failed: a \\| b |');
+    expect(md).toContain('p50 request → aggregate at 10 tasks/s (goal ≤ 50 ms): not measured in this run');
+    expect(md).toContain('| 15 | avs-raft, single responses | 100 | failed: a \\| b |');
   });
 });

@@ -267,9 +267,15 @@ export function buildReport(results: Readonly<Record<string, unknown>>, chartsLi
     if (known.has(file)) continue;
     sections.push(`### Other: \`bench-results/${file}\``, renderPackageResults(data));
   }
+  const chainBatch = (
+    results['chain.json'] as { batch?: { tasks: number; gasPerTask: number }[] } | undefined
+  )?.batch;
   sections.push(
-    '## End to end on the operator devnet (3, 7 and 15 operators)',
-    devnetSection(results['devnet.json'] as DevnetResult | undefined),
+    '## End to end on the operator devnet',
+    devnetSection(
+      results['devnet.json'] as DevnetResult | undefined,
+      chainBatch?.find((b) => b.tasks === 64)?.gasPerTask,
+    ),
   );
   return { markdown: `${sections.join('\n\n')}\n`, charts };
 }
