@@ -29,5 +29,7 @@ describe('task round trip (3 engines, in memory)', () => {
     expect(task?.submission?.txHash).toBe(onChain?.txHash);
     expect(c.chain.duplicateSubmissions).toBe(0);
     expect(c.chain.invalidSubmissions).toBe(0);
+    // The leader aggregated the task itself: it submitted without looking the task up on-chain first.
+    expect(c.chain.responseLookups).toBe(0);
   });
 });

@@ -83,6 +83,8 @@ interface Term {
   /** Responses (K) by task and digest, to replicate the one that reaches the threshold. */
   readonly responses: Map<number, Map<string, unknown>>;
   readonly submitting: Set<number>;
+  /** The `aggregatedAtMs` of the aggregates this term proposed, by task (their submission skips the lookup). */
+  readonly aggregatedHere: Map<number, number>;
   /** Batches: their own aggregation service (batch ids are log indexes, not task indexes). */
   readonly batches: BatchAggregation<unknown, unknown>;
   active: boolean;
@@ -297,6 +299,7 @@ export class LeaderDuties<T, K> {
       inits: new Map(),
       responses: new Map(),
       submitting: new Set(),
+      aggregatedHere: new Map(),
       active: true,
       // Closures below run only after `t` exists.
       batches: new BatchAggregation(
@@ -428,6 +431,8 @@ export class LeaderDuties<T, K> {
       return;
     }
     const response = t.responses.get(r.taskIndex)?.get(r.digest.toLowerCase());
+    const aggregatedAtMs = Math.round(this.core.clock.now());
+    t.aggregatedHere.set(r.taskIndex, aggregatedAtMs);
     void this.#propose(t, {
       type: 'task.aggregated',
       taskIndex: r.taskIndex,
@@ -436,7 +441,7 @@ export class LeaderDuties<T, K> {
       signers: r.signerOperatorIds,
       signedStake: r.signedStakePerQuorum.map(String),
       proof: proofOf(r),
-      aggregatedAtMs: Math.round(this.core.clock.now()),
+      aggregatedAtMs,
     });
   }
 
@@ -490,13 +495,20 @@ export class LeaderDuties<T, K> {
       await this.#chainLimit(() => this.#submitNow(t, taskIndex));
     } finally {
       t.submitting.delete(taskIndex);
+      t.aggregatedHere.delete(taskIndex);
     }
   }
 
-  /** Submits one aggregated task, retrying until it lands, is refused for good, or the term ends. */
+  /**
+   * Submits one aggregated task, retrying until it lands, is refused for good, or the term ends.
+   * A task whose aggregate this term proposed is sent without looking it up on-chain first (the
+   * task manager checks `taskResponded` before sending anyway, and the contract answers once); one
+   * aggregated in an earlier term, or refused as already answered, is looked up first.
+   */
   async #submitNow(t: Term, taskIndex: number): Promise<void> {
     const { submitter } = this.core.chain;
     const { retryBaseMs, retryMaxMs } = this.core.config;
+    let look = false;
     for (let attempt = 1; t.active; attempt++) {
       const task = this.core.state.task(taskIndex);
       if (task?.status !== 'aggregated' || !task.aggregate?.proof) return;
@@ -504,7 +516,8 @@ export class LeaderDuties<T, K> {
         // Only a leader confirmed by a quorum submits; a deposed one stops here.
         await this.#confirmed.wait();
         if (!t.active) return;
-        const landed = await submitter.findResponse(taskIndex);
+        const ours = t.aggregatedHere.get(taskIndex) === task.aggregate.aggregatedAtMs;
+        const landed = look || !ours ? await submitter.findResponse(taskIndex) : undefined;
         if (landed) {
           await this.#recordSubmitted(t, taskIndex, landed);
           return;
@@ -522,7 +535,10 @@ export class LeaderDuties<T, K> {
         await this.#recordSubmitted(t, taskIndex, result);
         return;
       } catch (error) {
-        if (error instanceof SubmissionError && error.alreadyResponded) continue;
+        if (error instanceof SubmissionError && error.alreadyResponded) {
+          look = true;
+          continue;
+        }
         if (error instanceof SubmissionError && error.permanent) {
           await this.#propose(t, { type: 'task.failed', taskIndex, reason: error.message.slice(0, 1000) });
           return;
