@@ -299,6 +299,9 @@ async function main(): Promise<void> {
         'The task rate is requests per second asked of the driver (every 5th request is an oracle request of three tasks); each 100 ms tick creates the requests due in one createNewTasks transaction and hands them to the leader in one request.',
         "Request → aggregate: from the moment the driver has the on-chain task and hands it to the leader, to the leader's replicated aggregatedAtMs (quorum reached, before the on-chain transaction); sampled from the leader's 50 most recent task records every 500 ms. Request → verified ends when the TaskResponded event is seen (polled every 200 ms).",
         "CPU from /proc/<pid>/stat (10 ms ticks) over the measured window, divided by tasks verified (or aggregated) in it; each row's loadAverage1m is the machine's load average when its window started (this machine is shared: other work competes for its 2 cores).",
+        "Latencies are over the tasks created in the measured window (not the warm-up). Batching (avs-raft): the operators' engine.batching, 64 tasks / 10 ms unless the row says otherwise; a batch holds tasks of one reference block, i.e. of one driver tick. eigenlayer rows: incredible-squaring's TaskManager, single responses pipelined (engine.maxConcurrentSubmissions 32), anvil mining a block a second.",
+        'A row with a large --max-outstanding is open-loop: creation is not held back, so past saturation the backlog (and the latency) grows through the window; verified ÷ created then measures how far behind the cluster fell.',
+        "operatorsCpuCores: all operator processes' CPU over the window in cores; when it is well under the machine's 2 cores while the load average is high, the operators were starved by other work, not limited by their own cost.",
       ],
     };
     mkdirSync(dirname(out), { recursive: true });
