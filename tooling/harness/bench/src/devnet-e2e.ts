@@ -57,6 +57,8 @@ export interface DevnetRow {
   readonly operatorsCpuMsPerAggregated?: number | null;
   /** All operator processes' CPU over the window, in cores (CPU seconds per second). */
   readonly operatorsCpuCores?: number;
+  /** The chain's (anvil's) CPU over the window, in cores: it mines a block per transaction. */
+  readonly anvilCpuCores?: number;
   /** All operator processes' resident memory at the window's end, MiB. */
   readonly operatorsRssMiB?: number;
   /** The largest operator process's resident memory, MiB. */
@@ -177,6 +179,7 @@ export async function measureDevnet(
     const pids = s0.operators.flatMap((o) => (o.pid === undefined ? [] : [o.pid]));
     const leaderCpu0 = leader0 ? processCpuMs(leader0.pid) : undefined;
     const allCpu0 = totalCpuMs(pids);
+    const anvilCpu0 = processCpuMs(devnet.chain.anvilPid);
     const load0 = Math.round((loadavg()[0] ?? 0) * 100) / 100;
     const t0 = performance.now();
     const wall0 = Date.now();
@@ -189,6 +192,7 @@ export async function measureDevnet(
     const leader1 = leaderOf(s1);
     const leaderCpu1 = leader1 ? processCpuMs(leader1.pid) : undefined;
     const allCpu1 = totalCpuMs(pids);
+    const anvilCpu1 = processCpuMs(devnet.chain.anvilPid);
     const rss = pids.flatMap((pid) => {
       const mib = processRssMiB(pid);
       return mib === undefined ? [] : [mib];
@@ -218,6 +222,9 @@ export async function measureDevnet(
         aggregated > 0 ? Number(((allCpu1 - allCpu0) / aggregated).toFixed(2)) : null,
       operatorsCpuCores: Number(((allCpu1 - allCpu0) / 1000 / elapsed).toFixed(2)),
       operatorsRssMiB: Math.round(rss.reduce((a, b) => a + b, 0)),
+      ...(anvilCpu0 === undefined || anvilCpu1 === undefined
+        ? {}
+        : { anvilCpuCores: Number(((anvilCpu1 - anvilCpu0) / 1000 / elapsed).toFixed(2)) }),
       operatorRssMiBMax: Math.round(Math.max(0, ...rss)),
       expired: s1.totals.expired - s0.totals.expired,
       failed: s1.totals.failed - s0.totals.failed,
