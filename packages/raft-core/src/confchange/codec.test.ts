@@ -20,12 +20,16 @@ const change = fc.record({
   context: fc.uint8Array({ maxLength: 40 }),
 });
 
+/** Cases per property: the CI budget, or AVS_FUZZ_CASES (the long reliability run sets 10 000). */
+const fuzzCases = (ci: number): number => Number(process.env.AVS_FUZZ_CASES) || ci;
+
 describe('conf change codec', () => {
   it('property: decode(encode(cc)) equals cc', () => {
     fc.assert(
       fc.property(change, (cc) => {
         expect(decodeConfChange(encodeConfChange(cc))).toEqual(cc);
       }),
+      { numRuns: fuzzCases(100) },
     );
   });
 
@@ -36,6 +40,30 @@ describe('conf change codec', () => {
         const prefix = bytes.subarray(0, cut % bytes.byteLength);
         expect(() => decodeConfChange(prefix)).toThrow(InvalidConfChangeError);
       }),
+      { numRuns: fuzzCases(100) },
+    );
+  });
+
+  it('property: random bytes and mutated encodings decode or throw InvalidConfChangeError, nothing else', () => {
+    const mutated = fc
+      .tuple(
+        change,
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+      )
+      .map(([cc, edits]) => {
+        const bytes = encodeConfChange(cc).slice();
+        for (const [at, value] of edits) bytes[at % bytes.byteLength] = value;
+        return bytes;
+      });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutated), (bytes) => {
+        try {
+          decodeConfChange(bytes);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidConfChangeError);
+        }
+      }),
+      { numRuns: fuzzCases(200) },
     );
   });
 

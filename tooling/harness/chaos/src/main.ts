@@ -40,6 +40,11 @@ const PACKAGE_FUZZ_SUITES: readonly { pkg: string; file: string; target: string 
     target: 'transport-http Raft routes (per property)',
   },
   {
+    pkg: '@avs/raft-core',
+    file: 'src/confchange/codec.test.ts',
+    target: 'raft-core conf-change codec (per property)',
+  },
+  {
     pkg: '@avs/storage-level',
     file: 'src/level-codec.fuzz.test.ts',
     target: 'storage-level records (per property)',
