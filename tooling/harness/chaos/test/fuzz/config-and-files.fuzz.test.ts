@@ -85,27 +85,34 @@ describe('kv server flags and environment', () => {
   });
 });
 
+/** Keystore cases each run a (light) scrypt: at the full run's 10 000, 240 s was not always enough on a shared machine. */
+const keystoreRuns = fuzzRuns(20);
+
 describe('BLS keystore files', () => {
-  it('readKeystorePublicKey and decryptKeystore throw only BlsError on generated or mutated files', async () => {
-    const pair = BlsKeyPair.fromSecretKey(123456789n);
-    const valid = JSON.stringify(await encryptKeystore(pair, 'pw', { scrypt: LIGHT_SCRYPT }));
-    const mutated = fc
-      .tuple(fc.nat(valid.length - 1), fc.string({ minLength: 0, maxLength: 4 }), fc.nat(3))
-      .map(([at, insert, cut]) => valid.slice(0, at) + insert + valid.slice(at + cut));
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(mutated, fc.string({ maxLength: 100 }), fc.json()), async (file) => {
-        tally.hit('BLS keystore files');
-        for (const attempt of [() => readKeystorePublicKey(file), () => decryptKeystore(file, 'pw')]) {
-          try {
-            await attempt();
-          } catch (error) {
-            expect(error, String(error)).toBeInstanceOf(BlsError);
+  it(
+    'readKeystorePublicKey and decryptKeystore throw only BlsError on generated or mutated files',
+    async () => {
+      const pair = BlsKeyPair.fromSecretKey(123456789n);
+      const valid = JSON.stringify(await encryptKeystore(pair, 'pw', { scrypt: LIGHT_SCRYPT }));
+      const mutated = fc
+        .tuple(fc.nat(valid.length - 1), fc.string({ minLength: 0, maxLength: 4 }), fc.nat(3))
+        .map(([at, insert, cut]) => valid.slice(0, at) + insert + valid.slice(at + cut));
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(mutated, fc.string({ maxLength: 100 }), fc.json()), async (file) => {
+          tally.hit('BLS keystore files');
+          for (const attempt of [() => readKeystorePublicKey(file), () => decryptKeystore(file, 'pw')]) {
+            try {
+              await attempt();
+            } catch (error) {
+              expect(error, String(error)).toBeInstanceOf(BlsError);
+            }
           }
-        }
-      }),
-      { numRuns: fuzzRuns(20) },
-    );
-  });
+        }),
+        { numRuns: keystoreRuns },
+      );
+    },
+    Math.max(240_000, keystoreRuns * 60),
+  );
 });
 
 describe('storage-file segments corrupted on disk', () => {
