@@ -39,6 +39,21 @@ describe('operator config', () => {
     ).toEqual({ maxTasks: 8, delayMs: 10 });
   });
 
+  it('transactions: fee bumping off by default, settable, and a bump under +10 % refused by field', () => {
+    expect(parseOperatorConfig(valid).transactions).toEqual({ bumpPercent: 25, maxBumps: 5 });
+    expect(parseOperatorConfig({ ...valid, transactions: { bumpAfterMs: 30_000 } }).transactions).toEqual({
+      bumpAfterMs: 30_000,
+      bumpPercent: 25,
+      maxBumps: 5,
+    });
+    expect(() => parseOperatorConfig({ ...valid, transactions: { bumpPercent: 5 } }, 'op.json')).toThrow(
+      /transactions\.bumpPercent/,
+    );
+    expect(() => parseOperatorConfig({ ...valid, transactions: { bumpEvery: 1 } }, 'op.json')).toThrow(
+      /transactions.*bumpEvery/,
+    );
+  });
+
   it('names every wrong field and what it expected', () => {
     const bad = {
       ...valid,

@@ -116,6 +116,20 @@ export const operatorConfigSchema = z
           .strict(),
       ])
       .default({ kind: 'avs-raft' }),
+    /**
+     * How the leader's response transactions are sent. Fee bumping is off by default (a local chain
+     * mines at once); on a public chain set `bumpAfterMs`: a transaction still unmined after that long
+     * is signed again with the same nonce and fees raised by `bumpPercent`, at most `maxBumps` times.
+     */
+    transactions: z
+      .object({
+        bumpAfterMs: z.number().int().min(100).max(3_600_000).optional(),
+        /** Nodes refuse a replacement under +10 %. */
+        bumpPercent: z.number().int().min(10).max(1_000).default(25),
+        maxBumps: z.number().int().min(1).max(50).default(5),
+      })
+      .strict()
+      .default({ bumpPercent: 25, maxBumps: 5 }),
     /** First block to scan for tasks (the deployment block). */
     fromBlock: z.number().int().nonnegative().default(0),
     keys: z

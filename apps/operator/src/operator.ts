@@ -88,7 +88,12 @@ export async function startOperator(
       : undefined;
   const provider = createProvider(config.rpcUrl, { chainId: config.chainId });
   const wallet = new Wallet(keys.ecdsaPrivateKey, provider);
-  const binding = chainBinding(config, provider, wallet, module);
+  const binding = chainBinding(config, provider, wallet, module, (replaced) =>
+    log.warn(
+      { what: replaced.what, nonce: replaced.nonce, hashes: replaced.hashes },
+      'transaction replaced with higher fees',
+    ),
+  );
   const requestSchema = z.object({ payloads: z.array(binding.payloadSchema).min(1).max(64) }).strict();
   const { reader, taskManager } = binding;
   const chain = createChainAdapter({

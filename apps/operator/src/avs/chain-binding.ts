@@ -15,6 +15,7 @@ import {
   squaringPayloadHash,
   squaringResponseDigest,
   squaringResponseSchema,
+  type TransactionSenderOptions,
 } from '@avs/chain';
 import type { TaskMeta } from '@avs/engine';
 import type { SubmittingTaskManager } from '@avs/engine-chain';
@@ -64,10 +65,18 @@ export function chainBinding(
   provider: JsonRpcProvider,
   wallet: Wallet,
   module?: AvsTaskModule,
+  onReplaced?: TransactionSenderOptions['onReplaced'],
 ): ChainBinding {
   const { contracts } = config;
+  const { bumpAfterMs, bumpPercent, maxBumps } = config.transactions;
+  const transactions = {
+    bumpPercent,
+    maxBumps,
+    ...(bumpAfterMs === undefined ? {} : { bumpAfterMs }),
+    ...(onReplaced ? { onReplaced } : {}),
+  };
   if (config.chain.kind === 'avs-raft') {
-    const { reader, taskManager } = connectAvs({ provider, contracts, signer: wallet });
+    const { reader, taskManager } = connectAvs({ provider, contracts, signer: wallet, transactions });
     const base = {
       kind: 'avs-raft' as const,
       reader,
@@ -127,6 +136,7 @@ export function chainBinding(
     taskManager: contracts.taskManager,
     reader,
     signer: aggregator,
+    transactions,
   });
   const numberOf = (value: unknown): bigint => {
     const payload = value as TaskPayload | undefined;
